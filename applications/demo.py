@@ -1,0 +1,185 @@
+"""Fake but valid applications with small real files, for demos, tests and benchmarks."""
+
+import datetime as dt
+import io
+import random
+import secrets
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from . import enums, validators
+from .models import Application, AuditEntry, Call
+from .selectors import token_hash
+from .storage import private_storage, private_upload_to
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力宁健斌波宇浩凯晨"
+    "鑫琳欣怡佳瑶雪梅晶晶昊天博文子涵思远志强海燕春雨"
+)
+CITIES = [
+    ("深圳", "广东省深圳市", "518000", "0755"),
+    ("北京", "北京市", "100000", "010"),
+    ("上海", "上海市", "200000", "021"),
+    ("杭州", "浙江省杭州市", "310000", "0571"),
+    ("成都", "四川省成都市", "610000", "028"),
+    ("武汉", "湖北省武汉市", "430000", "027"),
+    ("青岛", "山东省青岛市", "266000", "0532"),
+    ("苏州", "江苏省苏州市", "215000", "0512"),
+]
+KINDS = [
+    ("质量技术", enums.UnitType.ENTERPRISE, "C"),
+    ("检验检测", enums.UnitType.ENTERPRISE, "M"),
+    ("质量管理协会", enums.UnitType.ASSOCIATION, "S"),
+    ("质量发展研究院", enums.UnitType.PUBLIC_INSTITUTION, "M"),
+    ("国际贸易促进会", enums.UnitType.TRADE_PROMOTION, "S"),
+    ("智能制造", enums.UnitType.ENTERPRISE, "C"),
+    ("食品", enums.UnitType.ENTERPRISE, "C"),
+    ("建设工程", enums.UnitType.ENTERPRISE, "E"),
+]
+TITLES = ["高级工程师", "正高级工程师", "教授", "研究员", "副教授", "高级经济师"]
+POSITIONS = ["首席质量官", "质量总监", "副总经理", "院长", "秘书长", "质量部部长"]
+
+
+def credit_code(number: int, *, region: str = "440300") -> str:
+    """A valid unified social credit code, distinct for each ``number``."""
+    body = f"91{region}{number % 10**9:09d}"
+    return body + validators.credit_code_check_char(body)
+
+
+def seal_scan_png() -> bytes:
+    """A small white page with black "text" and a red round seal, as a phone would show."""
+    img = Image.new("RGB", (420, 594), "white")
+    draw = ImageDraw.Draw(img)
+    for y in range(40, 500, 22):
+        draw.line((40, y, 380, y), fill=(30, 30, 30), width=3)
+    draw.ellipse((250, 420, 390, 560), outline=(210, 20, 30), width=8)
+    draw.regular_polygon((320, 490, 22), 5, fill=(210, 20, 30))
+    out = io.BytesIO()
+    img.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def profile_pdf() -> bytes:
+    img = Image.new("RGB", (200, 280), "white")
+    ImageDraw.Draw(img).rectangle((20, 20, 180, 60), fill=(40, 40, 40))
+    out = io.BytesIO()
+    img.save(out, "PDF")
+    return out.getvalue()
+
+
+def application_values(rng: random.Random, number: int, *, today: dt.date) -> dict:
+    city, province, postcode, area = CITIES[number % len(CITIES)]
+    kind, unit_type, industry = KINDS[number % len(KINDS)]
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    mobile = f"139{number % 10**8:08d}"
+    return {
+        "unit_name": f"{city}{kind}示范单位{number:05d}",
+        "credit_code": credit_code(number),
+        "unit_type": unit_type,
+        "main_business": "质量管理咨询、检验检测与首席质量官培训",
+        "industry": industry,
+        "address": f"{province}示范路 {number % 900 + 1} 号",
+        "postcode": postcode,
+        "unit_profile": "本单位长期从事质量管理与标准化工作，"
+        "推行首席质量官制度多年，培养质量管理人才数百名。",
+        "drafter_name": name,
+        "drafter_gender": rng.choice(enums.Gender.values),
+        "drafter_birth_date": today - dt.timedelta(days=365 * rng.randrange(28, 60)),
+        "drafter_ethnicity": "01",
+        "drafter_native_place": rng.choice(CITIES)[1],
+        "drafter_political_status": rng.choice(enums.PoliticalStatus.values),
+        "drafter_title": rng.choice(TITLES),
+        "drafter_position": rng.choice(POSITIONS),
+        "drafter_mobile": mobile,
+        "drafter_phone": f"{area}-{rng.randrange(10**7, 10**8)}",
+        "drafter_fax": "",
+        "drafter_email": f"drafter{number}@example.com",
+        "drafter_resume": "从事质量管理工作二十年，主持多项国家标准和团体标准的起草。",
+        "can_attend_meetings": True,
+        "can_provide_funding": rng.random() < 0.8,
+        "can_provide_technical_support": True,
+        "agrees_to_declaration": True,
+        "responsible_person": rng.choice(SURNAMES) + rng.choice(GIVEN),
+        "signed_on": today,
+        "privacy_consent": True,
+        "contact_email": f"unit{number}@example.com",
+    }
+
+
+def create_demo_applications(call: Call, count: int, *, seed: int = 2021, batch: int = 500) -> int:
+    """Create ``count`` submitted applications in bulk, each with its own seal scan and profile PDF.
+
+    References continue the call's gap-free counter (its row is locked while they are taken).
+    Returns how many were created.
+    """
+    rng = random.Random(seed)
+    seal, pdf = seal_scan_png(), profile_pdf()
+    standards = list(call.standards.all())
+    now = timezone.now()
+    today = timezone.localdate()
+    created = 0
+    while created < count:
+        size = min(batch, count - created)
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                locked = Call.objects.select_for_update().get(pk=call.pk)
+                first = locked.last_reference_number + 1
+                objects = []
+                for number in range(first, first + size):
+                    app = Application(
+                        call=locked,
+                        reference=locked.format_reference(number),
+                        access_token_hash=token_hash(secrets.token_urlsafe(32)),
+                        status=enums.Status.SUBMITTED,
+                        submitted_at=now,
+                        created_at=now,
+                        privacy_consent_at=now,
+                        seal_detected=True,
+                        seal_scan_name="申报表盖章扫描件.png",
+                        unit_profile_file_name="单位简介.pdf",
+                        **application_values(rng, number + seed, today=today),
+                    )
+                    app.seal_scan.name = private_storage().save(
+                        private_upload_to(app, "x.png"), ContentFile(seal)
+                    )
+                    app.unit_profile_file.name = private_storage().save(
+                        private_upload_to(app, "x.pdf"), ContentFile(pdf)
+                    )
+                    written += [app.seal_scan.name, app.unit_profile_file.name]
+                    objects.append(app)
+                Application.objects.bulk_create(objects)
+                objects = list(
+                    Application.objects.filter(
+                        call=locked,
+                        reference__in=[a.reference for a in objects],
+                    ).only("pk")
+                )
+                through = Application.standards.through
+                through.objects.bulk_create(
+                    through(application_id=a.pk, standard_id=s.pk)
+                    for i, a in enumerate(objects)
+                    for s in standards[: 1 + (a.pk + i) % len(standards)]
+                )
+                AuditEntry.objects.bulk_create(
+                    AuditEntry(
+                        application_id=a.pk, action="application.seed", data={"to": "submitted"}
+                    )
+                    for a in objects
+                )
+                locked.last_reference_number = first + size - 1
+                locked.save(update_fields=["last_reference_number"])
+        except BaseException:
+            for name in written:
+                private_storage().delete(name)
+            raise
+        created += size
+    return created

@@ -1,0 +1,51 @@
+"""E-mails to applicants. Built from templates in ``templates/emails/``; plain text + HTML.
+
+Services call these through ``transaction.on_commit`` so nothing is sent for a change that
+was rolled back.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def private_url(application, token: str) -> str:
+    return absolute_url(
+        reverse("applications:private", kwargs={"reference": application.reference, "token": token})
+    )
+
+
+def _send(template: str, application, **context) -> None:
+    context = {"application": application, "call": application.call, **context}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"emails/{template}.txt", context),
+        to=[application.contact_email],
+    )
+    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    message.send()
+
+
+def send_receipt(application, token: str) -> None:
+    """After the first save: the reference and the private link."""
+    _send("receipt", application, link=private_url(application, token))
+
+
+def send_submitted(application, token: str) -> None:
+    """When a draft becomes a submitted application."""
+    _send("submitted", application, link=private_url(application, token) if token else "")
+
+
+def send_withdrawn(application) -> None:
+    _send("withdrawn", application)
+
+
+def send_link(application, token: str) -> None:
+    """The "resend my link" mail: a fresh private link (the old one stops working)."""
+    _send("link", application, link=private_url(application, token))

@@ -1,0 +1,147 @@
+"""Enumerations of the application: states, unit kinds and the national code lists.
+
+The code lists are the ones the data dictionary names: GB/T 4754-2017 sections (门类),
+GB/T 3304 ethnic groups and GB/T 4762 political status. Stored values are the standards'
+codes, so exports can be matched against other systems.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    SELECTED = "selected", _("已入选")
+    WAITLISTED = "waitlisted", _("候补")
+    REJECTED = "rejected", _("未入选")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# States in which the applicant may still change the form (before the deadline).
+EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+# States from which the applicant may withdraw.
+WITHDRAWABLE_STATUSES = frozenset(
+    {Status.DRAFT, Status.SUBMITTED, Status.SELECTED, Status.WAITLISTED, Status.REJECTED}
+)
+
+
+class UnitType(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    PUBLIC_INSTITUTION = "public_institution", _("事业单位")
+    ASSOCIATION = "association", _("行业协会商会")
+    TRADE_PROMOTION = "trade_promotion", _("贸促机构")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class Industry(models.TextChoices):
+    """GB/T 4754-2017 国民经济行业分类, the 20 sections (门类)."""
+
+    A = "A", _("A 农、林、牧、渔业")
+    B = "B", _("B 采矿业")
+    C = "C", _("C 制造业")
+    D = "D", _("D 电力、热力、燃气及水生产和供应业")
+    E = "E", _("E 建筑业")
+    F = "F", _("F 批发和零售业")
+    G = "G", _("G 交通运输、仓储和邮政业")
+    H = "H", _("H 住宿和餐饮业")
+    I = "I", _("I 信息传输、软件和信息技术服务业")  # noqa: E741
+    J = "J", _("J 金融业")
+    K = "K", _("K 房地产业")
+    L = "L", _("L 租赁和商务服务业")
+    M = "M", _("M 科学研究和技术服务业")
+    N = "N", _("N 水利、环境和公共设施管理业")
+    O = "O", _("O 居民服务、修理和其他服务业")  # noqa: E741
+    P = "P", _("P 教育")
+    Q = "Q", _("Q 卫生和社会工作")
+    R = "R", _("R 文化、体育和娱乐业")
+    S = "S", _("S 公共管理、社会保障和社会组织")
+    T = "T", _("T 国际组织")
+
+
+_ETHNIC_GROUPS = [
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+]
+assert len(_ETHNIC_GROUPS) == 56
+
+# GB/T 3304-1991 codes 01–56 in the standard's order, plus 97 其他 (the standard's "other").
+ETHNICITY_CHOICES = [(f"{i:02d}", name) for i, name in enumerate(_ETHNIC_GROUPS, start=1)] + [
+    ("97", "其他")
+]
+
+
+class PoliticalStatus(models.TextChoices):
+    """GB/T 4762-1984 政治面貌代码, the 13 values."""
+
+    CPC_MEMBER = "01", _("中共党员")
+    CPC_PROBATIONARY = "02", _("中共预备党员")
+    CYL_MEMBER = "03", _("共青团员")
+    RCCK = "04", _("民革会员")
+    CDL = "05", _("民盟盟员")
+    CNDCA = "06", _("民建会员")
+    CAPD = "07", _("民进会员")
+    CPWDP = "08", _("农工党党员")
+    CZGP = "09", _("致公党党员")
+    JIUSAN = "10", _("九三学社社员")
+    TDSGL = "11", _("台盟盟员")
+    NON_PARTY = "12", _("无党派人士")
+    MASSES = "13", _("群众")

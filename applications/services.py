@@ -1,0 +1,406 @@
+"""Every write that matters on an application: create, edit, submit, withdraw, resend link.
+
+Each service runs in one transaction: it locks what it checks, checks, ``full_clean()``s,
+saves and writes the audit entry; e-mails are sent and replaced files removed only after
+commit. A refusal raises ``ValidationError`` (a dict by field where a field is to blame),
+which views add to the form as they are.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import emails, enums, validators
+from .models import Application, AuditEntry, Call, PendingUpload
+from .selectors import token_hash
+from .storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+# Everything the applicant's form may set directly (files and standards are handled apart).
+APPLICANT_FIELDS = (
+    "unit_name",
+    "credit_code",
+    "unit_type",
+    "main_business",
+    "industry",
+    "address",
+    "postcode",
+    "unit_profile",
+    "drafter_name",
+    "drafter_gender",
+    "drafter_birth_date",
+    "drafter_ethnicity",
+    "drafter_native_place",
+    "drafter_political_status",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_fax",
+    "drafter_email",
+    "drafter_resume",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+    "agrees_to_declaration",
+    "responsible_person",
+    "signed_on",
+    "privacy_consent",
+    "contact_email",
+)
+
+ACTION_DRAFT = "draft"
+ACTION_SUBMIT = "submit"
+
+
+class DuplicateSubmission(Exception):
+    """The form page that sent this POST has already created an application."""
+
+    def __init__(self, application: Application):
+        super().__init__(application.reference)
+        self.application = application
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file uploaded with this request that passed inspection."""
+
+    upload: UploadedFile
+    original_name: str
+    extension: str
+    seal_detected: bool | None = None
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file uploaded with an earlier, failed submission of the same form page."""
+
+    pending: PendingUpload
+
+
+@dataclass(frozen=True)
+class ClearFile:
+    """The applicant removes an optional attachment."""
+
+
+FileChange = NewFile | KeptFile | ClearFile
+
+
+def new_access_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def _audit(application, action: str, *, actor=None, **data) -> AuditEntry:
+    return AuditEntry.objects.create(application=application, actor=actor, action=action, data=data)
+
+
+class _FileWork:
+    """Tracks files written during a service so a failure leaves none behind."""
+
+    def __init__(self):
+        self.written: list[str] = []
+        self.replaced: list[str] = []
+        self.claimed: list[PendingUpload] = []
+
+    def apply(self, application: Application, files: dict[str, FileChange]) -> list[str]:
+        changed = []
+        for field, change in files.items():
+            fieldfile = getattr(application, field)
+            old_name = fieldfile.name or ""
+            if isinstance(change, NewFile):
+                fieldfile.save(f"upload{change.extension}", change.upload, save=False)
+                self.written.append(fieldfile.name)
+                setattr(application, f"{field}_name", change.original_name[:255])
+                if field == "seal_scan":
+                    application.seal_detected = change.seal_detected
+            elif isinstance(change, KeptFile):
+                fieldfile.name = change.pending.file.name
+                setattr(application, f"{field}_name", change.pending.original_name)
+                if field == "seal_scan":
+                    application.seal_detected = change.pending.seal_detected
+                self.claimed.append(change.pending)
+            elif isinstance(change, ClearFile):
+                if field == "seal_scan":
+                    continue  # the seal scan is replaced, never removed
+                fieldfile.name = ""
+                setattr(application, f"{field}_name", "")
+            else:
+                continue
+            if old_name and old_name != fieldfile.name:
+                self.replaced.append(old_name)
+            changed.append(field)
+        return changed
+
+    def claim_pending(self):
+        for pending in self.claimed:
+            # The file now belongs to the application; drop only the row.
+            PendingUpload.objects.filter(pk=pending.pk).delete()
+
+    def discard_written(self):
+        for name in self.written:
+            try:
+                private_storage().delete(name)
+            except OSError:  # pragma: no cover - logged, swept by cleanup_orphan_files
+                logger.exception("could not remove %s after a failed save", name)
+
+    def delete_replaced_after_commit(self):
+        names = list(self.replaced)
+        if names:
+            transaction.on_commit(lambda: [private_storage().delete(n) for n in names])
+
+
+def _check_rows(application: Application) -> None:
+    """Rules across rows, with messages on the fields; the database constraints back them."""
+    errors = {}
+    try:
+        validators.validate_credit_code_free(
+            application.call, application.credit_code, exclude_pk=application.pk
+        )
+    except ValidationError as exc:
+        errors["credit_code"] = exc
+    try:
+        validators.validate_drafter_free(
+            application.call,
+            application.drafter_name,
+            application.drafter_mobile,
+            exclude_pk=application.pk,
+        )
+    except ValidationError as exc:
+        errors["drafter_mobile"] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_complete(application: Application, standards) -> None:
+    values = {name: getattr(application, name) for name in APPLICANT_FIELDS}
+    errors = validators.missing_for_submit(
+        values, standards_count=len(standards), has_seal_scan=bool(application.seal_scan)
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(application: Application, *, standards, now, action: str, was_status: str) -> None:
+    if application.privacy_consent and application.privacy_consent_at is None:
+        application.privacy_consent_at = now
+    if not application.privacy_consent:
+        application.privacy_consent_at = None
+    if action == ACTION_SUBMIT or was_status == enums.Status.SUBMITTED:
+        _check_complete(application, standards)
+        if application.status == enums.Status.DRAFT:
+            application.status = enums.Status.SUBMITTED
+            application.submitted_at = now
+    _check_rows(application)
+    application.full_clean(exclude=["standards"])
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        # Another request took the same unit or drafter between the check and the save.
+        logger.info("constraint refused application save: %s", exc)
+        _check_rows(application)
+        raise ValidationError(_("保存失败：数据与已有申报冲突，请刷新后重试。")) from exc
+    application.standards.set(standards)
+
+
+@transaction.atomic
+def _create(*, call, values, standards, files, action, idempotency_key, now, work):
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if idempotency_key:
+        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            raise DuplicateSubmission(existing)
+    try:
+        validators.ensure_call_open(call, now=now)
+    except ValidationError as exc:
+        raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
+    token, digest = new_access_token()
+    number = call.last_reference_number + 1
+    application = Application(
+        call=call,
+        reference=call.format_reference(number),
+        access_token_hash=digest,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        **values,
+    )
+    work.apply(application, files)
+    _save(application, standards=standards, now=now, action=action, was_status="")
+    work.claim_pending()
+    call.last_reference_number = number
+    call.save(update_fields=["last_reference_number"])
+    _audit(application, "application.create", to=application.status)
+    if application.status == enums.Status.SUBMITTED:
+        _audit(application, "application.submit", **{"from": "draft", "to": "submitted"})
+    transaction.on_commit(lambda: emails.send_receipt(application, token))
+    if application.status == enums.Status.SUBMITTED:
+        transaction.on_commit(lambda: emails.send_submitted(application, token))
+    return application, token
+
+
+def application_create(
+    *,
+    call: Call,
+    values: dict,
+    standards,
+    files: dict[str, FileChange],
+    action: str,
+    idempotency_key=None,
+    now=None,
+) -> tuple[Application, str]:
+    """A new application (draft, or submitted at once) and the token of its private link.
+
+    Side effects: takes the next gap-free reference of the call (its row is locked), writes
+    the new files, claims kept uploads, writes audit entries and, after commit, sends the
+    receipt with the private link (and the submission confirmation). Raises
+    ``DuplicateSubmission`` when ``idempotency_key`` was used before, ``ValidationError``
+    otherwise; either way no file written here is left behind.
+    """
+    now = now or timezone.now()
+    work = _FileWork()
+    try:
+        return _create(
+            call=call,
+            values=values,
+            standards=standards,
+            files=files,
+            action=action,
+            idempotency_key=idempotency_key,
+            now=now,
+            work=work,
+        )
+    except BaseException:
+        work.discard_written()
+        raise
+
+
+@transaction.atomic
+def _update(*, application, values, standards, files, action, now, token, work):
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    try:
+        validators.ensure_call_open(application.call, now=now)
+        if application.status not in enums.EDITABLE_STATUSES:
+            raise ValidationError(
+                _("申报状态为“%(status)s”，不能再修改。"),
+                code="not_editable",
+                params={"status": application.get_status_display()},
+            )
+    except ValidationError as exc:
+        raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
+    before = {name: getattr(application, name) for name in APPLICANT_FIELDS}
+    before_standards = set(application.standards.values_list("pk", flat=True))
+    was_status = application.status
+    for name, value in values.items():
+        setattr(application, name, value)
+    changed = [name for name in APPLICANT_FIELDS if getattr(application, name) != before[name]]
+    changed += work.apply(application, files)
+    if {s.pk for s in standards} != before_standards:
+        changed.append("standards")
+    _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    work.claim_pending()
+    work.delete_replaced_after_commit()
+    if changed:
+        _audit(application, "application.edit", changed=sorted(changed), status=was_status)
+    if was_status != application.status:
+        _audit(application, "application.submit", **{"from": was_status, "to": application.status})
+        transaction.on_commit(lambda: emails.send_submitted(application, token))
+    return application
+
+
+def application_update(
+    *,
+    application: Application,
+    values: dict,
+    standards,
+    files: dict[str, FileChange],
+    action: str,
+    token: str = "",
+    now=None,
+) -> Application:
+    """Edit by the applicant, before the deadline, of a draft or a submitted application.
+
+    ``action="submit"`` on a draft submits it; a submitted application stays submitted and
+    must stay complete. Side effects: audit entry listing the changed fields (not their
+    values), replaced files removed after commit, the confirmation e-mail on submission.
+    """
+    now = now or timezone.now()
+    work = _FileWork()
+    try:
+        return _update(
+            application=application,
+            values=values,
+            standards=standards,
+            files=files,
+            action=action,
+            now=now,
+            token=token,
+            work=work,
+        )
+    except BaseException:
+        work.discard_written()
+        raise
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, now=None) -> Application:
+    """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
+    now = now or timezone.now()
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    if application.status not in enums.WITHDRAWABLE_STATUSES:
+        raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
+    was_status = application.status
+    application.status = enums.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    _audit(application, "application.withdraw", **{"from": was_status, "to": application.status})
+    transaction.on_commit(lambda: emails.send_withdrawn(application))
+    return application
+
+
+def application_resend_links(*, call: Call, email: str) -> int:
+    """Send a fresh private link to every active application of ``email`` in ``call``.
+
+    The old link of each stops working (only one token hash is kept). Returns how many were
+    sent; callers must not reveal that number to the person asking.
+    """
+    from .selectors import applications_for_email
+
+    sent = 0
+    for application in applications_for_email(call=call, email=email):
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            token, digest = new_access_token()
+            locked.access_token_hash = digest
+            locked.save(update_fields=["access_token_hash"])
+            _audit(locked, "application.link_resent")
+            transaction.on_commit(lambda a=locked, t=token: emails.send_link(a, t))
+        sent += 1
+    return sent
+
+
+def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
+    """Keep a valid file from a form that failed elsewhere, for the applicant's next try."""
+    pending = PendingUpload(
+        field_name=field_name,
+        original_name=change.original_name[:255],
+        size=change.upload.size,
+        seal_detected=change.seal_detected,
+    )
+    pending.file.save(f"upload{change.extension}", change.upload, save=False)
+    try:
+        pending.save()
+    except BaseException:
+        private_storage().delete(pending.file.name)
+        raise
+    return pending

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+private = "a/<str:reference>/<str:token>/"
+
+urlpatterns = [
+    path("", views.call_detail, name="call"),
+    path("apply/", views.apply, name="apply"),
+    path("link/", views.resend_link, name="resend_link"),
+    path(private, views.private, name="private"),
+    path(f"{private}edit/", views.edit, name="edit"),
+    path(f"{private}withdraw/", views.withdraw, name="withdraw"),
+    path(f"{private}print/", views.print_form, name="print"),
+    path(f"{private}files/<str:field>/", views.private_file, name="private_file"),
+    path("organiser/files/<int:pk>/<str:field>/", views.organiser_file, name="organiser_file"),
+]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the portal needs, idempotently:
+#   1. Debian packages (with apt-get when run as root; otherwise it lists what is missing),
+#   2. a virtual environment in .venv with the project and its Python packages.
+# Usage: scripts/bootstrap.sh run|test   ("test" adds the browser and PDF tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+
+debs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext)
+if [ "$mode" = test ]; then
+  debs+=(chromium poppler-utils)
+fi
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+  debs+=(python3-venv)
+fi
+
+missing=()
+for pkg in "${debs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "These Debian/Ubuntu packages are missing: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
+    echo "then run this command again." >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "==> Installing Python packages into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,53 @@
+"""Test data. Applications are made through the real service, so they are what users make."""
+
+import random
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from applications import demo, services
+from applications.services import NewFile
+
+from .conftest import pdf_upload, seal_upload
+
+
+def values(number: int = 1, **overrides) -> dict:
+    data = demo.application_values(random.Random(number), number, today=timezone.localdate())
+    data.update(overrides)
+    return data
+
+
+def seal_file(name: str = "盖章扫描件.png") -> NewFile:
+    return NewFile(
+        upload=seal_upload(name), original_name=name, extension=".png", seal_detected=True
+    )
+
+
+def pdf_file(name: str = "单位简介.pdf") -> NewFile:
+    return NewFile(upload=pdf_upload(name), original_name=name, extension=".pdf")
+
+
+def create_application(
+    call, number: int = 1, *, action="submit", files=None, standards=None, **overrides
+):
+    """(application, token) made by ``services.application_create`` with valid data."""
+    if files is None:
+        files = {"seal_scan": seal_file()} if action == "submit" else {}
+    return services.application_create(
+        call=call,
+        values=values(number, **overrides),
+        standards=list(call.standards.all()[:1]) if standards is None else standards,
+        files=files,
+        action=action,
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
