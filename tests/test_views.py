@@ -75,15 +75,42 @@ def test_form_page_has_every_section_and_field(client, call):
     sections = ["一、标准名称", "二、单位信息", "三、推荐起草人", "四、承诺", "五、单位意见与盖章"]
     positions = [html.index(s) for s in sections]
     assert positions == sorted(positions)
-    for name in (
-        "standards unit_name credit_code unit_type main_business industry address postcode "
-        "unit_profile unit_profile_file drafter_name drafter_gender drafter_birth_date "
-        "drafter_ethnicity drafter_native_place drafter_political_status drafter_title "
-        "drafter_position drafter_mobile drafter_phone drafter_fax drafter_email drafter_resume "
-        "drafter_resume_file can_attend_meetings can_provide_funding "
-        "can_provide_technical_support agrees_to_declaration responsible_person signed_on "
-        "seal_scan privacy_consent contact_email idempotency_key"
-    ).split():
+    for name in [
+        "standards",
+        "unit_name",
+        "credit_code",
+        "unit_type",
+        "main_business",
+        "industry",
+        "address",
+        "postcode",
+        "unit_profile",
+        "unit_profile_file",
+        "drafter_name",
+        "drafter_gender",
+        "drafter_birth_date",
+        "drafter_ethnicity",
+        "drafter_native_place",
+        "drafter_political_status",
+        "drafter_title",
+        "drafter_position",
+        "drafter_mobile",
+        "drafter_phone",
+        "drafter_fax",
+        "drafter_email",
+        "drafter_resume",
+        "drafter_resume_file",
+        "can_attend_meetings",
+        "can_provide_funding",
+        "can_provide_technical_support",
+        "agrees_to_declaration",
+        "responsible_person",
+        "signed_on",
+        "seal_scan",
+        "privacy_consent",
+        "contact_email",
+        "idempotency_key",
+    ]:
         assert f'name="{name}"' in html, name
     assert 'enctype="multipart/form-data"' in html
     assert 'name="action" value="draft"' in html and 'name="action" value="submit"' in html
@@ -244,7 +271,7 @@ def private(application, token, name="private", **kwargs):
 
 def test_wrong_or_old_token_is_404(client, call):
     application, token = create_application(call, 1)
-    other, other_token = create_application(call, 2)
+    _other, other_token = create_application(call, 2)
     assert client.get(private(application, token)).status_code == 200
     assert client.get(private(application, other_token)).status_code == 404
     assert client.get(private(application, token[:-1])).status_code == 404
@@ -338,11 +365,14 @@ def test_resend_link_never_reveals_whether_an_address_is_known(
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post("/link/", {"email": application.contact_email})
         unknown = client.post("/link/", {"email": "stranger@example.com"})
-    strip = lambda r: (
-        r.content.decode()
-        .replace(application.contact_email, "X")
-        .replace("stranger@example.com", "X")
-    )  # noqa: E731
+
+    def strip(r):
+        return (
+            r.content.decode()
+            .replace(application.contact_email, "X")
+            .replace("stranger@example.com", "X")
+        )
+
     assert known.status_code == unknown.status_code == 200
     assert re.sub(r'value="[^"]+"', "", strip(known)) == re.sub(
         r'value="[^"]+"', "", strip(unknown)

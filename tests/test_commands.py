@@ -1,0 +1,105 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from applications import enums, validators
+from applications.models import Application, Call, OrganisingBody, Standard
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args, **kwargs) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def snapshot():
+    return (
+        list(Call.objects.values()),
+        list(Standard.objects.values()),
+        list(OrganisingBody.objects.values()),
+        list(Call.organising_bodies.through.objects.values()),
+    )
+
+
+def test_seed_call_creates_the_notice_and_is_idempotent():
+    run("seed_call")
+    call = Call.objects.get()
+    assert call.code == "cqo-2021"
+    assert call.document_number == "商贸促字〔2021〕163号"
+    assert call.title == "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
+    assert (call.max_selected, call.drafters_per_unit) == (30, 1)
+    local = timezone.localtime(call.deadline)
+    assert (local.year, local.month, local.day, local.hour, local.minute) == (2021, 8, 20, 23, 59)
+    assert local.utcoffset().total_seconds() == 8 * 3600
+    assert not call.is_open()
+    for heading in (
+        "一、起草单位、起草人资格条件",
+        "二、",
+        "三、名额限制",
+        "四、参与原则",
+        "五、申报要求",
+    ):
+        assert heading in call.notice
+    assert "选取 30 家以内" in call.notice and "每个单位原则上限定为列名1人" in call.notice
+    assert list(call.standards.values_list("title", "plan_number")) == [
+        ("《首席质量官 术语与原则》", "CCPIT-CSC-JH2021164"),
+        ("《首席质量官培育指南》", "CCPIT-CSC-JH2021165"),
+        ("《首席质量官评价指南》", "CCPIT-CSC-JH2021166"),
+    ]
+    bodies = list(call.organising_bodies.values_list("name", "phone", "email", "contact_person"))
+    assert bodies == [
+        ("深圳大学", "17722506919", "iqed@szu.edu.cn", "刘伟丽"),
+        ("中国质量报刊社", "13366735535", "719795803@qq.com", "杜吟"),
+        ("中国国际贸易促进委员会商业行业委员会", "010-66094072", "ccpitning@163.com", "崔宁"),
+    ]
+    before = snapshot()
+    assert "nothing changed" in run("seed_call")
+    assert snapshot() == before
+
+
+def test_seed_call_deadline_opens_and_extends():
+    run("seed_call", deadline="2099-01-31")
+    call = Call.objects.get()
+    assert call.is_open()
+    assert timezone.localtime(call.deadline).strftime("%Y-%m-%d %H:%M") == "2099-01-31 23:59"
+    run("seed_call", deadline="2099-02-28")
+    assert timezone.localtime(Call.objects.get().deadline).day == 28
+    with pytest.raises(CommandError):
+        run("seed_call", deadline="31/01/2099")
+
+
+def test_seed_demo_makes_valid_submitted_applications_with_files(call):
+    out = run("seed_demo", applications=25)
+    assert "Created 25 demo applications" in out
+    applications = Application.objects.order_by("reference")
+    assert [a.reference for a in applications][:2] == ["CQO-2021-0001", "CQO-2021-0002"]
+    assert applications.count() == 25
+    call.refresh_from_db()
+    assert call.last_reference_number == 25
+    for application in applications:
+        assert application.status == enums.Status.SUBMITTED
+        validators.normalize_credit_code(application.credit_code)
+        validators.normalize_mobile(application.drafter_mobile)
+        application.full_clean()
+        assert application.standards.exists()
+        with application.seal_scan.open("rb") as seal:
+            assert seal.read(8) == b"\x89PNG\r\n\x1a\n"
+        with application.unit_profile_file.open("rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+    assert "already has applications" in run("seed_demo", applications=5, if_empty=True)
+    assert Application.objects.count() == 25
+    run("seed_demo", applications=5)
+    assert Application.objects.count() == 30
+
+
+def test_demo_admin_prints_a_password_that_works(db):
+    from django.contrib.auth import authenticate
+
+    out = run("demo_admin")
+    password = out.split("password:")[1].split()[0]
+    user = authenticate(username="admin", password=password)
+    assert user is not None and user.is_superuser
