@@ -53,14 +53,16 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ("reference", "unit_name", "credit_code", "drafter_name")
     list_select_related = ("call",)
     inlines = [AuditEntryInline]
-    readonly_fields = (
-        "reference",
-        "status",
-        "submitted_at",
-        "decided_at",
-        "seal_detected",
-        "attachments",
-    )
+    exclude = ("access_token_hash", "idempotency_key", *Application.FILE_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Applicant data is the applicant's: organisers read it here, they never edit it.
+        names = [
+            f.name
+            for f in Application._meta.get_fields()
+            if f.concrete and f.name not in self.exclude and f.name != "id"
+        ]
+        return [*names, "attachments"]
 
     @admin.display(description=_("附件"))
     def attachments(self, obj):

@@ -145,3 +145,14 @@ class PoliticalStatus(models.TextChoices):
     TDSGL = "11", _("台盟盟员")
     NON_PARTY = "12", _("无党派人士")
     MASSES = "13", _("群众")
+
+
+# Audit actions, as shown to people.
+AUDIT_ACTION_LABELS = {
+    "application.create": _("创建申报"),
+    "application.edit": _("修改申报"),
+    "application.submit": _("提交申报"),
+    "application.withdraw": _("撤回申报"),
+    "application.link_resent": _("重新发送专属链接"),
+    "application.seed": _("演示数据"),
+}

@@ -143,6 +143,11 @@ class ApplicationForm(forms.ModelForm):
             "drafter_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
         }
+        labels = {
+            "privacy_consent": gettext_lazy(
+                "我已阅读上述个人信息处理说明，推荐起草人同意按说明处理其个人信息"
+            ),
+        }
         help_texts = {
             "standards": gettext_lazy("可选择一项或多项。"),
             "credit_code": gettext_lazy(

@@ -312,6 +312,10 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("审计记录不能删除。"))
 
+    @property
+    def action_label(self) -> str:
+        return str(enums.AUDIT_ACTION_LABELS.get(self.action, self.action))
+
 
 class PendingUpload(models.Model):
     """A valid file uploaded with a form that failed on other fields.
