@@ -103,3 +103,37 @@ def test_demo_admin_prints_a_password_that_works(db):
     password = out.split("password:")[1].split()[0]
     user = authenticate(username="admin", password=password)
     assert user is not None and user.is_superuser
+
+
+def test_cleanup_orphan_files(call, settings):
+    import datetime as dt
+    import os
+
+    from applications import services
+    from applications.models import PendingUpload
+    from applications.storage import private_storage
+
+    from .factories import create_application, seal_file
+
+    application, _ = create_application(call, 1)
+    fresh = services.pending_upload_create(field_name="seal_scan", change=seal_file("new.png"))
+    old = services.pending_upload_create(field_name="seal_scan", change=seal_file("old.png"))
+    PendingUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=settings.PENDING_UPLOAD_MAX_AGE_HOURS + 1)
+    )
+    storage = private_storage()
+    crash_left = storage.save("2026/11/crash.png", io.BytesIO(b"x"))
+    just_written = storage.save("2026/11/in-flight.png", io.BytesIO(b"y"))
+    hour_ago = timezone.now().timestamp() - 3700
+    os.utime(storage.path(crash_left), (hour_ago, hour_ago))
+
+    assert "Would delete 1 expired kept upload(s) and 1 orphan file(s)." in run(
+        "cleanup_orphan_files", dry_run=True
+    )
+    assert storage.exists(crash_left) and storage.exists(old.file.name)
+    assert "Deleted 1 expired kept upload(s) and 1 orphan file(s)." in run("cleanup_orphan_files")
+    assert not storage.exists(crash_left)
+    assert not storage.exists(old.file.name)
+    assert not PendingUpload.objects.filter(pk=old.pk).exists()
+    for kept in (application.seal_scan.name, fresh.file.name, just_written):
+        assert storage.exists(kept)

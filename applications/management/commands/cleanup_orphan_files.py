@@ -1,0 +1,66 @@
+"""Remove uploaded files that no application will ever claim."""
+
+import datetime as dt
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from applications.models import Application, PendingUpload
+from applications.storage import private_storage
+
+
+def referenced_names() -> set[str]:
+    names = set(PendingUpload.objects.values_list("file", flat=True))
+    for field in Application.FILE_FIELDS:
+        names.update(Application.objects.exclude(**{field: ""}).values_list(field, flat=True))
+    return names
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete kept uploads older than PENDING_UPLOAD_MAX_AGE_HOURS, and files in private "
+        "storage that no row refers to (left by a crash mid-upload) once they are an hour old."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+        parser.add_argument(
+            "--grace-minutes",
+            type=int,
+            default=60,
+            help="leave unreferenced files younger than this alone (a save may be in flight)",
+        )
+
+    def handle(self, *args, dry_run, grace_minutes, **options):
+        storage = private_storage()
+        now = timezone.now()
+        expired = PendingUpload.objects.filter(
+            created_at__lt=now - dt.timedelta(hours=settings.PENDING_UPLOAD_MAX_AGE_HOURS)
+        )
+        expired_count = 0
+        for pending in expired:
+            expired_count += 1
+            if not dry_run:
+                name = pending.file.name
+                pending.delete()
+                storage.delete(name)
+
+        known = referenced_names()
+        cutoff = now.timestamp() - grace_minutes * 60
+        orphans = []
+        root = storage.location
+        for directory, _dirs, files in os.walk(root):
+            for filename in files:
+                path = os.path.join(directory, filename)
+                name = os.path.relpath(path, root).replace(os.sep, "/")
+                if name not in known and os.path.getmtime(path) < cutoff:
+                    orphans.append(name)
+        for name in orphans:
+            if not dry_run:
+                storage.delete(name)
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(
+            f"{verb} {expired_count} expired kept upload(s) and {len(orphans)} orphan file(s)."
+        )
