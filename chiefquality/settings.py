@@ -128,7 +128,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are private: they live under MEDIA_ROOT but no URL serves that folder.
 # They are streamed only by views that check the applicant's private link or an organiser.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-MEDIA_URL = None
+# No URL serves uploads. An absolute URL on a reserved, non-existent host (RFC 2606) keeps
+# any media handler (such as the test live server's) from serving MEDIA_ROOT.
+MEDIA_URL = "https://media.invalid/"
 
 # Uploads: every file field accepts at most this many bytes; larger files are discarded
 # while they stream in (see applications.uploads.SizeLimitedUploadHandler).

@@ -1,0 +1,319 @@
+"""The applicant's path through the portal in a real browser (headless Chromium).
+
+Desktop: the call page → the whole form typed in like a person, with one wrong credit code
+→ the error page keeps everything (files included) → fix → submitted, private page, file
+download, database and e-mails. Phone: no sideways scrolling, a minimal draft, the private
+link box shown once. Double click: one click's worth of application.
+"""
+
+import datetime as dt
+import random
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from applications import demo, enums
+from applications.models import Application, AuditEntry
+from applications.validators import CREDIT_CODE_CHARSET
+
+from .conftest import DESKTOP, PHONE, screenshot
+
+pytestmark = pytest.mark.browser
+
+CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
+PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")
+SUBMIT = "button[name=action][value=submit]"
+DRAFT = "button[name=action][value=draft]"
+
+SEAL_NAME = "申报表盖章扫描件.png"
+PROFILE_NAME = "单位简介.pdf"
+
+TEXT_FIELDS = (
+    "unit_name",
+    "credit_code",
+    "main_business",
+    "address",
+    "postcode",
+    "unit_profile",
+    "drafter_name",
+    "drafter_native_place",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_fax",
+    "drafter_email",
+    "drafter_resume",
+    "responsible_person",
+    "contact_email",
+)
+RADIO_FIELDS = (
+    "unit_type",
+    "drafter_gender",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+)
+SELECT_FIELDS = ("industry", "drafter_ethnicity", "drafter_political_status")
+DATE_FIELDS = ("drafter_birth_date", "signed_on")
+TICKS = ("agrees_to_declaration", "privacy_consent")
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def applicant_values(number: int) -> dict[str, str]:
+    """demo.application_values as the strings a person enters in the form."""
+    values = demo.application_values(random.Random(number), number, today=timezone.localdate())
+    entered = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            entered[name] = "True" if value else "False"
+        elif isinstance(value, dt.date):
+            entered[name] = value.isoformat()
+        else:
+            entered[name] = str(value)
+    return entered
+
+
+def wrong_check_char(code: str) -> str:
+    """The same code with another valid character in place of its check character."""
+    other = CREDIT_CODE_CHARSET[(CREDIT_CODE_CHARSET.index(code[-1]) + 7) % 31]
+    return code[:-1] + other
+
+
+def write_files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "picked"
+    folder.mkdir()
+    seal = folder / SEAL_NAME
+    seal.write_bytes(demo.seal_scan_png())
+    profile = folder / PROFILE_NAME
+    profile.write_bytes(demo.profile_pdf())
+    return {"seal_scan": seal, "unit_profile_file": profile}
+
+
+def type_into(field: Locator, text: str, *, tap: bool = False, replace: bool = False) -> None:
+    """Click (or tap) a field, make sure it has the focus, then type key by key."""
+    if tap:
+        field.tap()
+    else:
+        field.click()
+    expect(field).to_be_focused()
+    if replace:
+        field.press("ControlOrMeta+A")
+    field.press_sequentially(text)
+    expect(field).to_have_value(text)
+
+
+def fill_form(page: Page, values: dict[str, str], files: dict[str, Path], *, typing: bool) -> None:
+    """Fill every section of the 申报表. ``typing`` types key by key, as a person does."""
+    checkboxes = page.locator("input[name=standards]")
+    expect(checkboxes).to_have_count(3)
+    checkboxes.nth(0).check()
+    checkboxes.nth(2).check()
+    for name in TEXT_FIELDS:
+        if not values.get(name):
+            continue
+        field = page.locator(f"#id_{name}")
+        if typing:
+            type_into(field, values[name])
+        else:
+            field.fill(values[name])
+    for name in RADIO_FIELDS:
+        page.locator(f"input[name={name}][value='{values[name]}']").check()
+    for name in SELECT_FIELDS:
+        page.locator(f"#id_{name}").select_option(values[name])
+    for name in DATE_FIELDS:
+        page.locator(f"#id_{name}").fill(values[name])
+    for name in TICKS:
+        page.locator(f"#id_{name}").check()
+    for name, path in files.items():
+        page.locator(f"#id_{name}").set_input_files(path)
+
+
+def assert_no_sideways_scroll(page: Page, width: int = 375) -> None:
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, (
+        f"{page.url} scrolls sideways: scrollWidth {scroll_width} > {width}"
+    )
+
+
+# --- tests ---------------------------------------------------------------------------------
+
+
+def test_desktop_apply_with_one_mistake_then_submit(
+    transactional_db, call, open_page, live_server, tmp_path, mailoutbox
+):
+    files = write_files(tmp_path)
+    values = applicant_values(4242)
+    good_code = demo.credit_code(4242)
+    assert values["credit_code"] == good_code
+    values["credit_code"] = wrong_check_char(good_code)
+
+    page = open_page("/", **DESKTOP)
+    expect(page.locator("h1")).to_have_text(CALL_TITLE)
+    apply_link = page.locator(".call-header").get_by_role("link", name="在线申报")
+    expect(apply_link).to_be_visible()
+    screenshot(page, "call-desktop")
+    apply_link.click()
+    expect(page).to_have_url(f"{live_server.url}/apply/")
+    for section in (
+        "一、标准名称",
+        "二、单位信息",
+        "三、推荐起草人",
+        "四、承诺",
+        "五、单位意见与盖章",
+    ):
+        expect(page.locator("legend", has_text=section)).to_be_visible()
+
+    fill_form(page, values, files, typing=True)
+    page.locator(SUBMIT).click()
+
+    # The form comes back with one error, on the credit code, and keeps everything else.
+    expect(page).to_have_url(f"{live_server.url}/apply/")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("有 1 处需要修改")
+    expect(summary).to_contain_text("校验码")
+    expect(page.locator("#id_credit_code")).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#div_id_credit_code")).to_contain_text("校验码")
+    expect(page.locator("#id_credit_code")).to_have_value(values["credit_code"])
+    for name in ("unit_name", "drafter_name", "contact_email", "drafter_mobile"):
+        expect(page.locator(f"#id_{name}")).to_have_value(values[name])
+    expect(page.locator("#id_unit_profile")).to_have_value(values["unit_profile"])
+    expect(page.locator(f"input[name=unit_type][value='{values['unit_type']}']")).to_be_checked()
+    expect(
+        page.locator(f"input[name=drafter_gender][value='{values['drafter_gender']}']")
+    ).to_be_checked()
+    expect(
+        page.locator(
+            "input[name=can_provide_funding][value='" + values["can_provide_funding"] + "']"
+        )
+    ).to_be_checked()
+    expect(page.locator("#id_industry")).to_have_value(values["industry"])
+    expect(page.locator("#id_drafter_birth_date")).to_have_value(values["drafter_birth_date"])
+    expect(page.locator("input[name=standards]:checked")).to_have_count(2)
+    expect(page.locator("#id_privacy_consent")).to_be_checked()
+    for name, path in files.items():
+        kept = page.locator(f"#id_{name}_current")
+        expect(kept).to_contain_text("已上传")
+        expect(kept).to_contain_text(path.name)
+        expect(page.locator(f"input[type=hidden][name={name}_pending]")).to_have_value(
+            re.compile(".+")
+        )
+        # Nothing is picked again: the file input itself is empty.
+        assert page.locator(f"#id_{name}").evaluate("el => el.files.length") == 0
+    screenshot(page, "apply-errors-desktop")
+    assert Application.objects.count() == 0
+    assert mailoutbox == []
+
+    # Correct the credit code only, and submit again.
+    type_into(page.locator("#id_credit_code"), good_code, replace=True)
+    page.locator(SUBMIT).click()
+
+    expect(page).to_have_url(PRIVATE_URL)
+    application = Application.objects.get()
+    reference = application.reference
+    assert re.fullmatch(r"CQO-2021-\d{4}", reference)
+    assert f"/a/{reference}/" in page.url
+    expect(page.locator(".reference")).to_have_text(reference)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    fresh = page.locator(".fresh-link")
+    expect(fresh).to_be_visible()
+    expect(fresh).to_contain_text("请保存您的专属链接")
+    expect(page.locator("#private-link")).to_have_value(page.url)
+    expect(page.locator("h1")).to_have_text(values["unit_name"])
+    expect(page.locator("main")).to_contain_text(values["drafter_name"])
+    expect(page.locator("main")).to_contain_text(good_code)
+    screenshot(page, "private-submitted-desktop")
+
+    # The seal scan comes back byte for byte, as an attachment.
+    seal_link = page.locator("a[href*='/files/seal_scan/']")
+    expect(seal_link).to_contain_text(SEAL_NAME)
+    expect(page.locator("a[href*='/files/unit_profile_file/']")).to_contain_text(PROFILE_NAME)
+    response = page.request.get(live_server.url + seal_link.get_attribute("href"))
+    assert response.status == 200
+    assert response.body() == files["seal_scan"].read_bytes()
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment")
+    assert quote(SEAL_NAME) in disposition
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+    # The database and the mails.
+    application.refresh_from_db()
+    assert application.status == enums.Status.SUBMITTED
+    assert application.credit_code == good_code
+    assert application.seal_scan_name == SEAL_NAME
+    assert application.unit_profile_file_name == PROFILE_NAME
+    assert application.standards.count() == 2
+    actions = AuditEntry.objects.filter(application=application).values_list("action", flat=True)
+    assert sorted(actions) == ["application.create", "application.submit"]
+    # locmem mail backend: the live server thread appends to the same django.core.mail.outbox.
+    assert mailoutbox is mail.outbox
+    assert [m.to for m in mailoutbox] == [[values["contact_email"]]] * 2
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects == [f"[{reference}] 申报已保存：您的专属链接", f"[{reference}] 申报已提交"]
+    assert all(reference in m.body and page.url.split("/a/")[1] in m.body for m in mailoutbox)
+
+
+def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_page, live_server):
+    page = open_page("/", **PHONE)
+    expect(page.locator("h1")).to_have_text(CALL_TITLE)
+    assert_no_sideways_scroll(page)
+    screenshot(page, "call-phone")
+
+    page.locator(".call-header").get_by_role("link", name="在线申报").tap()
+    expect(page).to_have_url(f"{live_server.url}/apply/")
+    assert_no_sideways_scroll(page)
+
+    # An empty draft is refused: it needs the unit name and the contact e-mail.
+    page.locator(DRAFT).tap()
+    expect(page.locator("#error-summary")).to_contain_text("有 2 处需要修改")
+    expect(page.locator("#div_id_unit_name")).to_contain_text("保存草稿至少需要填写此项")
+    expect(page.locator("#div_id_contact_email")).to_contain_text("保存草稿至少需要填写此项")
+    assert_no_sideways_scroll(page)
+    screenshot(page, "apply-errors-phone")
+
+    type_into(page.locator("#id_unit_name"), "深圳质量技术示范单位", tap=True)
+    type_into(page.locator("#id_contact_email"), "draft@example.com", tap=True)
+    page.locator(DRAFT).tap()
+
+    expect(page).to_have_url(PRIVATE_URL)
+    expect(page.locator(".status-badge")).to_have_text("草稿")
+    expect(page.locator("h1")).to_have_text("深圳质量技术示范单位")
+    expect(page.locator(".fresh-link")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    screenshot(page, "private-draft-phone")
+    application = Application.objects.get()
+    assert application.status == enums.Status.DRAFT
+    assert application.contact_email == "draft@example.com"
+
+    # The private link opened again (same browser, a new tab): no "save your link" box.
+    again = page.context.new_page()
+    again.goto(page.url)
+    expect(again.locator(".status-badge")).to_have_text("草稿")
+    expect(again.locator(".fresh-link")).to_have_count(0)
+    assert_no_sideways_scroll(again)
+    page.reload()
+    expect(page.locator(".fresh-link")).to_have_count(0)
+
+
+def test_double_click_submits_once(transactional_db, call, open_page, live_server, tmp_path):
+    page = open_page("/apply/", **DESKTOP)
+    fill_form(page, applicant_values(7), write_files(tmp_path), typing=False)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    page.dblclick(SUBMIT)
+
+    expect(page).to_have_url(PRIVATE_URL)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    page.wait_for_load_state("networkidle")
+    assert Application.objects.count() == 1
+    assert Application.objects.get().status == enums.Status.SUBMITTED
+    assert posts == [f"{live_server.url}/apply/"], posts
