@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import enums
 from .storage import private_storage, private_upload_to
+
+LONG_TEXT_MAX = 5000  # 单位简介 and 个人简历; more goes into an attached file
 
 
 class OrganisingBody(models.Model):
@@ -148,7 +151,12 @@ class Application(models.Model):
     )
     address = models.CharField(_("通讯地址"), max_length=300, blank=True)
     postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
-    unit_profile = models.TextField(_("单位简介，经营业绩、服务与管理成果"), blank=True)
+    unit_profile = models.TextField(
+        _("单位简介，经营业绩、服务与管理成果"),
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
+    )
     unit_profile_file = models.FileField(
         _("单位简介附件（可另附）"),
         storage=private_storage,
@@ -178,7 +186,10 @@ class Application(models.Model):
     drafter_fax = models.CharField(_("传真"), max_length=30, blank=True)
     drafter_email = models.EmailField(_("电子邮箱"), blank=True)
     drafter_resume = models.TextField(
-        _("推荐起草人个人简历，技术专长、相关著作、个人事迹"), blank=True
+        _("推荐起草人个人简历，技术专长、相关著作、个人事迹"),
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
     )
     drafter_resume_file = models.FileField(
         _("个人简历附件（可另附）"),

@@ -396,3 +396,13 @@ def test_organiser_file_needs_a_staff_login_with_permission(client, call):
 def test_healthz(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_csrf_failure_is_explained_in_chinese(call):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/apply/", form_data(call, action="submit"))
+    assert response.status_code == 403
+    assert "页面已过期，请重新提交" in response.content.decode()
+    assert Application.objects.count() == 0
