@@ -384,56 +384,35 @@ class ApplicationForm(forms.ModelForm):
         def file_field(name):
             return Field(name, template="applications/fields/private_file.html")
 
+        def row(*cells):
+            """A Bootstrap row of (field, width in 12ths on medium screens and up)."""
+            return Div(
+                *(Div(name, css_class=f"col-md-{width}") for name, width in cells),
+                css_class="row",
+            )
+
         helper.layout = Layout(
             Fieldset(_("一、标准名称"), "standards", css_id="section-standards"),
             Fieldset(
                 _("二、单位信息"),
-                Div(
-                    Div("unit_name", css_class="col-md-8"),
-                    Div("credit_code", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                row(("unit_name", 8), ("credit_code", 4)),
                 "unit_type",
-                Div(
-                    Div("main_business", css_class="col-md-8"),
-                    Div("industry", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("address", css_class="col-md-8"),
-                    Div("postcode", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                row(("main_business", 8), ("industry", 4)),
+                row(("address", 8), ("postcode", 4)),
                 "unit_profile",
                 file_field("unit_profile_file"),
                 css_id="section-unit",
             ),
             Fieldset(
                 _("三、推荐起草人"),
-                Div(
-                    Div("drafter_name", css_class="col-md-4"),
-                    Div("drafter_gender", css_class="col-md-4"),
-                    Div("drafter_birth_date", css_class="col-md-4"),
-                    css_class="row",
+                row(("drafter_name", 4), ("drafter_gender", 4), ("drafter_birth_date", 4)),
+                row(
+                    ("drafter_ethnicity", 4),
+                    ("drafter_native_place", 4),
+                    ("drafter_political_status", 4),
                 ),
-                Div(
-                    Div("drafter_ethnicity", css_class="col-md-4"),
-                    Div("drafter_native_place", css_class="col-md-4"),
-                    Div("drafter_political_status", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("drafter_title", css_class="col-md-4"),
-                    Div("drafter_position", css_class="col-md-4"),
-                    Div("drafter_mobile", css_class="col-md-4"),
-                    css_class="row",
-                ),
-                Div(
-                    Div("drafter_phone", css_class="col-md-4"),
-                    Div("drafter_fax", css_class="col-md-4"),
-                    Div("drafter_email", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                row(("drafter_title", 4), ("drafter_position", 4), ("drafter_mobile", 4)),
+                row(("drafter_phone", 4), ("drafter_fax", 4), ("drafter_email", 4)),
                 "drafter_resume",
                 file_field("drafter_resume_file"),
                 css_id="section-drafter",
@@ -448,11 +427,7 @@ class ApplicationForm(forms.ModelForm):
             Fieldset(
                 _("五、单位意见与盖章"),
                 "agrees_to_declaration",
-                Div(
-                    Div("responsible_person", css_class="col-md-6"),
-                    Div("signed_on", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row(("responsible_person", 6), ("signed_on", 6)),
                 file_field("seal_scan"),
                 HTML('{% include "applications/_privacy_notice.html" %}'),
                 "privacy_consent",

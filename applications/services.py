@@ -8,6 +8,7 @@ which views add to the form as they are.
 
 import logging
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -96,6 +97,17 @@ FileChange = NewFile | KeptFile | ClearFile
 def new_access_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
     return token, token_hash(token)
+
+
+@contextmanager
+def _file_work():
+    """Files written inside the block are deleted again if the block fails."""
+    work = _FileWork()
+    try:
+        yield work
+    except BaseException:
+        work.discard_written()
+        raise
 
 
 def _audit(application, action: str, *, actor=None, **data) -> AuditEntry:
@@ -265,8 +277,7 @@ def application_create(
     otherwise; either way no file written here is left behind.
     """
     now = now or timezone.now()
-    work = _FileWork()
-    try:
+    with _file_work() as work:
         return _create(
             call=call,
             values=values,
@@ -277,9 +288,6 @@ def application_create(
             now=now,
             work=work,
         )
-    except BaseException:
-        work.discard_written()
-        raise
 
 
 @transaction.atomic
@@ -334,8 +342,7 @@ def application_update(
     values), replaced files removed after commit, the confirmation e-mail on submission.
     """
     now = now or timezone.now()
-    work = _FileWork()
-    try:
+    with _file_work() as work:
         return _update(
             application=application,
             values=values,
@@ -346,9 +353,6 @@ def application_update(
             token=token,
             work=work,
         )
-    except BaseException:
-        work.discard_written()
-        raise
 
 
 @transaction.atomic
