@@ -49,3 +49,9 @@ def send_withdrawn(application) -> None:
 def send_link(application, token: str) -> None:
     """The "resend my link" mail: a fresh private link (the old one stops working)."""
     _send("link", application, link=private_url(application, token))
+
+
+def send_decision(application) -> None:
+    """The selector's decision: selected, waitlisted or rejected (templates per status)."""
+    standards = "、".join(f"《{s.title}》" for s in application.standards.all())
+    _send(f"decision_{application.status}", application, standards=standards)

@@ -26,6 +26,17 @@ WITHDRAWABLE_STATUSES = frozenset(
 )
 
 
+# Statuses that await a selector's decision; reviews can be written only then.
+UNDECIDED_STATUSES = frozenset({Status.SUBMITTED})
+DECIDED_STATUSES = frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED})
+
+
+class Recommendation(models.TextChoices):
+    RECOMMEND = "recommend", _("推荐")
+    NEUTRAL = "neutral", _("待定")
+    NOT_RECOMMEND = "not_recommend", _("不推荐")
+
+
 class UnitType(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
     PUBLIC_INSTITUTION = "public_institution", _("事业单位")
@@ -155,4 +166,19 @@ AUDIT_ACTION_LABELS = {
     "application.withdraw": _("撤回申报"),
     "application.link_resent": _("重新发送专属链接"),
     "application.seed": _("演示数据"),
+    "application.review": _("评审意见"),
+    "application.select": _("入选"),
+    "application.waitlist": _("列入候补"),
+    "application.reject": _("不予入选"),
+    "application.reopen": _("撤销决定"),
+    "application.reorder": _("调整名单顺序"),
+    "application.export": _("导出"),
+}
+
+# The audit action of each decision a selector can take.
+DECISION_ACTIONS = {
+    "select": Status.SELECTED,
+    "waitlist": Status.WAITLISTED,
+    "reject": Status.REJECTED,
+    "reopen": Status.SUBMITTED,
 }

@@ -8,7 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +30,15 @@ class OrganisingBody(models.Model):
     email = models.EmailField(_("邮箱"))
     contact_person = models.CharField(_("联系人"), max_length=50)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Members of this group review for this body; a reviewer belongs to exactly one body.
+    reviewer_group = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organising_body",
+        verbose_name=_("评审组"),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -53,6 +62,11 @@ class Call(models.Model):
     deadline = models.DateTimeField(_("截止时间"))
     max_selected = models.PositiveIntegerField(_("入选上限"), default=30)
     drafters_per_unit = models.PositiveIntegerField(_("每单位列名起草人数"), default=1)
+    required_recommendations = models.PositiveSmallIntegerField(
+        _("会签所需推荐数"),
+        default=2,
+        help_text=_("入选前至少需要多少个牵头单位给出“推荐”；不足时须填写理由方可入选。"),
+    )
     organising_bodies = models.ManyToManyField(
         OrganisingBody, verbose_name=_("牵头组织单位"), related_name="calls"
     )
@@ -240,6 +254,10 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True, editable=False)
     list_order = models.PositiveIntegerField(_("名单排序"), null=True, blank=True)
+    # Set when a selector selects without the joint sign-off (会签) quorum; cleared on reopen.
+    selection_override_reason = models.TextField(
+        _("未达会签要求的入选理由"), blank=True, editable=False
+    )
 
     FILE_FIELDS = ("unit_profile_file", "drafter_resume_file", "seal_scan")
 
@@ -284,6 +302,67 @@ class Application(models.Model):
         return self.status in enums.EDITABLE_STATUSES
 
 
+class Review(models.Model):
+    """One organising body's verdict on one application (评审意见).
+
+    One per body per application — and so one per reviewer, as a reviewer belongs to
+    exactly one body; ``reviewer`` is who wrote it last. Written only by
+    ``services.review_save`` while the application awaits a decision.
+    """
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("申报")
+    )
+    body = models.ForeignKey(
+        OrganisingBody,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("牵头单位"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("评审人"),
+    )
+    recommendation = models.CharField(
+        _("评审意见"), max_length=20, choices=enums.Recommendation.choices
+    )
+    score = models.PositiveSmallIntegerField(
+        _("评分"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    comment = models.TextField(
+        _("评语"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["application", "body__position", "body"]
+        verbose_name = _("评审意见")
+        verbose_name_plural = _("评审意见")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "body"],
+                name="one_review_per_body",
+                violation_error_message=_("该牵头单位已对此申报给出评审意见，请修改原意见。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="review_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation__in=enums.Recommendation.values),
+                name="review_recommendation_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["body", "recommendation"], name="review_body_recommendation")
+        ]
+
+    def __str__(self):
+        return f"{self.body} · {self.get_recommendation_display()}"
+
+
 class AuditEntry(models.Model):
     """Append-only record of every state change, edit, review and export."""
 
@@ -302,6 +381,13 @@ class AuditEntry(models.Model):
         blank=True,
         verbose_name=_("操作人"),
         help_text=_("为空表示申报单位本人（通过专属链接）。"),
+    )
+    body = models.ForeignKey(
+        OrganisingBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("所属牵头单位"),
     )
     action = models.CharField(_("操作"), max_length=60)
     data = models.JSONField(_("内容"), default=dict, blank=True)

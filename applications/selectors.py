@@ -4,10 +4,22 @@ import hashlib
 import hmac
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from . import enums
-from .models import Application, Call
+from .models import Application, Call, OrganisingBody, Review
 
 
 def token_hash(token: str) -> str:
@@ -76,3 +88,100 @@ def application_by_idempotency_key(raw_key: str) -> Application | None:
     except ValueError:
         return None
     return Application.objects.filter(idempotency_key=key).first()
+
+
+# --- Organisers ----------------------------------------------------------------------------
+def reviewer_bodies(user) -> list[OrganisingBody]:
+    """The bodies whose reviewer group ``user`` is in (exactly one for a proper reviewer)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(OrganisingBody.objects.filter(reviewer_group__user=user).distinct())
+
+
+def _recommend_count():
+    return Coalesce(
+        Subquery(
+            Review.objects.filter(
+                application=OuterRef("pk"), recommendation=enums.Recommendation.RECOMMEND
+            )
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def _mean_score():
+    return Subquery(
+        Review.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(mean=Avg("score"))
+        .values("mean")[:1],
+        output_field=FloatField(),
+    )
+
+
+def verdict_field(body_pk: int) -> str:
+    return f"verdict_{body_pk}"
+
+
+def applications_with_review_summary(queryset: QuerySet[Application], bodies) -> QuerySet:
+    """Annotate each application with each body's verdict, the mean score, the number of
+    推荐 and whether the joint sign-off quorum is reached: one query whatever the rows."""
+    annotations = {
+        verdict_field(body.pk): Subquery(
+            Review.objects.filter(application=OuterRef("pk"), body=body.pk).values(
+                "recommendation"
+            )[:1]
+        )
+        for body in bodies
+    }
+    return queryset.annotate(
+        **annotations,
+        mean_score=_mean_score(),
+        recommend_count=_recommend_count(),
+    ).annotate(
+        quorum_reached=ExpressionWrapper(
+            Q(recommend_count__gte=F("call__required_recommendations")),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def waitlist_ranked(call: Call) -> QuerySet[Application]:
+    """The waitlist of ``call``, best mean score first, then the earliest submitted."""
+    return (
+        Application.objects.filter(call=call, status=enums.Status.WAITLISTED)
+        .annotate(mean_score=_mean_score())
+        .order_by(F("mean_score").desc(nulls_last=True), "submitted_at", "pk")
+    )
+
+
+def selected_ordered(call: Call) -> QuerySet[Application]:
+    """The selected applications of ``call`` in the order of the published list."""
+    return (
+        Application.objects.filter(call=call, status=enums.Status.SELECTED)
+        .prefetch_related("standards")
+        .annotate(mean_score=_mean_score())
+        .order_by(F("list_order").asc(nulls_last=True), "decided_at", "pk")
+    )
+
+
+def call_decision_counts(call: Call) -> dict[str, int]:
+    """How many applications of ``call`` are in each state (one query)."""
+    counts = dict(
+        Application.objects.filter(call=call)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {status: counts.get(status, 0) for status in enums.Status.values}
+
+
+def reviews_by_body(application: Application) -> list[tuple[OrganisingBody, Review | None]]:
+    """Each organising body of the application's call with its review (or None), in order."""
+    reviews = {r.body_id: r for r in application.reviews.select_related("reviewer")}
+    return [(body, reviews.get(body.pk)) for body in application.call.organising_bodies.all()]

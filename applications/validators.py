@@ -241,3 +241,27 @@ def validate_drafter_free(call, drafter_name: str, drafter_mobile: str, *, exclu
             _("该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"),
             code="duplicate_drafter",
         )
+
+
+# --- Decisions ------------------------------------------------------------------------------
+def validate_selection_capacity(*, selected_count: int, max_selected: int) -> None:
+    """The cap of a call; the service calls it with the call's row locked."""
+    if selected_count >= max_selected:
+        raise ValidationError(
+            _("已入选 %(n)d 家，达到上限 %(max)d 家，不能再入选；如需替换，请先撤销一家的入选决定"),
+            code="cap_reached",
+            params={"n": selected_count, "max": max_selected},
+        )
+
+
+def validate_quorum(*, recommendations: int, required: int, override_reason: str) -> None:
+    """Joint sign-off (会签): enough bodies recommend, or the selector writes why not."""
+    if recommendations < required and not override_reason:
+        raise ValidationError(
+            _(
+                "会签未达要求：%(n)d 个牵头单位推荐，需要 %(required)d 个；"
+                "如仍要入选，请在该申报的页面点击“入选”并填写理由"
+            ),
+            code="quorum_missing",
+            params={"n": recommendations, "required": required},
+        )

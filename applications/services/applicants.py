@@ -17,10 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import emails, enums, validators
-from .models import Application, AuditEntry, Call, PendingUpload
-from .selectors import token_hash
-from .storage import private_storage
+from .. import emails, enums, validators
+from ..models import Application, Call, PendingUpload
+from ..selectors import token_hash
+from ..storage import private_storage
+from .audit import audit_write as _audit
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +109,6 @@ def _file_work():
     except BaseException:
         work.discard_written()
         raise
-
-
-def _audit(application, action: str, *, actor=None, **data) -> AuditEntry:
-    return AuditEntry.objects.create(application=application, actor=actor, action=action, data=data)
 
 
 class _FileWork:
@@ -378,7 +375,7 @@ def application_resend_links(*, call: Call, email: str) -> int:
     The old link of each stops working (only one token hash is kept). Returns how many were
     sent; callers must not reveal that number to the person asking.
     """
-    from .selectors import applications_for_email
+    from ..selectors import applications_for_email
 
     sent = 0
     for application in applications_for_email(call=call, email=email):

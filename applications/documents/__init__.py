@@ -1,0 +1,1 @@
+"""Documents made from applications: PDFs (WeasyPrint) and CSV/XLSX exports."""

@@ -1,0 +1,206 @@
+"""Selectors' decisions on applications: select, waitlist, reject, reopen, order the list.
+
+Every decision runs in one transaction that first locks the call's row, then the
+application's: decisions on one call are serialised, so the count of selected applications
+read under the lock is the true one and the cap (``Call.max_selected``) can never be passed,
+whoever clicks at the same moment. The applicant's own writes lock only the application (or
+the call alone, to take a reference), so the lock order never inverts. Decision e-mails are
+sent after commit. Refusals raise ``ValidationError`` with a message for the selector.
+
+Decisions may be taken before the deadline: organisers review as applications arrive. A
+decided application is no longer editable by its applicant; ``reopen`` makes it so again.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import emails, enums, selectors, validators
+from ..models import Application, Call
+from .audit import audit_write
+
+Status = enums.Status
+
+# From which states each decision may be taken.
+ALLOWED_FROM = {
+    "select": frozenset({Status.SUBMITTED, Status.WAITLISTED}),
+    "waitlist": frozenset({Status.SUBMITTED}),
+    "reject": frozenset({Status.SUBMITTED, Status.WAITLISTED}),
+    "reopen": frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED}),
+}
+REASON_MAX = 1000
+
+
+def _refusal(application: Application, decision: str) -> ValidationError:
+    params = {"status": application.get_status_display()}
+    if application.status == Status.WITHDRAWN:
+        return ValidationError(_("已由申报单位撤回，不能作出决定"), code="withdrawn", params=params)
+    if application.status == Status.DRAFT:
+        return ValidationError(
+            _("仍是草稿，申报单位提交后才能作出决定"), code="draft", params=params
+        )
+    if decision == "reopen":
+        return ValidationError(_("尚无决定，无需撤销"), code="not_decided", params=params)
+    if application.status == enums.DECISION_ACTIONS[decision]:
+        return ValidationError(_("已是“%(status)s”，无需重复操作"), code="already", params=params)
+    return ValidationError(
+        _("已有决定（%(status)s），请先撤销决定再操作"),
+        code="already_decided",
+        params=params,
+    )
+
+
+def _lock(application: Application) -> tuple[Call, Application]:
+    """Lock the call's row, then the application's, and return both re-read."""
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked.call = call
+    return call, locked
+
+
+def _decide(application, decision, *, actor, now, note="", **fields) -> Application:
+    was = application.status
+    application.status = enums.DECISION_ACTIONS[decision]
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean(exclude=["standards"])
+    application.save(update_fields=["status", "updated_at", *fields])
+    data = {"from": was, "to": application.status}
+    if note:
+        data["note"] = note
+    audit_write(application, f"application.{decision}", actor=actor, **data)
+    if decision != "reopen":
+        transaction.on_commit(lambda: emails.send_decision(application))
+    return application
+
+
+def _clean_reason(reason: str) -> str:
+    reason = validators.clean_text(reason or "", multiline=True).strip()
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            _("理由最多 %(max)d 字，请精简。"), code="reason_too_long", params={"max": REASON_MAX}
+        )
+    return reason
+
+
+@transaction.atomic
+def application_select(
+    *, application: Application, actor, override_reason: str = "", now=None
+) -> Application:
+    """Select a submitted or waitlisted application, within the cap and the joint sign-off.
+
+    Side effects: the application goes to the end of the published list (``list_order``);
+    an audit entry records who, from → to, and the override reason if the quorum of
+    recommendations was not met; the decision e-mail goes out after commit.
+    """
+    now = now or timezone.now()
+    reason = _clean_reason(override_reason)
+    call, application = _lock(application)
+    if application.status not in ALLOWED_FROM["select"]:
+        raise _refusal(application, "select")
+    recommendations = application.reviews.filter(
+        recommendation=enums.Recommendation.RECOMMEND
+    ).count()
+    validators.validate_quorum(
+        recommendations=recommendations,
+        required=call.required_recommendations,
+        override_reason=reason,
+    )
+    selected = Application.objects.filter(call=call, status=Status.SELECTED)
+    validators.validate_selection_capacity(
+        selected_count=selected.count(), max_selected=call.max_selected
+    )
+    last = selected.aggregate(last=Max("list_order"))["last"] or 0
+    override = reason if recommendations < call.required_recommendations else ""
+    return _decide(
+        application,
+        "select",
+        actor=actor,
+        now=now,
+        note=override,
+        decided_at=now,
+        list_order=last + 1,
+        selection_override_reason=override,
+    )
+
+
+@transaction.atomic
+def application_waitlist(*, application: Application, actor, now=None) -> Application:
+    """Put a submitted application on the waitlist (候补). Decision e-mail after commit."""
+    now = now or timezone.now()
+    _call, application = _lock(application)
+    if application.status not in ALLOWED_FROM["waitlist"]:
+        raise _refusal(application, "waitlist")
+    return _decide(application, "waitlist", actor=actor, now=now, decided_at=now)
+
+
+@transaction.atomic
+def application_reject(*, application: Application, actor, now=None) -> Application:
+    """Reject a submitted or waitlisted application. Decision e-mail after commit."""
+    now = now or timezone.now()
+    _call, application = _lock(application)
+    if application.status not in ALLOWED_FROM["reject"]:
+        raise _refusal(application, "reject")
+    return _decide(application, "reject", actor=actor, now=now, decided_at=now)
+
+
+@transaction.atomic
+def application_reopen(*, application: Application, actor, note: str = "", now=None):
+    """Undo a decision: back to submitted, its list place (if any) freed. No e-mail."""
+    now = now or timezone.now()
+    _call, application = _lock(application)
+    if application.status not in ALLOWED_FROM["reopen"]:
+        raise _refusal(application, "reopen")
+    return _decide(
+        application,
+        "reopen",
+        actor=actor,
+        now=now,
+        note=_clean_reason(note),
+        decided_at=None,
+        list_order=None,
+        selection_override_reason="",
+    )
+
+
+@transaction.atomic
+def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
+    """Select the best-ranked waitlisted application, through ``application_select``.
+
+    Refused like any selection (cap reached, joint sign-off missing); an empty waitlist is
+    refused too. The call is locked first so two clicks cannot promote the same one twice.
+    """
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    candidate = selectors.waitlist_ranked(call).first()
+    if candidate is None:
+        raise ValidationError(_("候补名单为空，没有可递补的单位。"), code="waitlist_empty")
+    return application_select(application=candidate, actor=actor, now=now)
+
+
+@transaction.atomic
+def selected_list_reorder(*, call: Call, order: list[int], actor) -> int:
+    """Renumber the published list of ``call`` as ``order`` (application pks, all selected).
+
+    Returns how many places changed; each change is on the application's timeline.
+    """
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    selected = {
+        a.pk: a
+        for a in Application.objects.select_for_update().filter(call=call, status=Status.SELECTED)
+    }
+    if sorted(order) != sorted(selected):
+        raise ValidationError(_("入选名单已被他人修改，请刷新页面后重新排序。"), code="stale_order")
+    changed = 0
+    for position, pk in enumerate(order, start=1):
+        application = selected[pk]
+        if application.list_order != position:
+            was = application.list_order
+            application.list_order = position
+            application.save(update_fields=["list_order", "updated_at"])
+            audit_write(
+                application, "application.reorder", actor=actor, **{"from": was, "to": position}
+            )
+            changed += 1
+    return changed

@@ -1,0 +1,78 @@
+"""Reviews: each organising body records its own verdict on an application."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import enums, selectors, validators
+from ..models import Application, OrganisingBody, Review
+from .audit import audit_write
+
+
+def reviewer_body_get(*, user, call) -> OrganisingBody:
+    """The one body ``user`` reviews for in ``call``; refuses anyone else."""
+    bodies = selectors.reviewer_bodies(user)
+    if not bodies:
+        raise ValidationError(
+            _("您的账号不属于任何牵头单位的评审组，不能填写评审意见。"), code="not_reviewer"
+        )
+    if len(bodies) > 1:
+        raise ValidationError(
+            _("您的账号同时属于多个牵头单位的评审组（%(bodies)s），请联系管理员调整后再评审。"),
+            code="many_bodies",
+            params={"bodies": "、".join(b.name for b in bodies)},
+        )
+    body = bodies[0]
+    if not call.organising_bodies.filter(pk=body.pk).exists():
+        raise ValidationError(
+            _("%(body)s 不是本次征集的牵头单位，不能评审。"),
+            code="body_not_in_call",
+            params={"body": body.name},
+        )
+    return body
+
+
+@transaction.atomic
+def review_save(
+    *,
+    application: Application,
+    reviewer,
+    recommendation: str,
+    score: int,
+    comment: str = "",
+    now=None,
+) -> Review:
+    """Record or change the reviewer's body's verdict on a submitted application.
+
+    Only while the application awaits a decision (status 已提交). Side effects: an audit
+    entry with the body, the verdict before → after and the score.
+    """
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    body = reviewer_body_get(user=reviewer, call=application.call)
+    if application.status not in enums.UNDECIDED_STATUSES:
+        raise ValidationError(
+            _("%(ref)s 的状态为“%(status)s”，评审意见只能在作出决定前填写或修改。"),
+            code="not_reviewable",
+            params={"ref": application.reference, "status": application.get_status_display()},
+        )
+    review = Review.objects.filter(application=application, body=body).first()
+    before = (review.recommendation, review.score) if review else ("", None)
+    if review is None:
+        review = Review(application=application, body=body, created_at=now or timezone.now())
+    review.reviewer = reviewer
+    review.recommendation = recommendation
+    review.score = score
+    review.comment = validators.clean_text(comment or "", multiline=True)
+    review.full_clean()
+    review.save()
+    audit_write(
+        application,
+        "application.review",
+        actor=reviewer,
+        body=body,
+        **{"from": before[0], "to": recommendation, "score": score, "score_before": before[1]},
+    )
+    return review
