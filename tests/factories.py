@@ -51,3 +51,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+
+def reviewer_for(body, username=None):
+    """A staff user in ``body``'s reviewer group (the groups come from ``seed_call``)."""
+    body.refresh_from_db()
+    user = UserFactory(username=username or f"reviewer-{body.pk}", is_staff=True)
+    user.groups.add(body.reviewer_group)
+    return user
+
+
+def selector(username="selector"):
+    from django.contrib.auth.models import Group
+
+    from applications.roles import SELECTOR_GROUP
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=SELECTOR_GROUP))
+    return user
+
+
+def recommend(application, bodies, *, score=80, recommendation="recommend"):
+    """Each body in ``bodies`` records ``recommendation`` through the review service."""
+    for body in bodies:
+        services.review_save(
+            application=application,
+            reviewer=reviewer_for(body),
+            recommendation=recommendation,
+            score=score,
+            comment="同意",
+        )

@@ -78,6 +78,8 @@ def _decide(application, decision, *, actor, now, note="", **fields) -> Applicat
 
 def _clean_reason(reason: str) -> str:
     reason = validators.clean_text(reason or "", multiline=True).strip()
+    if not any(ch.isalnum() for ch in reason):
+        return ""  # blank, or only spaces and punctuation: no reason given
     if len(reason) > REASON_MAX:
         raise ValidationError(
             _("理由最多 %(max)d 字，请精简。"), code="reason_too_long", params={"max": REASON_MAX}

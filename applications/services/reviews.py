@@ -65,7 +65,10 @@ def review_save(
     review.reviewer = reviewer
     review.recommendation = recommendation
     review.score = score
-    review.comment = validators.clean_text(comment or "", multiline=True)
+    try:
+        review.comment = validators.clean_text(comment or "", multiline=True)
+    except ValidationError as exc:
+        raise ValidationError({"comment": exc}) from exc
     review.full_clean()
     review.save()
     audit_write(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications.models import Call, OrganisingBody, Standard
+from applications.roles import roles_ensure
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTICE_FILE = Path(__file__).resolve().parents[2] / "data" / "notice_cqo_2021.md"
@@ -111,6 +112,7 @@ class Command(BaseCommand):
                 name=data["name"], defaults={**data, "position": position}
             )
             call.organising_bodies.add(body)
+        roles_ensure()
         state = "open" if call.is_open() else "closed"
         deadline_local = timezone.localtime(call.deadline)
         self.stdout.write(

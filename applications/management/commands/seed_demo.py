@@ -1,15 +1,24 @@
-"""Fake but valid submitted applications for demos and benchmarks."""
+"""Fake but valid submitted applications, and demo organisers, for demos and benchmarks."""
 
+import secrets
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.demo import create_demo_applications
 from applications.models import Call
+from applications.roles import SELECTOR_GROUP, roles_ensure
+
+DEMO_REVIEWERS = ("reviewer-szu", "reviewer-cqn", "reviewer-ccpit")  # in body order
+DEMO_SELECTOR = "selector"
 
 
 class Command(BaseCommand):
-    help = "Create N fake, valid, submitted applications with small real attachment files."
+    help = (
+        "Create N fake, valid, submitted applications with small real attachment files, "
+        "one demo reviewer per organising body and one demo selector (passwords printed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--applications", type=int, default=50, metavar="N")
@@ -19,15 +28,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="do nothing if the call already has applications",
+            help="add no applications if the call already has some (organisers still made)",
+        )
+        parser.add_argument(
+            "--no-organisers", action="store_true", help="do not create the demo organisers"
         )
 
-    def handle(self, *args, applications, call, if_empty, **options):
+    def handle(self, *args, applications, call, if_empty, no_organisers, **options):
         target = Call.objects.filter(code=call).first()
         if target is None:
             raise CommandError(f"No call {call!r}: run `manage.py seed_call` first.")
         if applications < 0:
             raise CommandError("--applications must be 0 or more")
+        if not no_organisers:
+            self._organisers(target)
         if if_empty and target.applications.exists():
             self.stdout.write(f"Call {call} already has applications; no demo data added.")
             return
@@ -38,3 +52,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created {created} demo applications in {elapsed:.1f} s ({rate:.0f} rows/s)."
         )
+
+    def _organisers(self, call):
+        """One reviewer per body and a selector; new passwords, shown only here."""
+        groups = roles_ensure()
+        bodies = list(call.organising_bodies.select_related("reviewer_group"))
+        accounts = [
+            (username, body.reviewer_group, body.name)
+            for username, body in zip(DEMO_REVIEWERS, bodies, strict=False)
+        ]
+        accounts.append((DEMO_SELECTOR, groups[SELECTOR_GROUP], "遴选（决定入选）"))
+        User = get_user_model()
+        self.stdout.write("")
+        self.stdout.write("  Demo organisers (new passwords on every run, shown only here):")
+        for username, group, role in accounts:
+            password = secrets.token_urlsafe(9)
+            user, _created = User.objects.get_or_create(username=username)
+            user.is_staff = True
+            user.is_superuser = False
+            user.set_password(password)
+            user.save()
+            user.groups.set([group])
+            self.stdout.write(f"    {username:<15} {password:<14} {role}")

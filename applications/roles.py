@@ -1,0 +1,63 @@
+"""The organisers' groups: one reviewer group per organising body, and the selectors.
+
+``roles_ensure()`` is idempotent; ``seed_call`` runs it. A superuser then only has to put
+each organiser's account (staff) into the right group.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import OrganisingBody
+
+# Reviewers read applications, their attachments and the trail, and write their body's
+# review (through the admin's review page, which checks the body).
+REVIEWER_PERMISSIONS = (
+    "view_application",
+    "view_review",
+    "add_review",
+    "change_review",
+    "view_auditentry",
+    "view_call",
+    "view_standard",
+    "view_organisingbody",
+)
+# Selectors decide, order the list and export; they do not review.
+SELECTOR_PERMISSIONS = (
+    "view_application",
+    "decide_application",
+    "view_review",
+    "view_auditentry",
+    "view_call",
+    "view_standard",
+    "view_organisingbody",
+)
+SELECTOR_GROUP = "遴选组"
+
+
+def _permissions(codenames):
+    return list(
+        Permission.objects.filter(content_type__app_label="applications", codename__in=codenames)
+    )
+
+
+def reviewer_group_name(body: OrganisingBody) -> str:
+    return f"评审组·{body.short_name or body.name}"
+
+
+@transaction.atomic
+def roles_ensure() -> dict[str, Group]:
+    """Create or complete the groups; returns them by name."""
+    groups = {}
+    reviewer_permissions = _permissions(REVIEWER_PERMISSIONS)
+    for body in OrganisingBody.objects.select_for_update():
+        if body.reviewer_group is None:
+            body.reviewer_group, _created = Group.objects.get_or_create(
+                name=reviewer_group_name(body)
+            )
+            body.save(update_fields=["reviewer_group"])
+        body.reviewer_group.permissions.add(*reviewer_permissions)
+        groups[body.reviewer_group.name] = body.reviewer_group
+    selectors_group, _created = Group.objects.get_or_create(name=SELECTOR_GROUP)
+    selectors_group.permissions.add(*_permissions(SELECTOR_PERMISSIONS))
+    groups[SELECTOR_GROUP] = selectors_group
+    return groups
