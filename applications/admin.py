@@ -9,7 +9,8 @@ from collections import defaultdict
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -336,7 +337,8 @@ class ApplicationAdmin(admin.ModelAdmin):
             '<span class="status status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
-    @admin.display(description=_lazy("平均分"), ordering="mean_score")
+    # Not yet scored sorts as the lowest score, on every database.
+    @admin.display(description=_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
     def mean_score_display(self, obj):
         score = getattr(obj, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from . import enums, validators
-from .models import Application, AuditEntry, Call
+from .models import Application, AuditEntry, Call, Review
 from .selectors import token_hash
 from .storage import private_storage, private_upload_to
 
@@ -183,3 +183,52 @@ def create_demo_applications(call: Call, count: int, *, seed: int = 2021, batch:
             raise
         created += size
     return created
+
+
+DEMO_COMMENTS = ("材料齐全，行业代表性强。", "起草人经验丰富。", "建议补充质量管理实践材料。", "")
+
+
+@transaction.atomic
+def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed: int = 2021):
+    """In bulk, a verdict of each body (``reviewers``: body → user) on about ``share`` of the
+    call's submitted applications that it has not reviewed yet, each with its audit entry.
+    Returns how many reviews were created."""
+    rng = random.Random(seed)
+    weights = (0.6, 0.25, 0.15)  # 推荐, 待定, 不推荐
+    choices = list(enums.Recommendation.values)
+    submitted = list(
+        Application.objects.filter(call=call, status=enums.Status.SUBMITTED).values_list(
+            "pk", flat=True
+        )
+    )
+    reviews, entries = [], []
+    for body, user in reviewers.items():
+        done = set(Review.objects.filter(body=body).values_list("application_id", flat=True))
+        for pk in submitted:
+            if pk in done or rng.random() > share:
+                continue
+            recommendation = rng.choices(choices, weights)[0]
+            score = {"recommend": 75, "neutral": 60, "not_recommend": 40}[recommendation]
+            score += rng.randint(0, 20)
+            reviews.append(
+                Review(
+                    application_id=pk,
+                    body=body,
+                    reviewer=user,
+                    recommendation=recommendation,
+                    score=score,
+                    comment=rng.choice(DEMO_COMMENTS),
+                )
+            )
+            entries.append(
+                AuditEntry(
+                    application_id=pk,
+                    actor=user,
+                    body=body,
+                    action="application.review",
+                    data={"from": "", "to": recommendation, "score": score, "demo": True},
+                )
+            )
+    Review.objects.bulk_create(reviews, batch_size=1000)
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(reviews)

@@ -1,14 +1,22 @@
 """Races on real PostgreSQL connections: one thread, one connection, all started together."""
 
+import random
+import re
 import threading
+import time
+from collections import Counter
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.test import Client
 
-from applications.models import Application, Call
+from applications import services
+from applications.demo import create_demo_applications
+from applications.models import Application, AuditEntry, Call
 
-from .factories import create_application, values
+from .factories import create_application, selector, values
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -78,3 +86,78 @@ def test_a_unit_racing_itself_gets_one_application_and_no_gap(call):
         "CQO-2021-0002",
         "CQO-2021-0003",
     ]
+
+
+def _forty_submitted(call):
+    """40 submitted applications; the joint sign-off is off so that only the cap decides."""
+    call.required_recommendations = 0
+    call.save(update_fields=["required_recommendations"])
+    create_demo_applications(call, 40)
+    return list(Application.objects.filter(call=call).values_list("pk", flat=True))
+
+
+def test_eight_selectors_racing_over_forty_applications_select_exactly_thirty(call):
+    pks = _forty_submitted(call)
+    users = [selector(f"selector{i}") for i in range(8)]
+
+    def select_all(worker):
+        def work():
+            order = list(pks)
+            random.Random(worker).shuffle(order)
+            outcomes = []
+            for pk in order:
+                try:
+                    services.application_select(
+                        application=Application.objects.get(pk=pk), actor=users[worker]
+                    )
+                    outcomes.append("selected")
+                except ValidationError as exc:
+                    outcomes.append(exc.code)
+            return outcomes
+
+        return work
+
+    started = time.perf_counter()
+    results = run_together([select_all(w) for w in range(8)])
+    elapsed = time.perf_counter() - started
+    print(f"8 threads x 40 selections: {elapsed:.2f} s")
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    outcomes = Counter(code for _, codes in results for code in codes)
+    assert outcomes["selected"] == 30
+    assert set(outcomes) <= {"selected", "cap_reached", "already"}, outcomes
+    assert sum(outcomes.values()) == 8 * 40
+    assert Application.objects.filter(status="selected").count() == 30
+    orders = sorted(
+        Application.objects.filter(status="selected").values_list("list_order", flat=True)
+    )
+    assert orders == list(range(1, 31))
+    assert AuditEntry.objects.filter(action="application.select").count() == 30
+
+
+def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_errors(call):
+    pks = _forty_submitted(call)
+    users = [selector(f"clicker{i}") for i in range(8)]
+
+    def click(worker):
+        def work():
+            client = Client()
+            client.force_login(users[worker])
+            response = client.post(
+                "/admin/applications/application/",
+                {"action": "select_applications", "_selected_action": pks},
+            )
+            return response.status_code, [str(m) for m in get_messages(response.wsgi_request)]
+
+        return work
+
+    results = run_together([click(w) for w in range(8)])
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    for _, (status, messages) in results:
+        assert status == 302
+        assert len(messages) == 1
+        assert re.fullmatch(r"已入选 \d+ 家。(\d+ 家未能操作：.+)?", messages[0]), messages
+    selected_per_click = [
+        int(re.match(r"已入选 (\d+) 家", messages[0]).group(1)) for _, (_s, messages) in results
+    ]
+    assert sum(selected_per_click) == 30
+    assert Application.objects.filter(status="selected").count() == 30

@@ -6,7 +6,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.demo import create_demo_applications
+from applications.demo import create_demo_applications, create_demo_reviews
 from applications.models import Call
 from applications.roles import SELECTOR_GROUP, roles_ensure
 
@@ -33,15 +33,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-organisers", action="store_true", help="do not create the demo organisers"
         )
+        parser.add_argument(
+            "--reviews",
+            type=float,
+            default=0.0,
+            metavar="SHARE",
+            help="also let each demo reviewer review this share (0–1) of the applications",
+        )
 
-    def handle(self, *args, applications, call, if_empty, no_organisers, **options):
+    def handle(self, *args, applications, call, if_empty, no_organisers, reviews, **options):
         target = Call.objects.filter(code=call).first()
         if target is None:
             raise CommandError(f"No call {call!r}: run `manage.py seed_call` first.")
         if applications < 0:
             raise CommandError("--applications must be 0 or more")
-        if not no_organisers:
-            self._organisers(target)
+        if not 0 <= reviews <= 1:
+            raise CommandError("--reviews must be between 0 and 1")
+        if reviews and no_organisers:
+            raise CommandError("--reviews needs the demo organisers (drop --no-organisers)")
+        reviewers = {} if no_organisers else self._organisers(target)
         if if_empty and target.applications.exists():
             self.stdout.write(f"Call {call} already has applications; no demo data added.")
             return
@@ -52,20 +62,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created {created} demo applications in {elapsed:.1f} s ({rate:.0f} rows/s)."
         )
+        if reviews:
+            count = create_demo_reviews(target, reviewers, share=reviews)
+            self.stdout.write(f"Created {count} demo reviews.")
 
     def _organisers(self, call):
         """One reviewer per body and a selector; new passwords, shown only here."""
         groups = roles_ensure()
         bodies = list(call.organising_bodies.select_related("reviewer_group"))
         accounts = [
-            (username, body.reviewer_group, body.name)
+            (username, body.reviewer_group, body.name, body)
             for username, body in zip(DEMO_REVIEWERS, bodies, strict=False)
         ]
-        accounts.append((DEMO_SELECTOR, groups[SELECTOR_GROUP], "遴选（决定入选）"))
+        accounts.append((DEMO_SELECTOR, groups[SELECTOR_GROUP], "遴选（决定入选）", None))
         User = get_user_model()
+        reviewers = {}
         self.stdout.write("")
         self.stdout.write("  Demo organisers (new passwords on every run, shown only here):")
-        for username, group, role in accounts:
+        for username, group, role, body in accounts:
             password = secrets.token_urlsafe(9)
             user, _created = User.objects.get_or_create(username=username)
             user.is_staff = True
@@ -74,3 +88,6 @@ class Command(BaseCommand):
             user.save()
             user.groups.set([group])
             self.stdout.write(f"    {username:<15} {password:<14} {role}")
+            if body is not None:
+                reviewers[body] = user
+        return reviewers
