@@ -119,22 +119,53 @@ class QuorumFilter(admin.SimpleListFilter):
         return queryset
 
 
+DETAIL_LABELS = {
+    "score": _lazy("评分"),
+    "score_before": _lazy("原评分"),
+    "changed": _lazy("修改内容"),
+    "status": _lazy("当时状态"),
+    "format": _lazy("格式"),
+    "document": _lazy("文件"),
+    "count": _lazy("条数"),
+    "call": _lazy("征集"),
+}
+
+
+def _detail_value(key, value):
+    if key == "changed":
+        names = []
+        for name in value:
+            try:
+                names.append(str(Application._meta.get_field(name).verbose_name))
+            except Exception:  # a field since renamed: show its name
+                names.append(name)
+        return "、".join(names)
+    if key == "status":
+        return enums.Status(value).label if value in enums.Status.values else value
+    return "—" if value is None else value
+
+
 def _timeline(application):
-    """The audit entries of ``application`` with readable from → to."""
+    """The audit entries of ``application`` with readable from → to and details."""
     entries = application.audit_entries.select_related("actor", "body")
     labels = {**dict(enums.Status.choices), **dict(enums.Recommendation.choices)}
     rows = []
     for entry in entries:
         data = dict(entry.data)
         was, now = data.pop("from", None), data.pop("to", None)
+        details = [
+            (DETAIL_LABELS[key], _detail_value(key, value))
+            for key, value in data.items()
+            if key in DETAIL_LABELS
+        ]
         rows.append(
             {
                 "entry": entry,
                 "actor": entry.actor or _("申报单位（专属链接）"),
                 "from": labels.get(was, was),
                 "to": labels.get(now, now),
-                "note": data.pop("note", ""),
-                "details": data,
+                "note": data.get("note", ""),
+                "details": details,
             }
         )
     return rows
@@ -288,7 +319,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             "reference",
             "unit_name",
             "unit_type",
-            "industry",
+            "industry_code",
             "standards_list",
             "status_badge",
             *[_verdict_column(body) for body in self._bodies(request)],
@@ -330,6 +361,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_lazy("申报标准"))
     def standards_list(self, obj):
         return "、".join(s.title for s in obj.standards.all()) or "—"
+
+    @admin.display(description=_lazy("行业"), ordering="industry")
+    def industry_code(self, obj):
+        if not obj.industry:
+            return "—"
+        return format_html('<abbr title="{}">{}</abbr>', obj.get_industry_display(), obj.industry)
 
     @admin.display(description=_lazy("状态"), ordering="status")
     def status_badge(self, obj):
