@@ -274,3 +274,13 @@ def test_a_reviewer_may_look_at_the_selected_page_but_not_change_it(client, call
     url = f"{CHANGELIST}selected/{call.pk}/"
     assert client.get(url).status_code == 200
     assert client.post(url, {"do": "promote"}).status_code == 403
+
+
+def test_a_superuser_decides_but_has_no_body_to_review_for(admin_client, call):
+    application = create_application(call, 1)[0]
+    page = text(admin_client.get(change_url(application)))
+    assert "decide/select/" in page and "评审意见</a>" not in page
+    response = admin_client.get(f"{CHANGELIST}{application.pk}/review/", follow=True)
+    assert messages_of(response) == ["您的账号不属于任何牵头单位的评审组，不能填写评审意见"]
+    assert not Review.objects.exists()
+    assert admin_client.get(f"{CHANGELIST}{application.pk}/decide/promote/").status_code == 403

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -137,3 +138,34 @@ def test_cleanup_orphan_files(call, settings):
     assert not PendingUpload.objects.filter(pk=old.pk).exists()
     for kept in (application.seal_scan.name, fresh.file.name, just_written):
         assert storage.exists(kept)
+
+
+def test_seed_demo_makes_one_reviewer_per_body_and_a_selector_whose_passwords_work(call):
+    from django.contrib.auth import authenticate
+
+    from applications.models import Review
+    from applications.selectors import reviewer_bodies
+
+    out = run("seed_demo", applications=20, reviews=1.0)
+    passwords = dict(
+        line.split()[:2]
+        for line in out.splitlines()
+        if line.startswith("    ") and len(line.split()) >= 3
+    )
+    assert set(passwords) == {"reviewer-szu", "reviewer-cqn", "reviewer-ccpit", "selector"}
+    bodies = list(call.organising_bodies.all())
+    for username, body in zip(
+        ["reviewer-szu", "reviewer-cqn", "reviewer-ccpit"], bodies, strict=True
+    ):
+        user = authenticate(username=username, password=passwords[username])
+        assert user is not None and user.is_staff and not user.is_superuser
+        assert reviewer_bodies(user) == [body]
+        assert user.has_perm("applications.view_application")
+        assert not user.has_perm("applications.decide_application")
+    boss = authenticate(username="selector", password=passwords["selector"])
+    assert boss.has_perm("applications.decide_application") and reviewer_bodies(boss) == []
+    assert Review.objects.count() == 20 * 3  # share 1.0: every body reviewed every one
+    assert {r.reviewer.username for r in Review.objects.filter(body=bodies[0])} == {"reviewer-szu"}
+    # A second run gives new passwords and keeps one account each.
+    again = run("seed_demo", applications=0)
+    assert "reviewer-szu" in again and get_user_model().objects.filter(is_staff=True).count() == 4
