@@ -55,3 +55,8 @@ def send_decision(application) -> None:
     """The selector's decision: selected, waitlisted or rejected (templates per status)."""
     standards = "、".join(f"《{s.title}》" for s in application.standards.all())
     _send(f"decision_{application.status}", application, standards=standards)
+
+
+def send_reminder(application) -> None:
+    """A draft, a few days before the deadline: submit it, or find the link again."""
+    _send("reminder", application, resend_url=absolute_url(reverse("applications:resend_link")))

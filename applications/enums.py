@@ -173,6 +173,7 @@ AUDIT_ACTION_LABELS = {
     "application.reopen": _("撤销决定"),
     "application.reorder": _("调整名单顺序"),
     "application.export": _("导出"),
+    "application.remind": _("截止前提醒"),
 }
 
 # The audit action of each decision a selector can take.

@@ -169,3 +169,30 @@ def test_seed_demo_makes_one_reviewer_per_body_and_a_selector_whose_passwords_wo
     # A second run gives new passwords and keeps one account each.
     again = run("seed_demo", applications=0)
     assert "reviewer-szu" in again and get_user_model().objects.filter(is_staff=True).count() == 4
+
+
+def test_remind_drafts_mails_each_draft_once_in_the_last_days(
+    call, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core import mail
+
+    from .factories import create_application
+
+    draft = create_application(call, 1, action="draft")[0]
+    create_application(call, 2)  # submitted: no reminder
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminded 0 draft(s)" in run("remind_drafts")  # 30 days left: too early
+    call.deadline = timezone.now() + dt.timedelta(days=2)
+    call.save(update_fields=["deadline"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "Reminded 1 draft(s)" in run("remind_drafts")
+        assert "Reminded 0 draft(s)" in run("remind_drafts")  # once only
+    assert [m.to for m in mail.outbox] == [[draft.contact_email]]
+    assert mail.outbox[0].subject == f"[{draft.reference}] 申报尚未提交，即将截止"
+    assert "http://testserver/link/" in mail.outbox[0].body
+    assert draft.audit_entries.filter(action="application.remind").count() == 1
+    with pytest.raises(CommandError):
+        run("remind_drafts", call="nope")

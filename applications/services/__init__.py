@@ -19,6 +19,7 @@ from .applicants import (
     application_resend_links,
     application_update,
     application_withdraw,
+    drafts_remind,
     new_access_token,
     pending_upload_create,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "application_waitlist",
     "application_withdraw",
     "audit_write",
+    "drafts_remind",
     "new_access_token",
     "pending_upload_create",
     "review_save",
