@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 
 import markdown
 import nh3
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from chiefquality.admin_site import organiser_verified
 
 from . import enums, selectors, services
 from .forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
@@ -21,6 +25,16 @@ from .models import Application
 
 SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
+
+
+def _rate(name: str):
+    """The limit ``settings.RATE_LIMITS[name]``, read per request (tests change it)."""
+    return lambda group, request: settings.RATE_LIMITS[name]
+
+
+# Counted per client address; a refused request gets the 429 page (``rate_limited``).
+limit_form_post = ratelimit(group="form_post", key="ip", rate=_rate("form_post"), method="POST")
+limit_download = ratelimit(group="download", key="ip", rate=_rate("download"), method="GET")
 
 
 def see_other(url: str) -> HttpResponseRedirect:
@@ -77,6 +91,7 @@ def _form_page(request, form, *, call, application=None, token="", status=200):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_form_post
 def apply(request):
     call = _current_call()
     if not call.is_open():
@@ -180,6 +195,7 @@ def _files(application):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_form_post
 def edit(request, reference, token):
     application = _application_or_404(reference, token)
     call = application.call
@@ -226,6 +242,7 @@ def edit(request, reference, token):
 
 
 @require_http_methods(["GET", "POST"])
+@limit_form_post
 def withdraw(request, reference, token):
     application = _application_or_404(reference, token)
     if application.status not in enums.WITHDRAWABLE_STATUSES:
@@ -281,19 +298,30 @@ def _file_response(application: Application, field: str) -> FileResponse:
 
 
 @require_GET
+@limit_download
 def private_file(request, reference, token, field):
     return _file_response(_application_or_404(reference, token), field)
 
 
 @staff_member_required
 @require_GET
+@limit_download
 def organiser_file(request, pk, field):
-    if not request.user.has_perm("applications.view_application"):
+    if not organiser_verified(request) or not request.user.has_perm(
+        "applications.view_application"
+    ):
         raise PermissionDenied
     return _file_response(get_object_or_404(Application, pk=pk), field)
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="resend_link", key="ip", rate=_rate("resend_link"), method="POST")
+@ratelimit(
+    group="resend_link_email",
+    key="post:email",
+    rate=_rate("resend_link_email"),
+    method="POST",
+)
 def resend_link(request):
     call = _current_call()
     form = ResendLinkForm(request.POST or None)
@@ -314,3 +342,8 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
+
+
+def rate_limited(request, exception):
+    """Too many requests from one address (django-ratelimit): a 429 page in Chinese."""
+    return render(request, "429.html", status=429)

@@ -3,12 +3,6 @@ from django.urls import include, path
 
 from applications import views
 
-admin.site.site_header = "首席质量官系列团体标准起草单位征集 · 管理"
-admin.site.site_title = "起草单位征集管理"
-admin.site.index_title = "管理"
-# The change list of applications is wide (one column per organising body): give it the room.
-admin.site.enable_nav_sidebar = False
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -16,8 +16,6 @@ def _private_media(settings, tmp_path):
     """Each test writes its uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SITE_URL = "http://testserver"
-    # Hashing test passwords with the production hasher costs ~0.3 s a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

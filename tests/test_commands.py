@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ def test_demo_admin_prints_a_password_that_works(db):
 
     out = run("demo_admin")
     password = out.split("password:")[1].split()[0]
-    user = authenticate(username="admin", password=password)
+    user = authenticate(RequestFactory().post("/admin/login/"), username="admin", password=password)
     assert user is not None and user.is_superuser
 
 
@@ -157,12 +158,16 @@ def test_seed_demo_makes_one_reviewer_per_body_and_a_selector_whose_passwords_wo
     for username, body in zip(
         ["reviewer-szu", "reviewer-cqn", "reviewer-ccpit"], bodies, strict=True
     ):
-        user = authenticate(username=username, password=passwords[username])
+        user = authenticate(
+            RequestFactory().post("/admin/login/"), username=username, password=passwords[username]
+        )
         assert user is not None and user.is_staff and not user.is_superuser
         assert reviewer_bodies(user) == [body]
         assert user.has_perm("applications.view_application")
         assert not user.has_perm("applications.decide_application")
-    boss = authenticate(username="selector", password=passwords["selector"])
+    boss = authenticate(
+        RequestFactory().post("/admin/login/"), username="selector", password=passwords["selector"]
+    )
     assert boss.has_perm("applications.decide_application") and reviewer_bodies(boss) == []
     assert Review.objects.count() == 20 * 3  # share 1.0: every body reviewed every one
     assert {r.reviewer.username for r in Review.objects.filter(body=bodies[0])} == {"reviewer-szu"}
