@@ -9,7 +9,7 @@ import os
 
 os.environ.setdefault("DJANGO_HTTPS", "0")
 
-from chiefquality.settings import *  # noqa: E402, F403
+from chiefquality.settings import *  # noqa: F403
 
 # Hashing test passwords with the production hasher costs ~0.3 s a user.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,8 +2,8 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import RequestFactory
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from applications import enums, validators
