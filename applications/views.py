@@ -347,3 +347,14 @@ def healthz(request):
 def rate_limited(request, exception):
     """Too many requests from one address (django-ratelimit): a 429 page in Chinese."""
     return render(request, "429.html", status=429)
+
+
+def login_locked(request, original_response=None, credentials=None):
+    """django-axes: too many failed admin logins for this username from this address."""
+    hours = settings.AXES_COOLOFF_TIME
+    return render(
+        request,
+        "axes_locked.html",
+        {"cooloff_hours": f"{hours:g}"},
+        status=429,
+    )

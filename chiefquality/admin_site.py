@@ -4,7 +4,24 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
+
+
+class TOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
+    """django-otp's admin login form that needs no device pick when there is only one.
+
+    django-otp asks for an explicit device so that a wrong code is not held against every
+    device of the account; organisers have one authenticator each, so take it.
+    """
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -17,7 +34,7 @@ class PortalAdminSite(admin.AdminSite):
     @property
     def login_form(self):
         if settings.ORGANISER_OTP_REQUIRED:
-            return OTPAdminAuthenticationForm
+            return TOTPAdminAuthenticationForm
         return AdminAuthenticationForm
 
     @property

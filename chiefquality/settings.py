@@ -265,7 +265,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "axes_locked.html"
+AXES_LOCKOUT_CALLABLE = "applications.views.login_locked"
 AXES_VERBOSE = False
 # django-otp: with ORGANISER_OTP=1, admin logins also need a TOTP code from a device the
 # superuser registered for the account (admin → TOTP devices).
