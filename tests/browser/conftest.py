@@ -93,6 +93,11 @@ def open_page(browser, live_server, request):
     a blank page.
     """
     contexts = []
+    csp_violations = []
+
+    def _watch(message):
+        if "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
 
     def _open(path: str | None = "/", **options):
         options.setdefault("viewport", DESKTOP["viewport"])
@@ -105,6 +110,7 @@ def open_page(browser, live_server, request):
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
+        context.on("console", _watch)
         page = context.new_page()
         if path is not None:
             page.goto(path)
@@ -127,3 +133,5 @@ def open_page(browser, live_server, request):
     finally:
         for context in contexts:
             context.close()
+    # Every page ran under the portal's Content-Security-Policy; nothing may have been blocked.
+    assert csp_violations == [], csp_violations
