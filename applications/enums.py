@@ -174,6 +174,7 @@ AUDIT_ACTION_LABELS = {
     "application.reorder": _("调整名单顺序"),
     "application.export": _("导出"),
     "application.remind": _("截止前提醒"),
+    "application.purge": _("删除个人信息"),
 }
 
 # The audit action of each decision a selector can take.

@@ -253,6 +253,9 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True, editable=False)
+    personal_data_purged_at = models.DateTimeField(
+        _("个人信息删除时间"), null=True, blank=True, editable=False
+    )
     list_order = models.PositiveIntegerField(_("名单排序"), null=True, blank=True)
     # Set when a selector selects without the joint sign-off (会签) quorum; cleared on reopen.
     selection_override_reason = models.TextField(
@@ -260,6 +263,25 @@ class Application(models.Model):
     )
 
     FILE_FIELDS = ("unit_profile_file", "drafter_resume_file", "seal_scan")
+    # Erased by ``purge_personal_data`` for units that were not selected (PIPL); the unit's
+    # name, code, type, industry, standards, reviews and decision stay.
+    PERSONAL_FIELDS = (
+        "drafter_name",
+        "drafter_gender",
+        "drafter_birth_date",
+        "drafter_ethnicity",
+        "drafter_native_place",
+        "drafter_political_status",
+        "drafter_title",
+        "drafter_position",
+        "drafter_mobile",
+        "drafter_phone",
+        "drafter_fax",
+        "drafter_email",
+        "drafter_resume",
+        "responsible_person",
+        "contact_email",
+    )
 
     class Meta:
         ordering = ["call", "reference"]
@@ -284,7 +306,8 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[enums.Status.DRAFT, enums.Status.WITHDRAWN])
-                | (~Q(seal_scan="") & Q(submitted_at__isnull=False)),
+                | (~Q(seal_scan="") & Q(submitted_at__isnull=False))
+                | Q(personal_data_purged_at__isnull=False),
                 name="submitted_application_has_seal_scan",
                 violation_error_message=_("提交前须上传盖章扫描件。"),
             ),

@@ -201,3 +201,66 @@ def test_remind_drafts_mails_each_draft_once_in_the_last_days(
     assert draft.audit_entries.filter(action="application.remind").count() == 1
     with pytest.raises(CommandError):
         run("remind_drafts", call="nope")
+
+
+def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
+    call, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+    import os
+
+    from applications import services
+    from applications.models import AuditEntry
+    from applications.storage import private_storage
+
+    from .factories import create_application, pdf_file, seal_file, selector
+
+    call.required_recommendations = 0
+    call.save()
+    boss = selector()
+    chosen = create_application(call, 1)[0]
+    rejected = create_application(
+        call, 2, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
+    )[0]
+    recent = create_application(call, 3)[0]
+    services.application_select(application=chosen, actor=boss)
+    services.application_reject(application=rejected, actor=boss)
+    old = timezone.now() - dt.timedelta(days=400)
+    Application.objects.filter(pk__in=[chosen.pk, rejected.pk]).update(updated_at=old)
+    files = [rejected.seal_scan.name, rejected.unit_profile_file.name]
+    drafter = rejected.drafter_name
+    root = private_storage().location
+
+    dry = run("purge_personal_data", call="cqo-2021", older_than=365, dry_run=True)
+    assert rejected.reference in dry and "Would erase the personal data of 1" in dry
+    assert all(os.path.exists(os.path.join(root, name)) for name in files)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        out = run("purge_personal_data", call="cqo-2021", older_than=365)
+    assert "Erased the personal data of 1 application(s)." in out
+    rejected.refresh_from_db()
+    assert rejected.personal_data_purged_at is not None
+    assert (rejected.drafter_name, rejected.drafter_mobile, rejected.drafter_birth_date) == (
+        "",
+        "",
+        None,
+    )
+    assert (
+        rejected.drafter_ethnicity,
+        rejected.drafter_political_status,
+        rejected.contact_email,
+    ) == ("", "", "")
+    assert rejected.seal_scan.name == "" and rejected.unit_profile_file.name == ""
+    assert rejected.status == "rejected" and rejected.unit_name and rejected.credit_code
+    assert not any(os.path.exists(os.path.join(root, name)) for name in files)
+    entry = AuditEntry.objects.get(application=rejected, action="application.purge")
+    assert "drafter_birth_date" in entry.data["fields"] and entry.actor is None
+    assert drafter not in str(entry.data)
+    for kept in (chosen, recent):
+        kept.refresh_from_db()
+        assert kept.drafter_name and kept.personal_data_purged_at is None
+    assert "Erased the personal data of 0" in run(
+        "purge_personal_data", call="cqo-2021", older_than=365
+    )
+    with pytest.raises(CommandError):
+        run("purge_personal_data", call="nope", older_than=1)

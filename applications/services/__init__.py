@@ -22,6 +22,7 @@ from .applicants import (
     drafts_remind,
     new_access_token,
     pending_upload_create,
+    personal_data_purge,
 )
 from .audit import audit_write
 from .decisions import (
@@ -55,6 +56,7 @@ __all__ = [
     "drafts_remind",
     "new_access_token",
     "pending_upload_create",
+    "personal_data_purge",
     "review_save",
     "reviewer_body_get",
     "selected_list_reorder",
