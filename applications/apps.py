@@ -8,4 +8,12 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        import os
+
+        from django.conf import settings
+
         from . import checks  # noqa: F401  (registers the deploy checks)
+
+        # Uploads stream into this folder; Django's checks want it to exist at start.
+        if settings.FILE_UPLOAD_TEMP_DIR:
+            os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)

@@ -647,6 +647,8 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
     """
 
     def new_file(self, *args, **kwargs):
+        if settings.FILE_UPLOAD_TEMP_DIR:
+            os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, exist_ok=True)
         super().new_file(*args, **kwargs)
         self.too_large = False
 

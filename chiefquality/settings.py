@@ -161,7 +161,9 @@ UPLOAD_MAX_PIXELS = 40_000_000
 FILE_UPLOAD_HANDLERS = [
     "applications.uploads.SizeLimitedUploadHandler",
 ]
-FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# Uploads stream into this folder while a request is read. A server killed mid-upload
+# leaves its partial file here, where cleanup_orphan_files finds it (not in /tmp).
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(MEDIA_ROOT / "uploading")
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Files kept between a failed form submission and the next try (hours).
 PENDING_UPLOAD_MAX_AGE_HOURS = 24

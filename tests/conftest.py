@@ -15,6 +15,7 @@ from applications.models import Call
 def _private_media(settings, tmp_path):
     """Each test writes its uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "uploading")
     settings.SITE_URL = "http://testserver"
 
 

@@ -129,11 +129,14 @@ def test_cleanup_orphan_files(call, settings):
     hour_ago = timezone.now().timestamp() - 3700
     os.utime(storage.path(crash_left), (hour_ago, hour_ago))
 
-    assert "Would delete 1 expired kept upload(s) and 1 orphan file(s)." in run(
-        "cleanup_orphan_files", dry_run=True
+    assert (
+        "Would delete 1 expired kept upload(s), 1 orphan file(s) and 0 partial upload(s)."
+        in run("cleanup_orphan_files", dry_run=True)
     )
     assert storage.exists(crash_left) and storage.exists(old.file.name)
-    assert "Deleted 1 expired kept upload(s) and 1 orphan file(s)." in run("cleanup_orphan_files")
+    assert "Deleted 1 expired kept upload(s), 1 orphan file(s) and 0 partial upload(s)." in run(
+        "cleanup_orphan_files"
+    )
     assert not storage.exists(crash_left)
     assert not storage.exists(old.file.name)
     assert not PendingUpload.objects.filter(pk=old.pk).exists()

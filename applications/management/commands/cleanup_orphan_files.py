@@ -21,7 +21,9 @@ def referenced_names() -> set[str]:
 class Command(BaseCommand):
     help = (
         "Delete kept uploads older than PENDING_UPLOAD_MAX_AGE_HOURS, and files in private "
-        "storage that no row refers to (left by a crash mid-upload) once they are an hour old."
+        "storage that no row refers to, and partial uploads of requests that never finished "
+        "(left by a crash), once they are older than the grace period. Before the server "
+        "starts on a single machine, --grace-minutes 0 is safe: nothing is in flight."
     )
 
     def add_arguments(self, parser):
@@ -60,7 +62,21 @@ class Command(BaseCommand):
         for name in orphans:
             if not dry_run:
                 storage.delete(name)
+        partial = self._partial_uploads(cutoff)
+        if not dry_run:
+            for path in partial:
+                os.remove(path)
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(
-            f"{verb} {expired_count} expired kept upload(s) and {len(orphans)} orphan file(s)."
+            f"{verb} {expired_count} expired kept upload(s), {len(orphans)} orphan file(s) "
+            f"and {len(partial)} partial upload(s)."
         )
+
+    @staticmethod
+    def _partial_uploads(cutoff: float) -> list[str]:
+        """Temporary files of uploads whose request never finished (a killed server)."""
+        folder = settings.FILE_UPLOAD_TEMP_DIR
+        if not folder or not os.path.isdir(folder):
+            return []
+        paths = (os.path.join(folder, name) for name in os.listdir(folder))
+        return [p for p in paths if os.path.isfile(p) and os.path.getmtime(p) < cutoff]
