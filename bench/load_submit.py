@@ -1,0 +1,232 @@
+"""Load test: no application lost in the last minute before a deadline.
+
+Starts the production server (gunicorn, DJANGO_DEBUG=0, several workers) on a fresh
+PostgreSQL database, opens the call with its deadline one minute ahead, and lets 50
+concurrent clients each load the form and submit complete applications with a seal scan and
+a profile PDF until 200+ have gone through. Then it checks, from the database and the disk,
+that every 303 has its row and both files, that references are unique and gap-free, and
+that no response was a 5xx. Prints throughput and p50/p99 latency of the POSTs.
+
+    .venv/bin/python bench/load_submit.py [--clients 50] [--applications 250] [--workers 5]
+
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379; uses the
+database `bench_load`, which it drops and re-creates.
+"""
+
+import argparse
+import concurrent.futures
+import io
+import logging
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiefquality.settings")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(name):
+    conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def form_fields(number, standard_pks):
+    import datetime as dt
+
+    from applications import demo
+
+    values = demo.application_values(random.Random(number), number, today=dt.date.today())
+    fields = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            if name in ("agrees_to_declaration", "privacy_consent"):
+                if value:
+                    fields[name] = "on"
+            else:
+                fields[name] = "True" if value else "False"
+        elif isinstance(value, dt.date):
+            fields[name] = value.isoformat()
+        else:
+            fields[name] = str(value)
+    fields["standards"] = [str(pk) for pk in standard_pks[: 1 + number % 3]]
+    fields["action"] = "submit"
+    return fields
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--applications", type=int, default=250)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--database", default="bench_load")
+    args = parser.parse_args()
+
+    import django
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    recreate_database(args.database)
+    media = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "chiefquality.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",  # plain HTTP on localhost; TLS is the proxy's job
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "MEDIA_ROOT": str(media),
+        "RATE_LIMIT_FORM": "1000000/m",  # every client comes from 127.0.0.1 here
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    os.environ.update(env)
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from applications import demo
+    from applications.models import Application, Call
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_call", stdout=io.StringIO())
+    call = Call.objects.get()
+    call.opens_at = timezone.now() - timezone.timedelta(days=1)
+    call.deadline = timezone.now() + timezone.timedelta(seconds=60)
+    call.save()
+    standard_pks = list(call.standards.values_list("pk", flat=True))
+    seal, pdf = demo.seal_scan_png(), demo.profile_pdf()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "chiefquality.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(args.workers),
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz").text == "ok":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        numbers = iter(range(1, args.applications + 1))
+        lock = threading.Lock()
+        results = []  # (number, status, seconds, location)
+
+        def client_loop():
+            with httpx.Client(base_url=base, timeout=120) as client:
+                while True:
+                    with lock:
+                        number = next(numbers, None)
+                    if number is None:
+                        return
+                    page = client.get("/apply/")
+                    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+                    fields = form_fields(number, standard_pks)
+                    fields["csrfmiddlewaretoken"] = token.group(1)
+                    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+                    if key:
+                        fields["idempotency_key"] = key.group(1)
+                    files = {
+                        "seal_scan": ("盖章扫描件.png", seal, "image/png"),
+                        "unit_profile_file": ("单位简介.pdf", pdf, "application/pdf"),
+                    }
+                    started = time.perf_counter()
+                    response = client.post(
+                        "/apply/", data=fields, files=files, headers={"Referer": f"{base}/apply/"}
+                    )
+                    elapsed = time.perf_counter() - started
+                    results.append(
+                        (number, response.status_code, elapsed, response.headers.get("location"))
+                    )
+
+        began = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
+            for future in [pool.submit(client_loop) for _ in range(args.clients)]:
+                future.result()
+        wall = time.perf_counter() - began
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    statuses = {}
+    for _, status, _, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    ok = [r for r in results if r[1] == 303]
+    latencies = sorted(r[2] for r in ok)
+    rows = list(Application.objects.order_by("reference"))
+    references = [a.reference for a in rows]
+    expected = [call.format_reference(n) for n in range(1, len(rows) + 1)]
+    missing_files = [
+        a.reference
+        for a in rows
+        for field in ("seal_scan", "unit_profile_file")
+        if not getattr(a, field) or not (media / "private" / getattr(a, field).name).is_file()
+    ]
+    linked = {r[3].split("/")[2] for r in ok if r[3]}
+    print(f"clients {args.clients}, gunicorn workers {args.workers}, wall {wall:.1f} s")
+    print(f"responses by status: {dict(sorted(statuses.items()))}")
+    print(f"POST /apply/ successes: {len(ok)}; throughput {len(ok) / wall:.1f} applications/s")
+    if latencies:
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(
+            f"POST latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p99 {p99 * 1000:.0f} ms"
+        )
+    print(f"rows {len(rows)}; references unique and gap-free: {references == expected}")
+    print(f"every success has its row: {linked == set(references)}")
+    print(f"rows missing a file on disk: {len(missing_files)}")
+    server_errors = sum(n for status, n in statuses.items() if status >= 500)
+    print(f"5xx responses: {server_errors}")
+    good = (
+        server_errors == 0
+        and references == expected
+        and linked == set(references)
+        and not missing_files
+        and len(ok) >= min(200, args.applications)
+    )
+    print("RESULT:", "no application lost" if good else "PROBLEM")
+    return 0 if good else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
