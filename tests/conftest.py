@@ -3,6 +3,7 @@ import io
 import random
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -16,6 +17,7 @@ def _private_media(settings, tmp_path):
     """Each test writes its uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "uploading")
+    cache.clear()  # rate-limit counters of one test must not count in the next
     settings.SITE_URL = "http://testserver"
 
 

@@ -13,3 +13,6 @@ from chiefquality.settings import *  # noqa: F403
 
 # Hashing test passwords with the production hasher costs ~0.3 s a user.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# One process: the local-memory cache (tests clear it between tests), whatever REDIS_URL says.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
