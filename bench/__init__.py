@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): run by hand, report ratios measured side by side in one run."""
