@@ -1,5 +1,6 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
+import functools
 import mimetypes
 from pathlib import PurePosixPath
 
@@ -60,7 +61,9 @@ def _closed(request, call, *, status=200):
     return render(request, "applications/closed.html", {"call": call}, status=status)
 
 
+@functools.lru_cache(maxsize=16)
 def render_notice(text: str) -> str:
+    """The notice's markdown as sanitised HTML; cached by its text, so an edit shows at once."""
     return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
 
 
