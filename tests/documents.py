@@ -19,7 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "browser" / "artifacts" / "documen
 
 def organiser(username="organiser", *perms):
     """A staff user who may view applications (and whatever ``perms`` add)."""
-    user = UserFactory(username=username, is_staff=True)
+    user = UserFactory(username=username, is_staff=True, password=None)  # no slow hashing
     codenames = ["view_application", *perms]
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return user
@@ -30,7 +30,7 @@ def reviewer_of(body: OrganisingBody, username: str):
     if body.reviewer_group_id != group.pk:
         body.reviewer_group = group
         body.save(update_fields=["reviewer_group"])
-    user = UserFactory(username=username, is_staff=True)
+    user = UserFactory(username=username, is_staff=True, password=None)  # no slow hashing
     user.groups.add(group)
     return user
 
