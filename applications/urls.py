@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .documents import views as documents
 
 app_name = "applications"
 
@@ -16,4 +17,17 @@ urlpatterns = [
     path(f"{private}print/", views.print_form, name="print"),
     path(f"{private}files/<str:field>/", views.private_file, name="private_file"),
     path("organiser/files/<int:pk>/<str:field>/", views.organiser_file, name="organiser_file"),
+    # Documents (applications.documents)
+    path(f"{private}form.pdf", documents.applicant_form_pdf, name="form_pdf"),
+    path(
+        "organiser/applications/<int:pk>/form.pdf",
+        documents.organiser_form_pdf,
+        name="organiser_form_pdf",
+    ),
+    path(
+        "organiser/calls/<slug:code>/selected.pdf",
+        documents.organiser_selected_pdf,
+        name="organiser_selected_pdf",
+    ),
+    path("organiser/applications.<str:fmt>", documents.organiser_export, name="organiser_export"),
 ]

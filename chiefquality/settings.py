@@ -168,6 +168,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Files kept between a failed form submission and the next try (hours).
 PENDING_UPLOAD_MAX_AGE_HOURS = 24
 
+# PDF documents (WeasyPrint): the CJK fonts they are set in, by fontconfig family name.
+# Debian's fonts-noto-cjk provides both; without them a PDF would show empty boxes, so
+# rendering refuses to start (applications.documents.pdf.check_fonts).
+DOCUMENT_FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -300,5 +305,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs each rendering step at INFO; keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

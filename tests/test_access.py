@@ -45,7 +45,14 @@ def applicant_urls(world, role):
     a = world["a"]
     token = world["tokens"].get(role, "not-a-token-" + "x" * 30)
     base = f"/a/{a.reference}/{token}/"
-    return [base, f"{base}edit/", f"{base}withdraw/", f"{base}print/", f"{base}files/seal_scan/"]
+    return [
+        base,
+        f"{base}edit/",
+        f"{base}withdraw/",
+        f"{base}print/",
+        f"{base}files/seal_scan/",
+        f"{base}form.pdf",
+    ]
 
 
 def expected_private(role):
@@ -60,6 +67,10 @@ def organiser_pages(world):
     deciders = {"selector", "superuser"}
     return [
         (f"/organiser/files/{a.pk}/seal_scan/", reviewers_and_up),
+        (f"/organiser/applications/{a.pk}/form.pdf", reviewers_and_up),
+        (f"/organiser/calls/{call.code}/selected.pdf", reviewers_and_up),
+        ("/organiser/applications.csv", reviewers_and_up),
+        ("/organiser/applications.xlsx", reviewers_and_up),
         ("/admin/", reviewers_and_up),
         (admin, reviewers_and_up),
         (f"{admin}{a.pk}/change/", reviewers_and_up),
@@ -171,6 +182,10 @@ def test_the_matrix_covers_every_url_pattern(world):
         "a/<str:reference>/<str:token>/print/",
         "a/<str:reference>/<str:token>/files/<str:field>/",
         "organiser/files/<int:pk>/<str:field>/",
+        "a/<str:reference>/<str:token>/form.pdf",
+        "organiser/applications/<int:pk>/form.pdf",
+        "organiser/calls/<slug:code>/selected.pdf",
+        "organiser/applications.<str:fmt>",
     }
     patterns = set()
     for pattern in get_resolver().url_patterns:

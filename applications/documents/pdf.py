@@ -1,0 +1,216 @@
+"""PDF documents, laid out by WeasyPrint from Django templates, set in the Noto CJK fonts.
+
+- ``application_form_pdf``: the 申报表 of one application, box for box as in the notice's
+  attachment, with its reference and a QR code of it on every page;
+- ``selected_list_pdf``: a call's list of selected drafting units (起草单位和起草人名单).
+
+Templates live in ``templates/documents/``; their print CSS (``documents.css``: A4, running
+header with the call's document number, "第 X 页 共 Y 页") is inlined into each HTML page, so a
+document is one self-contained HTML string.
+
+Fonts: the families of ``settings.DOCUMENT_FONTS`` (Debian's fonts-noto-cjk) are looked up
+through fontconfig before anything is rendered; without them WeasyPrint would fall back to a
+font without Chinese glyphs and print empty boxes, so ``FontMissing`` is raised instead.
+WeasyPrint embeds only the glyphs a document uses (font subsetting, its default).
+
+Speed: the fontconfig set-up (a ``FontConfiguration``) is made once per thread and reused.
+Tables use ``table-layout: fixed``: WeasyPrint's automatic table layout measures long
+Chinese texts in time that grows with the square of their length (a 5,000-character 单位简介
+took a minute; fixed layout lays it out in a tenth of a second).
+
+Safety: a document may load ``data:`` URLs only (the QR code), so nothing an applicant
+typed can make the renderer read a local file or call a server.
+"""
+
+import threading
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..models import Application, Call
+
+FONT_PACKAGE = "fonts-noto-cjk"
+CHINESE_NUMERALS = "一二三四五六七八九十"
+QUESTIONS = ("can_attend_meetings", "can_provide_funding", "can_provide_technical_support")
+
+
+class DocumentUnavailable(Exception):
+    """A document cannot be made on this machine; ``str(exc)`` says why, in plain words."""
+
+
+class FontMissing(DocumentUnavailable):
+    def __init__(self, families: list[str]):
+        self.families = families
+        super().__init__(
+            _(
+                "无法生成 PDF：本机缺少中文字体 %(fonts)s。请管理员安装 Debian 软件包 "
+                "%(package)s（sudo apt-get install %(package)s）后重试。"
+            )
+            % {"fonts": "、".join(families), "package": FONT_PACKAGE}
+        )
+
+
+def _weasyprint():
+    """WeasyPrint, imported on first use (it takes most of a second), without its one
+    process-wide side effect: importing it sets Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES``
+    to True, which would make the upload checks (``applications.uploads``) accept
+    truncated images in every process that once made a PDF. Our documents embed no raster
+    images, so Pillow's strict default is put back."""
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
+# --- fonts ---------------------------------------------------------------------------------
+_fonts_found: set[str] = set()
+
+
+def fontconfig_has_family(family: str) -> bool:
+    """Whether fontconfig (the one WeasyPrint uses) has a font of exactly this family.
+
+    fontconfig always answers a match with *some* font, so the match's family names are
+    compared with the one asked for. A fresh configuration is read each time, so fonts
+    installed while the server runs are found without a restart.
+    """
+    _weasyprint()
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
+    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    fontconfig.FcConfigSubstitute(config, pattern, fontconfig.FcMatchPattern)
+    fontconfig.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    match = fontconfig.FcFontMatch(config, pattern, result)
+    if match == ffi.NULL:
+        return False
+    match = ffi.gc(match, fontconfig.FcPatternDestroy)
+    value = ffi.new("FcChar8 **")
+    index = 0
+    while fontconfig.FcPatternGetString(match, b"family", index, value) == fontconfig.FcResultMatch:
+        if ffi.string(value[0]).decode().casefold() == family.casefold():
+            return True
+        index += 1
+    return False
+
+
+def check_fonts() -> dict[str, str]:
+    """The document fonts ({"serif": family, "sans": family}), or ``FontMissing``.
+
+    A family once found is not looked up again (fonts are not uninstalled under a running
+    server); a missing one is looked up on every try.
+    """
+    fonts = dict(settings.DOCUMENT_FONTS)
+    missing = [
+        family
+        for family in dict.fromkeys(fonts.values())
+        if family not in _fonts_found and not fontconfig_has_family(family)
+    ]
+    if missing:
+        raise FontMissing(missing)
+    _fonts_found.update(fonts.values())
+    return fonts
+
+
+# --- rendering -----------------------------------------------------------------------------
+_local = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint ``FontConfiguration`` per thread: Pango keeps the fonts it has opened."""
+    font_config = getattr(_local, "font_config", None)
+    if font_config is None:
+        _weasyprint()
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = _local.font_config = FontConfiguration()
+    return font_config
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out one self-contained HTML string (CSS inlined, images as data: URLs)."""
+    weasyprint = _weasyprint()
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
+
+
+def render_html(template_name: str, context: dict) -> str:
+    """The HTML of a document, fonts checked first (``FontMissing`` if they are absent)."""
+    fonts = check_fonts()
+    return render_to_string(template_name, {**context, "fonts": fonts})
+
+
+def qr_svg_data_uri(text: str) -> str:
+    """A QR code of ``text`` as an SVG data: URL (segno; error correction level M)."""
+    import segno
+
+    return segno.make(text, error="m", micro=False).svg_data_uri(border=0, xmldecl=False)
+
+
+# --- the two documents ---------------------------------------------------------------------
+def application_form_context(application: Application) -> dict:
+    call = application.call
+    chosen = {s.pk for s in application.standards.all()}
+    return {
+        "application": application,
+        "call": call,
+        "standards": [(s, s.pk in chosen) for s in call.standards.all()],
+        "qr": qr_svg_data_uri(application.reference),
+        "questions": [
+            (Application._meta.get_field(name).verbose_name, getattr(application, name))
+            for name in QUESTIONS
+        ],
+    }
+
+
+def application_form_html(application: Application) -> str:
+    return render_html("documents/application_form.html", application_form_context(application))
+
+
+def application_form_pdf(application: Application) -> bytes:
+    """The filled 申报表 of ``application``, to print, sign, stamp and scan."""
+    return html_to_pdf(application_form_html(application))
+
+
+def chinese_numeral(number: int) -> str:
+    """一 … 十 for the headings of the list (a call has at most a handful of standards)."""
+    if 1 <= number <= len(CHINESE_NUMERALS):
+        return CHINESE_NUMERALS[number - 1]
+    return str(number)
+
+
+def selected_list_context(call: Call) -> dict:
+    """Per standard, the selected units that applied for it in list order; then all of them."""
+    selected = list(selectors.selected_ordered(call))
+    sections = []
+    for number, standard in enumerate(call.standards.all(), start=1):
+        units = [a for a in selected if any(s.pk == standard.pk for s in a.standards.all())]
+        sections.append(
+            {
+                "numeral": chinese_numeral(number),
+                "standard": standard,
+                "units": [a.unit_name for a in units],
+                "drafters": [a.drafter_name for a in units if a.drafter_name],
+            }
+        )
+    return {
+        "call": call,
+        "bodies": list(call.organising_bodies.all()),
+        "sections": sections,
+        "selected": selected,
+        "generated_on": timezone.localdate(),
+    }
+
+
+def selected_list_html(call: Call) -> str:
+    return render_html("documents/selected_list.html", selected_list_context(call))
+
+
+def selected_list_pdf(call: Call) -> bytes:
+    """The list of selected units and drafters of ``call``, for publication."""
+    return html_to_pdf(selected_list_html(call))
