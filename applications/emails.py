@@ -53,7 +53,8 @@ def send_link(application, token: str) -> None:
 
 def send_decision(application) -> None:
     """The selector's decision: selected, waitlisted or rejected (templates per status)."""
-    standards = "、".join(f"《{s.title}》" for s in application.standards.all())
+    # Titles already carry their book-title marks (《首席质量官 术语与原则》).
+    standards = "、".join(s.title for s in application.standards.all())
     _send(f"decision_{application.status}", application, standards=standards)
 
 

@@ -165,6 +165,7 @@ def test_select_with_quorum_orders_the_list_audits_and_mails(
     assert "已入选" in mail.outbox[1].subject and first.reference in mail.outbox[1].subject
     assert first.drafter_name in mail.outbox[1].body
     assert first.standards.get().title in mail.outbox[1].alternatives[0][0]
+    assert "《《" not in mail.outbox[1].body
 
 
 def test_select_without_quorum_needs_a_written_reason(call, bodies, boss):

@@ -84,9 +84,10 @@ def test_the_form_is_the_filled_paper_table_in_the_cjk_font(call):
     assert "✓《首席质量官培育指南》" not in text and "《首席质量官培育指南》" in text
     assert "✓《首席质量官评价指南》" in text
 
-    names = font_names(data)
-    assert cjk_only(names), names  # no fallback font: every glyph came from Noto CJK
-    assert any(n.startswith("Noto-Serif-CJK-SC") for n in names), names
+    # No fallback font (every glyph came from Noto CJK), and no bold faces: two fonts.
+    assert font_names(data) == {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"}
+    # Only the glyphs used are embedded: one whole Noto CJK font is over 10 MB.
+    assert len(data) < 1_000_000, len(data)
 
 
 def test_long_texts_run_onto_further_pages_with_reference_and_qr_on_each(call):
@@ -220,7 +221,7 @@ def test_first_pages_have_ink_black_on_the_form_red_on_the_list_masthead(call):
     whole = ink(page)
     assert whole["non_white"] > 0.03 and whole["dark"] > 0.01, whole
     masthead = ink(page, (0.1, 0.08, 0.9, 0.2))
-    assert masthead["red"] > 0.03, masthead  # the bodies' names and the rule, in red
+    assert masthead["red"] > 0.01, masthead  # the bodies' names and the rule, in red
     assert ink(page, (0.1, 0.3, 0.9, 0.6))["red"] == 0  # the list itself is black
     assert (ARTIFACTS / "selected-list.png").exists()
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import selectors
-from ..models import Call
 from . import pdf, views
 
 VIEW_PERMISSION = views.VIEW_PERMISSION
@@ -37,7 +36,8 @@ def _query(request) -> str:
 def export_selected_pdf(modeladmin, request, queryset):
     if not _allowed(modeladmin, request):
         return None
-    calls = list(Call.objects.filter(pk__in=queryset.order_by().values("call")))
+    codes = selectors.export_call_codes(queryset)
+    calls = [selectors.call_by_code(code) for code in codes]
     if not calls:
         calls = [c for c in [selectors.call_get_current()] if c is not None]
     if len(calls) != 1:

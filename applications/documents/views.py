@@ -24,7 +24,6 @@ from chiefquality.admin_site import organiser_verified
 from .. import selectors
 from ..models import Application, Call
 from ..services.exports import export_record
-from ..views import _application_or_404
 from . import exports, pdf
 
 VIEW_PERMISSION = "applications.view_application"
@@ -104,9 +103,18 @@ def xlsx_response(queryset, *, actor, query: str = "") -> FileResponse:
     """All rows of ``queryset`` as XLSX (written to a temporary file, then streamed)."""
     codes = selectors.export_call_codes(queryset)
     handle, count = exports.xlsx_file(queryset)
-    export_record(
-        actor=actor, document="applications", format="xlsx", count=count, calls=codes, query=query
-    )
+    try:
+        export_record(
+            actor=actor,
+            document="applications",
+            format="xlsx",
+            count=count,
+            calls=codes,
+            query=query,
+        )
+    except BaseException:
+        handle.close()
+        raise
     response = FileResponse(handle, content_type=CONTENT_TYPES["xlsx"])
     return _private(response, _export_name(codes, "xlsx"))
 
@@ -119,7 +127,9 @@ EXPORT_RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
 def applicant_form_pdf(request, reference, token):
     """The applicant's own 申报表 through the private link (no audit entry: it is their data,
     and the private page is the only way in)."""
-    application = _application_or_404(reference, token)
+    application = selectors.application_get_by_token(reference=reference, token=token)
+    if application is None:
+        raise Http404(_("链接无效或已失效。"))
     try:
         return application_form_response(application)
     except pdf.DocumentUnavailable as error:

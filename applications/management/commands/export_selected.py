@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applications import selectors
 from applications.documents import exports, pdf
-from applications.models import Application
 from applications.services.exports import export_record
 
 FORMATS = ("pdf", "csv", "xlsx")
@@ -29,7 +28,7 @@ class Command(BaseCommand):
         target = selectors.call_by_code(call)
         if target is None:
             raise CommandError(f"No call {call!r}: run `manage.py seed_call` first.")
-        applications = Application.objects.filter(call=target)
+        applications = target.applications.all()
         try:
             if format == "pdf":
                 count = selectors.selected_ordered(target).count()
