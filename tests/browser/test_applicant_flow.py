@@ -317,3 +317,64 @@ def test_double_click_submits_once(transactional_db, call, open_page, live_serve
     assert Application.objects.count() == 1
     assert Application.objects.get().status == enums.Status.SUBMITTED
     assert posts == [f"{live_server.url}/apply/"], posts
+
+
+def noise_png(path: Path, width: int = 1200, height: int = 1100) -> Path:
+    """A real PNG of about 4 MB (random pixels do not compress)."""
+    from PIL import Image
+
+    Image.frombytes("RGB", (width, height), random.Random(8).randbytes(width * height * 3)).save(
+        path, format="PNG", compress_level=1
+    )
+    return path
+
+
+PROGRESS_RECORDER = """() => {
+  window.progressSeen = [];
+  const bar = document.querySelector(".upload-progress [role=progressbar]");
+  new MutationObserver(() => window.progressSeen.push(Number(bar.getAttribute("aria-valuenow"))))
+    .observe(bar, {attributes: true, attributeFilter: ["aria-valuenow"]});
+}"""
+
+
+def test_phone_upload_shows_real_progress_and_sends_once(
+    transactional_db, call, open_page, live_server, tmp_path
+):
+    seal = noise_png(tmp_path / "盖章申报表照片.png")
+    size = seal.stat().st_size
+    assert size > 3_500_000
+    page = open_page("/apply/", **PHONE)
+    fill_form(page, applicant_values(11), {"seal_scan": seal}, typing=False)
+    # A slow mobile uplink (about 1.5 MB/s), so the upload takes a few seconds.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 40, "downloadThroughput": -1, "uploadThroughput": 1_500_000},
+    )
+    page.evaluate(PROGRESS_RECORDER)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    submit = page.locator(SUBMIT)
+    submit.tap()
+    progress = page.locator(".upload-progress")
+    expect(progress).to_be_visible()
+    expect(page.locator(".upload-progress-status")).to_contain_text("正在发送文件")
+    # While the bytes go out, the buttons are disabled: a second tap sends nothing.
+    expect(submit).to_be_disabled()
+    expect(page.locator(DRAFT)).to_be_disabled()
+    submit.dispatch_event("click")
+
+    expect(page).to_have_url(PRIVATE_URL, timeout=30_000)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    expect(page.locator(".fresh-link")).to_be_visible()  # the page came from the same POST
+    seen = page.evaluate("window.progressSeen")
+    assert seen[-1] == 100, seen
+    partial = [value for value in seen if 0 < value < 100]
+    assert len(partial) >= 3, seen
+    assert seen == sorted(seen), seen
+    assert posts == [f"{live_server.url}/apply/"], posts
+    application = Application.objects.get()
+    assert application.status == enums.Status.SUBMITTED
+    assert application.seal_scan.size == size
