@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import enums, selectors, services
+from . import enums, selectors, services, steps
 from .forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from .models import Application
 
@@ -159,6 +159,7 @@ def private(request, reference, token):
             "fresh_link": request.build_absolute_uri() if fresh else "",
             "can_edit": application.is_editable_status and application.call.is_open(),
             "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
+            "progress": steps.application_progress(application),
             "files": _files(application),
             "audit": application.audit_entries.filter(actor__isnull=True).order_by("-created_at")[
                 :20
