@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -100,6 +101,7 @@ def apply(request):
                 files=form.file_changes(),
                 action=form.action,
                 idempotency_key=key,
+                language=translation.get_language(),
             )
         except services.DuplicateSubmission as duplicate:
             return _duplicate(request, duplicate.application, key)
@@ -211,6 +213,7 @@ def edit(request, reference, token):
                 files=form.file_changes(),
                 action=form.action,
                 token=token,
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -10,5 +10,6 @@ admin.site.index_title = "管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("", include("applications.urls")),
 ]
