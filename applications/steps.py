@@ -46,7 +46,8 @@ def _form_complete(application) -> bool:
     return not missing
 
 
-def application_progress(application) -> Progress:
+def application_progress(application, *, can_edit: bool = True) -> Progress:
+    """The steps and the next action; ``can_edit`` is false once the call has closed."""
     status = application.status
     if status == enums.Status.WITHDRAWN:
         return Progress(
@@ -71,6 +72,8 @@ def application_progress(application) -> Progress:
         else:
             current = FILL
             action = _("请点击“继续填写 / 提交”，把带 * 的项目填写完整。")
+        if not can_edit:
+            action = _("征集已截止，草稿未能提交，不再参加评审。")
     elif status == enums.Status.SUBMITTED:
         current = RESULT
         action = _("申报已提交，正在等待评审，无需其他操作。评审结果将通过邮件通知。")

@@ -151,6 +151,7 @@ def private(request, reference, token):
     fresh = request.session.get(SESSION_FRESH) == application.reference
     if fresh:
         del request.session[SESSION_FRESH]
+    can_edit = application.is_editable_status and application.call.is_open()
     return render(
         request,
         "applications/private.html",
@@ -159,9 +160,9 @@ def private(request, reference, token):
             "call": application.call,
             "token": token,
             "fresh_link": request.build_absolute_uri() if fresh else "",
-            "can_edit": application.is_editable_status and application.call.is_open(),
+            "can_edit": can_edit,
             "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
-            "progress": steps.application_progress(application),
+            "progress": steps.application_progress(application, can_edit=can_edit),
             "files": _files(application),
             "audit": application.audit_entries.filter(actor__isnull=True).order_by("-created_at")[
                 :20

@@ -1,9 +1,11 @@
 """The step indicator of the private page: 填写 → 打印盖章 → 上传盖章扫描件 → 提交 → 评审结果."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications import enums
 from applications.models import Application
@@ -94,3 +96,18 @@ def test_private_page_shows_the_steps_as_an_ordered_list_with_the_current_one(cl
     assert current == [1]
     assert "（当前步骤）" in items[1][1] and "（已完成）" in items[0][1]
     assert "下一步：" in html
+
+
+def test_a_draft_after_the_deadline_is_told_it_was_not_submitted(client, call):
+    application, token = create_application(call, action="draft")
+    call.deadline = timezone.now() - dt.timedelta(minutes=1)
+    call.save(update_fields=["deadline"])
+    application.refresh_from_db()
+    _shown, progress = states(application)
+    assert "继续填写" in str(progress.next_action)
+    closed = application_progress(application, can_edit=False)
+    assert "征集已截止，草稿未能提交" in str(closed.next_action)
+    url = reverse(
+        "applications:private", kwargs={"reference": application.reference, "token": token}
+    )
+    assert "征集已截止，草稿未能提交" in client.get(url).content.decode()

@@ -3,7 +3,8 @@
 Desktop: the call page → the whole form typed in like a person, with one wrong credit code
 → the error page keeps everything (files included) → fix → submitted, private page, file
 download, database and e-mails. Phone: no sideways scrolling, a minimal draft, the private
-link box shown once. Double click: one click's worth of application.
+link box shown once. Double click: one click's worth of application. Upload: a progress bar
+of real bytes on a slow phone connection, one POST; a lost connection keeps the form.
 """
 
 import random
@@ -271,3 +272,31 @@ def test_phone_upload_shows_real_progress_and_sends_once(
     application = Application.objects.get()
     assert application.status == enums.Status.SUBMITTED
     assert application.seal_scan.size == size
+
+
+def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
+    transactional_db, call, open_page, tmp_path
+):
+    values = applicant_values(12)
+    page = open_page("/apply/", **PHONE)
+    fill_form(page, values, write_files(tmp_path), typing=False)
+
+    def drop_posts(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/apply/", drop_posts)
+    page.locator(SUBMIT).tap()
+    expect(page.locator(".upload-progress-status")).to_contain_text("网络中断")
+    expect(page.locator(SUBMIT)).to_be_enabled()
+    expect(page.locator("#id_unit_name")).to_have_value(values["unit_name"])
+    assert Application.objects.count() == 0
+
+    # The connection is back: the same button sends it, once.
+    page.unroute("**/apply/")
+    page.locator(SUBMIT).tap()
+    expect(page).to_have_url(PRIVATE_URL)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    assert Application.objects.count() == 1
