@@ -111,7 +111,7 @@ def test_the_switch_returns_to_the_same_private_page(client, call):
     # The official document stays Chinese; only its toolbar follows the language.
     printed = client.get(url + "print/").content.decode()
     assert "首席质量官系列团体标准起草单位申报表" in printed and "（公章）" in printed
-    assert '<div class="toolbar no-print" lang="en">' in printed and ">Print<" in printed
+    assert '<header class="toolbar no-print" lang="en">' in printed and ">Print<" in printed
 
 
 def test_emails_are_written_in_the_language_the_applicant_chose(

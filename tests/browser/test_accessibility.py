@@ -1,6 +1,6 @@
-"""Accessibility in a real browser: axe-core on every applicant page, in both languages and
-both sizes; the whole form completed with the keyboard alone; the error summary leads to
-each field.
+"""Accessibility in a real browser: axe-core on every applicant page (and the print view), in
+both languages and both sizes; the whole form completed with the keyboard alone; the error
+summary leads to each field.
 """
 
 import pytest
@@ -54,6 +54,16 @@ def test_axe_finds_nothing_serious_on_the_applicant_pages(
     page.locator(SUBMIT).click()
     expect(page.locator("#error-summary")).to_be_focused()
     found["form with errors"] = axe_run(page)
+    base = private_url(application, token)
+    for name, path in (
+        ("edit form", f"{base}edit/"),
+        ("withdraw confirmation", f"{base}withdraw/"),
+        ("print view", f"{base}print/"),
+        ("get my private link", "/link/"),
+        ("page not found", "/a/CQO-2021-9999/wrong/"),
+    ):
+        page.goto(path)
+        found[name] = axe_run(page)
     for status in enums.Status.values:
         # Decisions are made by organisers (admin); only what the page shows matters here.
         Application.objects.filter(pk=application.pk).update(
