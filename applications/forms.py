@@ -35,7 +35,7 @@ FILE_FIELDS = {
     # name: (allowed kinds, accept attribute)
     "unit_profile_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
     "drafter_resume_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
-    # image/* lets a phone offer its camera (and iOS hands over a JPEG, not HEIC).
+    # image/* lets a phone offer its camera; iOS converts HEIC photos to JPEG for such a field.
     "seal_scan": (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf"),
 }
 
