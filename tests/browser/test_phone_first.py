@@ -69,6 +69,11 @@ def test_screenshots_of_the_call_the_form_with_errors_and_the_private_page(
     page.goto(f"/a/{application.reference}/{token}/")
     expect(page.locator(".steps [aria-current=step]")).to_contain_text("打印盖章")
     window_shot(page, f"private-{viewport}")
+    if viewport == "desktop":
+        page.goto(f"/a/{application.reference}/{token}/print/")
+        expect(page.locator("h1")).to_have_text("首席质量官系列团体标准起草单位申报表")
+        window_shot(page, "print-view")
+        page.go_back()
 
     page.get_by_role("button", name="English").click()
     expect(page.locator(".steps [aria-current=step]")).to_contain_text("Print and stamp")
