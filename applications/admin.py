@@ -18,8 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import enums, selectors, services
 from .documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
@@ -88,7 +87,7 @@ def _verdict_column(body: OrganisingBody):
 
 def _verdict_filter(body: OrganisingBody):
     class BodyVerdictFilter(admin.SimpleListFilter):
-        title = format_lazy(_lazy("{}评审意见"), body.short_name or body.name)
+        title = format_lazy(gettext_lazy("{}评审意见"), body.short_name or body.name)
         parameter_name = selectors.verdict_field(body.pk)
 
         def lookups(self, request, model_admin):
@@ -107,11 +106,11 @@ def _verdict_filter(body: OrganisingBody):
 
 
 class QuorumFilter(admin.SimpleListFilter):
-    title = _lazy("会签")
+    title = gettext_lazy("会签")
     parameter_name = "quorum"
 
     def lookups(self, request, model_admin):
-        return [("yes", _lazy("已达会签要求")), ("no", _lazy("未达会签要求"))]
+        return [("yes", gettext_lazy("已达会签要求")), ("no", gettext_lazy("未达会签要求"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -120,14 +119,14 @@ class QuorumFilter(admin.SimpleListFilter):
 
 
 DETAIL_LABELS = {
-    "score": _lazy("评分"),
-    "score_before": _lazy("原评分"),
-    "changed": _lazy("修改内容"),
-    "status": _lazy("当时状态"),
-    "format": _lazy("格式"),
-    "document": _lazy("文件"),
-    "count": _lazy("条数"),
-    "call": _lazy("征集"),
+    "score": gettext_lazy("评分"),
+    "score_before": gettext_lazy("原评分"),
+    "changed": gettext_lazy("修改内容"),
+    "status": gettext_lazy("当时状态"),
+    "format": gettext_lazy("格式"),
+    "document": gettext_lazy("文件"),
+    "count": gettext_lazy("条数"),
+    "call": gettext_lazy("征集"),
 }
 
 
@@ -208,7 +207,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     fieldsets = (
         (
-            _lazy("申报信息"),
+            gettext_lazy("申报信息"),
             {
                 "fields": (
                     "reference",
@@ -221,9 +220,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_lazy("一、标准名称"), {"fields": ("standards_list",)}),
+        (gettext_lazy("一、标准名称"), {"fields": ("standards_list",)}),
         (
-            _lazy("二、单位信息"),
+            gettext_lazy("二、单位信息"),
             {
                 "fields": (
                     "unit_name",
@@ -239,7 +238,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
         (
-            _lazy("三、推荐起草人"),
+            gettext_lazy("三、推荐起草人"),
             {
                 "fields": (
                     ("drafter_name", "drafter_gender", "drafter_birth_date"),
@@ -253,7 +252,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
         (
-            _lazy("四、承诺"),
+            gettext_lazy("四、承诺"),
             {
                 "fields": (
                     "can_attend_meetings",
@@ -263,7 +262,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
         (
-            _lazy("五、单位意见"),
+            gettext_lazy("五、单位意见"),
             {
                 "fields": (
                     "agrees_to_declaration",
@@ -274,7 +273,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
         (
-            _lazy("联系与个人信息同意"),
+            gettext_lazy("联系与个人信息同意"),
             {
                 "fields": (
                     "contact_email",
@@ -358,34 +357,34 @@ class ApplicationAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context=extra)
 
-    @admin.display(description=_lazy("申报标准"))
+    @admin.display(description=gettext_lazy("申报标准"))
     def standards_list(self, obj):
         return "、".join(s.title for s in obj.standards.all()) or "—"
 
-    @admin.display(description=_lazy("行业"), ordering="industry")
+    @admin.display(description=gettext_lazy("行业"), ordering="industry")
     def industry_code(self, obj):
         if not obj.industry:
             return "—"
         return format_html('<abbr title="{}">{}</abbr>', obj.get_industry_display(), obj.industry)
 
-    @admin.display(description=_lazy("状态"), ordering="status")
+    @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_badge(self, obj):
         return format_html(
             '<span class="status status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
     # Not yet scored sorts as the lowest score, on every database.
-    @admin.display(description=_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
+    @admin.display(description=gettext_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
     def mean_score_display(self, obj):
         score = getattr(obj, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"
 
-    @admin.display(description=_lazy("会签"), boolean=True, ordering="recommend_count")
+    @admin.display(description=gettext_lazy("会签"), boolean=True, ordering="recommend_count")
     def quorum_display(self, obj):
         return getattr(obj, "quorum_reached", None)
 
     # --- change page ---
-    @admin.display(description=_lazy("入选理由（未达会签）"))
+    @admin.display(description=gettext_lazy("入选理由（未达会签）"))
     def override_reason(self, obj):
         return obj.selection_override_reason or "—"
 
@@ -398,19 +397,19 @@ class ApplicationAdmin(admin.ModelAdmin):
             obj.original_name(field) or _("下载"),
         )
 
-    @admin.display(description=_lazy("单位简介附件"))
+    @admin.display(description=gettext_lazy("单位简介附件"))
     def unit_profile_file_link(self, obj):
         return self._file_link(obj, "unit_profile_file")
 
-    @admin.display(description=_lazy("个人简历附件"))
+    @admin.display(description=gettext_lazy("个人简历附件"))
     def drafter_resume_file_link(self, obj):
         return self._file_link(obj, "drafter_resume_file")
 
-    @admin.display(description=_lazy("盖章扫描件"))
+    @admin.display(description=gettext_lazy("盖章扫描件"))
     def seal_scan_link(self, obj):
         return self._file_link(obj, "seal_scan")
 
-    @admin.display(description=_lazy("印章检测"))
+    @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):
         if obj.seal_detected is None:
             return _("未能自动判断（如为矢量 PDF），请人工核对印章。")
@@ -650,19 +649,19 @@ class ApplicationAdmin(admin.ModelAdmin):
                 done += 1
         _summarise(request, verb, done, refusals)
 
-    @admin.action(permissions=["decide"], description=_lazy("入选所选申报"))
+    @admin.action(permissions=["decide"], description=gettext_lazy("入选所选申报"))
     def select_applications(self, request, queryset):
         self._run(request, queryset, "select", _("已入选"))
 
-    @admin.action(permissions=["decide"], description=_lazy("将所选申报列入候补"))
+    @admin.action(permissions=["decide"], description=gettext_lazy("将所选申报列入候补"))
     def waitlist_applications(self, request, queryset):
         self._run(request, queryset, "waitlist", _("已列入候补"))
 
-    @admin.action(permissions=["decide"], description=_lazy("所选申报不予入选"))
+    @admin.action(permissions=["decide"], description=gettext_lazy("所选申报不予入选"))
     def reject_applications(self, request, queryset):
         self._run(request, queryset, "reject", _("已不予入选"))
 
-    @admin.action(permissions=["decide"], description=_lazy("撤销所选申报的决定"))
+    @admin.action(permissions=["decide"], description=gettext_lazy("撤销所选申报的决定"))
     def reopen_applications(self, request, queryset):
         self._run(request, queryset, "reopen", _("已撤销决定"))
 
@@ -704,7 +703,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ("application", "actor", "body")
     readonly_fields = ("application", "actor", "body", "action", "data", "created_at")
 
-    @admin.display(description=_lazy("操作"), ordering="action")
+    @admin.display(description=gettext_lazy("操作"), ordering="action")
     def action_display(self, obj):
         return obj.action_label
 

@@ -12,7 +12,7 @@ class ApplicationsConfig(AppConfig):
 
         from django.conf import settings
 
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import checks, signals  # noqa: F401  (deploy checks; cache invalidation)
 
         # Uploads stream into this folder; Django's checks want it to exist at start.
         if settings.FILE_UPLOAD_TEMP_DIR:

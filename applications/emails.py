@@ -1,13 +1,15 @@
 """E-mails to applicants. Built from templates in ``templates/emails/``; plain text + HTML.
 
 Services call these through ``transaction.on_commit`` so nothing is sent for a change that
-was rolled back.
+was rolled back. Each mail is written in ``Application.language``, the language of the pages
+the applicant saved from.
 """
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 
 def absolute_url(path: str) -> str:
@@ -21,14 +23,19 @@ def private_url(application, token: str) -> str:
 
 
 def _send(template: str, application, **context) -> None:
+    """Render and send one mail, in the language the applicant chose on the site."""
     context = {"application": application, "call": application.call, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
-        to=[application.contact_email],
-    )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    with translation.override(application.language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"emails/{template}.txt", context),
+            to=[application.contact_email],
+            headers={"Content-Language": translation.get_language()},
+        )
+        message.attach_alternative(
+            render_to_string(f"emails/{template}.html", context), "text/html"
+        )
     message.send()
 
 

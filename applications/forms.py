@@ -27,10 +27,15 @@ from .services import (
 
 PENDING_SALT = "applications.pending-upload"
 
+ATTACHMENT_ACCEPT = (
+    ".pdf,.doc,.docx,.jpg,.jpeg,.png,application/pdf,application/msword,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/jpeg,image/png"
+)
 FILE_FIELDS = {
     # name: (allowed kinds, accept attribute)
-    "unit_profile_file": (uploads.ATTACHMENT_KINDS, ".pdf,.doc,.docx,.jpg,.jpeg,.png"),
-    "drafter_resume_file": (uploads.ATTACHMENT_KINDS, ".pdf,.doc,.docx,.jpg,.jpeg,.png"),
+    "unit_profile_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
+    "drafter_resume_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
+    # image/* lets a phone offer its camera; iOS converts HEIC photos to JPEG for such a field.
     "seal_scan": (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf"),
 }
 
@@ -48,6 +53,43 @@ SINGLE_LINE_TEXT = (
 )
 MULTI_LINE_TEXT = ("unit_profile", "drafter_resume")
 NORMALISED_FIELDS = ("credit_code", "postcode", "drafter_mobile", "drafter_phone", "drafter_fax")
+# The order of the page (and of the error summary): the paper form's sections.
+PAGE_ORDER = (
+    "standards",
+    "unit_name",
+    "credit_code",
+    "unit_type",
+    "main_business",
+    "industry",
+    "address",
+    "postcode",
+    "unit_profile",
+    "unit_profile_file",
+    "drafter_name",
+    "drafter_gender",
+    "drafter_birth_date",
+    "drafter_ethnicity",
+    "drafter_native_place",
+    "drafter_political_status",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_fax",
+    "drafter_email",
+    "drafter_resume",
+    "drafter_resume_file",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+    "agrees_to_declaration",
+    "responsible_person",
+    "signed_on",
+    "seal_scan",
+    "privacy_consent",
+    "contact_email",
+    "idempotency_key",
+)
 
 
 def _yes_no_field(label):
@@ -92,6 +134,9 @@ def display_filename(name: str) -> str:
     return cleaned[:200] or "file"
 
 
+EMAIL_ATTRS = {"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}
+
+
 class ApplicationForm(forms.ModelForm):
     """The whole form. ``action`` is "draft" (save what is there) or "submit" (all required).
 
@@ -117,6 +162,8 @@ class ApplicationForm(forms.ModelForm):
     seal_scan = forms.FileField(label=gettext_lazy("盖章扫描件"), required=False)
     idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
+    field_order = PAGE_ORDER
+
     class Meta:
         model = Application
         fields = ("standards", *APPLICANT_FIELDS)
@@ -124,6 +171,7 @@ class ApplicationForm(forms.ModelForm):
             "standards": forms.CheckboxSelectMultiple,
             "unit_type": forms.RadioSelect,
             "drafter_gender": forms.RadioSelect,
+            "unit_name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "main_business": forms.TextInput,
             "unit_profile": forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
             "drafter_resume": forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
@@ -140,8 +188,8 @@ class ApplicationForm(forms.ModelForm):
             ),
             "drafter_phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
             "drafter_fax": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
-            "drafter_email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "drafter_email": forms.EmailInput(attrs=EMAIL_ATTRS),
+            "contact_email": forms.EmailInput(attrs=EMAIL_ATTRS),
         }
         labels = {
             "privacy_consent": gettext_lazy(
@@ -170,6 +218,7 @@ class ApplicationForm(forms.ModelForm):
         if self.instance.pk and self.instance.status == enums.Status.SUBMITTED:
             self.action = ACTION_SUBMIT  # a submitted application stays complete
         self.use_required_attribute = False  # the server decides; drafts may be incomplete
+        self._say_what_to_do()
         for name in NORMALISED_FIELDS:
             # Accept what people type ("+86 138-1234-5678"); the model's length applies
             # after normalisation.
@@ -215,6 +264,53 @@ class ApplicationForm(forms.ModelForm):
             self.initial["idempotency_key"] = uuid.uuid4()
         if self.instance.pk:
             del self.fields["idempotency_key"]
+
+    def _say_what_to_do(self) -> None:
+        """Django's generic messages, reworded to tell the applicant what to do."""
+        for name, field in self.fields.items():
+            if isinstance(field, forms.EmailField):
+                field.error_messages["invalid"] = _(
+                    "请填写完整的电子邮箱地址，如 name@example.com。"
+                )
+            elif isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = _(
+                    "请按“年-月-日”填写日期，如 1980-05-20，或用日期选择器选择。"
+                )
+            elif isinstance(field, forms.ChoiceField | forms.ModelMultipleChoiceField):
+                field.error_messages["invalid_choice"] = _(
+                    "所选的项目不在列表中，请从列表中重新选择。"
+                )
+                field.error_messages["invalid_pk_value"] = _(
+                    "所选的项目不在列表中，请从列表中重新选择。"
+                )
+            if name in SINGLE_LINE_TEXT + MULTI_LINE_TEXT:
+                more = (
+                    _(
+                        "请删减到 %(limit_value)d 字以内（现有 %(show_value)d 字）；"
+                        "更多内容可另附文件。"
+                    )
+                    if name in MULTI_LINE_TEXT
+                    else _("请删减到 %(limit_value)d 字以内（现有 %(show_value)d 字）。")
+                )
+                field.validators = [
+                    MaxLengthValidator(v.limit_value, message=more)
+                    if isinstance(v, MaxLengthValidator)
+                    else v
+                    for v in field.validators
+                ]
+
+    def error_summary(self) -> list[dict]:
+        """The errors in page order: the id to jump to, the field's label and the message."""
+        items = [{"target": "", "label": "", "message": e} for e in self.non_field_errors()]
+        for bound in self:
+            widget = bound.field.widget
+            grouped = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+            target = f"{bound.auto_id}_0" if grouped else bound.auto_id
+            if bound.is_hidden:
+                target = ""
+            for message in bound.errors:
+                items.append({"target": target, "label": bound.label, "message": message})
+        return items
 
     # --- files ------------------------------------------------------------------------------
     def current_file(self, name: str) -> dict | None:

@@ -247,6 +247,14 @@ class Application(models.Model):
     privacy_consent = models.BooleanField(_("个人信息处理同意"), default=False)
     privacy_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True, editable=False)
     contact_email = models.EmailField(_("联系邮箱"))
+    # The language of the pages the applicant last saved from; e-mails are written in it.
+    language = models.CharField(
+        _("语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        editable=False,
+    )
 
     # Managed by the portal
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)

@@ -26,13 +26,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def call_get_current() -> Call | None:
+def call_get_current(*, prefetch: bool = True) -> Call | None:
     """The call shown on the public pages: the open one, else the one that closed last."""
-    return (
-        Call.objects.prefetch_related("standards", "organising_bodies")
-        .order_by("-deadline")
-        .first()
-    )
+    calls = Call.objects.order_by("-deadline")
+    if prefetch:
+        calls = calls.prefetch_related("standards", "organising_bodies")
+    return calls.first()
 
 
 def application_get_by_token(*, reference: str, token: str) -> Application | None:

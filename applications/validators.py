@@ -37,13 +37,19 @@ def normalize_credit_code(value: str) -> str:
     bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARSET})
     if bad:
         raise ValidationError(
-            _("统一社会信用代码不含字母 I、O、S、V、Z 及其他符号，请核对：%(chars)s"),
+            _(
+                "统一社会信用代码里不会出现 %(chars)s：代码只由数字和除 I、O、S、V、Z 以外的"
+                "大写字母组成。请对照营业执照重新填写。"
+            ),
             code="credit_code_chars",
             params={"chars": "、".join(bad)},
         )
     if credit_code_check_char(code[:17]) != code[17]:
         raise ValidationError(
-            _("统一社会信用代码为 18 位，但最后一位校验码不符，请对照营业执照逐位核对。"),
+            _(
+                "统一社会信用代码应为 18 位，最后一位校验码不符，请核对营业执照，"
+                "逐位检查是否有输错或前后颠倒的字符。"
+            ),
             code="credit_code_checksum",
         )
     return code
@@ -96,7 +102,9 @@ def normalize_landline(value: str, *, allow_mobile: bool = True) -> str:
 def normalize_postcode(value: str) -> str:
     code = unicodedata.normalize("NFKC", value or "").strip()
     if not re.fullmatch(r"\d{6}", code):
-        raise ValidationError(_("邮政编码应为 6 位数字，如 518060。"), code="postcode")
+        raise ValidationError(
+            _("请填写 6 位数字的邮政编码，如 518060（通讯地址所在地的邮编）。"), code="postcode"
+        )
     return code
 
 
@@ -113,7 +121,10 @@ def validate_birth_date(birth_date: dt.date, *, today: dt.date) -> None:
     age = age_on(birth_date, today)
     if age < DRAFTER_MIN_AGE or age > DRAFTER_MAX_AGE:
         raise ValidationError(
-            _("推荐起草人年龄应在 %(min)d 至 %(max)d 岁之间，请核对出生日期。"),
+            _(
+                "推荐起草人年龄应在 %(min)d 至 %(max)d 岁之间，"
+                "请核对出生日期（年-月-日，如 1980-05-20）。"
+            ),
             code="birth_date_range",
             params={"min": DRAFTER_MIN_AGE, "max": DRAFTER_MAX_AGE},
         )
@@ -121,7 +132,9 @@ def validate_birth_date(birth_date: dt.date, *, today: dt.date) -> None:
 
 def validate_not_future(day: dt.date, *, today: dt.date) -> None:
     if day > today:
-        raise ValidationError(_("日期不能晚于今天。"), code="future_date")
+        raise ValidationError(
+            _("日期不能晚于今天，请填写负责人签字盖章的日期（今天或之前）。"), code="future_date"
+        )
 
 
 # --- Text ------------------------------------------------------------------------------------
@@ -178,6 +191,20 @@ REQUIRED_FOR_SUBMIT = (
     "signed_on",
     "contact_email",
 )
+# Fields answered by picking (radio buttons, lists) and dates: their "missing" message says so.
+CHOSEN_FIELDS = frozenset(
+    {
+        "unit_type",
+        "industry",
+        "drafter_gender",
+        "drafter_ethnicity",
+        "drafter_political_status",
+        "can_attend_meetings",
+        "can_provide_funding",
+        "can_provide_technical_support",
+    }
+)
+DATE_FIELDS = frozenset({"drafter_birth_date", "signed_on"})
 # Always required, even for a draft: who the unit is and where to send its private link.
 REQUIRED_FOR_DRAFT = ("unit_name", "contact_email")
 
@@ -189,7 +216,13 @@ def missing_for_submit(
     errors: dict[str, ValidationError] = {}
     for name in REQUIRED_FOR_SUBMIT:
         if values.get(name) in (None, ""):
-            errors[name] = ValidationError(_("提交前请填写此项。"), code="required")
+            if name in CHOSEN_FIELDS:
+                message = _("提交前请选择一项。")
+            elif name in DATE_FIELDS:
+                message = _("提交前请填写日期（年-月-日）。")
+            else:
+                message = _("提交前请填写此项。")
+            errors[name] = ValidationError(message, code="required")
     if standards_count < 1:
         errors["standards"] = ValidationError(
             _("请至少选择一项申报标准。"), code="standards_required"
@@ -238,7 +271,10 @@ def validate_drafter_free(call, drafter_name: str, drafter_mobile: str, *, exclu
         call=call, drafter_name=drafter_name, drafter_mobile=drafter_mobile, exclude_pk=exclude_pk
     ):
         raise ValidationError(
-            _("该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"),
+            _(
+                "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"
+                "请推荐本单位的其他人员；如有疑问，请联系通知中的联系人。"
+            ),
             code="duplicate_drafter",
         )
 

@@ -14,13 +14,14 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from chiefquality.admin_site import organiser_verified
 
-from . import enums, selectors, services
+from . import enums, page_cache, selectors, services, steps
 from .forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from .models import Application
 
@@ -69,38 +70,49 @@ def render_notice(text: str) -> str:
 
 @require_GET
 def call_detail(request):
-    call = _current_call()
-    return render(
-        request,
-        "applications/call_detail.html",
-        {
-            "call": call,
-            "notice_html": render_notice(call.notice),
-            "is_open": call.is_open(),
-            "not_yet_open": call.has_not_opened(),
-            "standards": call.standards.all(),
-            "bodies": call.organising_bodies.all(),
-        },
-    )
+    def page(markers):
+        call = _current_call()
+        return render(
+            request,
+            "applications/call_detail.html",
+            {
+                "call": call,
+                "notice_html": render_notice(call.notice),
+                "is_open": call.is_open(),
+                "not_yet_open": call.has_not_opened(),
+                "standards": call.standards.all(),
+                "bodies": call.organising_bodies.all(),
+                **markers,
+            },
+        )
+
+    return page_cache.cached_page(request, "call", page)
 
 
-def _form_page(request, form, *, call, application=None, token="", status=200):
-    return render(
-        request,
-        "applications/apply.html",
-        {"form": form, "call": call, "application": application, "token": token},
-        status=status,
-    )
+def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
+    context = {"form": form, "call": call, "application": application, "token": token}
+    if extra:
+        context["csrf_token"] = extra["csrf_token"]
+    return render(request, "applications/apply.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @limit_form_post
 def apply(request):
+    if request.method == "GET":
+
+        def page(markers):
+            call = _current_call()
+            if not call.is_open():
+                return _closed(request, call)
+            initial = {"idempotency_key": markers["idempotency_key"]} if markers else None
+            form = ApplicationForm(call=call, initial=initial)
+            return _form_page(request, form, call=call, extra=markers)
+
+        return page_cache.cached_page(request, "apply", page, only_while_open=True)
     call = _current_call()
     if not call.is_open():
-        return _closed(request, call, status=200 if request.method == "GET" else 403)
-    if request.method == "GET":
-        return _form_page(request, ApplicationForm(call=call), call=call)
+        return _closed(request, call, status=403)
 
     raw_key = request.POST.get("idempotency_key", "")
     if raw_key and (earlier := selectors.application_by_idempotency_key(raw_key)):
@@ -118,6 +130,7 @@ def apply(request):
                 files=form.file_changes(),
                 action=form.action,
                 idempotency_key=key,
+                language=translation.get_language(),
             )
         except services.DuplicateSubmission as duplicate:
             return _duplicate(request, duplicate.application, key)
@@ -167,6 +180,7 @@ def private(request, reference, token):
     fresh = request.session.get(SESSION_FRESH) == application.reference
     if fresh:
         del request.session[SESSION_FRESH]
+    can_edit = application.is_editable_status and application.call.is_open()
     return render(
         request,
         "applications/private.html",
@@ -175,8 +189,9 @@ def private(request, reference, token):
             "call": application.call,
             "token": token,
             "fresh_link": request.build_absolute_uri() if fresh else "",
-            "can_edit": application.is_editable_status and application.call.is_open(),
+            "can_edit": can_edit,
             "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
+            "progress": steps.application_progress(application, can_edit=can_edit),
             "files": _files(application),
             "audit": application.audit_entries.filter(actor__isnull=True).order_by("-created_at")[
                 :20
@@ -229,6 +244,7 @@ def edit(request, reference, token):
                 files=form.file_changes(),
                 action=form.action,
                 token=token,
+                language=translation.get_language(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

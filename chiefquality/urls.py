@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from applications import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # The language switch. Without CSRF protection on purpose: all a forged request can do is
+    # change the visitor's language, and pages with no form of their own stay cacheable.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("applications.urls")),
 ]

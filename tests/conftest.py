@@ -3,13 +3,22 @@ import io
 import random
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from applications import demo
 from applications.models import Call
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language; a page shown in English leaves it active."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,14 @@ def pdf_file(name: str = "单位简介.pdf") -> NewFile:
 
 
 def create_application(
-    call, number: int = 1, *, action="submit", files=None, standards=None, **overrides
+    call,
+    number: int = 1,
+    *,
+    action="submit",
+    files=None,
+    standards=None,
+    language=None,
+    **overrides,
 ):
     """(application, token) made by ``services.application_create`` with valid data."""
     if files is None:
@@ -40,6 +47,7 @@ def create_application(
         standards=list(call.standards.all()[:1]) if standards is None else standards,
         files=files,
         action=action,
+        language=language,
     )
 
 

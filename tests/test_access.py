@@ -96,6 +96,8 @@ def test_public_pages_are_open_to_all(world, role):
     client = world["clients"][role]
     for url in ("/", "/apply/", "/link/", "/healthz"):
         assert client.get(url).status_code == 200, url
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert (switched.status_code, switched["Location"]) == (302, "/")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -186,6 +188,7 @@ def test_the_matrix_covers_every_url_pattern(world):
         "organiser/applications/<int:pk>/form.pdf",
         "organiser/calls/<slug:code>/selected.pdf",
         "organiser/applications.<str:fmt>",
+        "i18n/setlang/",
     }
     patterns = set()
     for pattern in get_resolver().url_patterns:

@@ -11,6 +11,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -221,7 +222,7 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
 
 
 @transaction.atomic
-def _create(*, call, values, standards, files, action, idempotency_key, now, work):
+def _create(*, call, values, standards, files, action, idempotency_key, now, work, language):
     call = Call.objects.select_for_update().get(pk=call.pk)
     if idempotency_key:
         existing = Application.objects.filter(idempotency_key=idempotency_key).first()
@@ -239,6 +240,7 @@ def _create(*, call, values, standards, files, action, idempotency_key, now, wor
         access_token_hash=digest,
         idempotency_key=idempotency_key,
         created_at=now,
+        language=language,
         **values,
     )
     work.apply(application, files)
@@ -264,6 +266,7 @@ def application_create(
     action: str,
     idempotency_key=None,
     now=None,
+    language: str | None = None,
 ) -> tuple[Application, str]:
     """A new application (draft, or submitted at once) and the token of its private link.
 
@@ -271,7 +274,8 @@ def application_create(
     the new files, claims kept uploads, writes audit entries and, after commit, sends the
     receipt with the private link (and the submission confirmation). Raises
     ``DuplicateSubmission`` when ``idempotency_key`` was used before, ``ValidationError``
-    otherwise; either way no file written here is left behind.
+    otherwise; either way no file written here is left behind. ``language`` (the page's)
+    is the language of the e-mails; the default is the site's.
     """
     now = now or timezone.now()
     with _file_work() as work:
@@ -284,11 +288,12 @@ def application_create(
             idempotency_key=idempotency_key,
             now=now,
             work=work,
+            language=language or settings.LANGUAGE_CODE,
         )
 
 
 @transaction.atomic
-def _update(*, application, values, standards, files, action, now, token, work):
+def _update(*, application, values, standards, files, action, now, token, work, language):
     application = (
         Application.objects.select_for_update().select_related("call").get(pk=application.pk)
     )
@@ -307,6 +312,8 @@ def _update(*, application, values, standards, files, action, now, token, work):
     was_status = application.status
     for name, value in values.items():
         setattr(application, name, value)
+    if language:
+        application.language = language
     changed = [name for name in APPLICANT_FIELDS if getattr(application, name) != before[name]]
     changed += work.apply(application, files)
     if {s.pk for s in standards} != before_standards:
@@ -331,12 +338,14 @@ def application_update(
     action: str,
     token: str = "",
     now=None,
+    language: str | None = None,
 ) -> Application:
     """Edit by the applicant, before the deadline, of a draft or a submitted application.
 
     ``action="submit"`` on a draft submits it; a submitted application stays submitted and
     must stay complete. Side effects: audit entry listing the changed fields (not their
     values), replaced files removed after commit, the confirmation e-mail on submission.
+    ``language``, when given, becomes the language of the application's e-mails.
     """
     now = now or timezone.now()
     with _file_work() as work:
@@ -349,6 +358,7 @@ def application_update(
             now=now,
             token=token,
             work=work,
+            language=language,
         )
 
 

@@ -3,10 +3,10 @@
 Desktop: the call page → the whole form typed in like a person, with one wrong credit code
 → the error page keeps everything (files included) → fix → submitted, private page, file
 download, database and e-mails. Phone: no sideways scrolling, a minimal draft, the private
-link box shown once. Double click: one click's worth of application.
+link box shown once. Double click: one click's worth of application. Upload: a progress bar
+of real bytes on a slow phone connection, one POST; a lost connection keeps the form.
 """
 
-import datetime as dt
 import random
 import re
 from pathlib import Path
@@ -14,134 +14,28 @@ from urllib.parse import quote
 
 import pytest
 from django.core import mail
-from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import expect
 
 from applications import demo, enums
 from applications.models import Application, AuditEntry
-from applications.validators import CREDIT_CODE_CHARSET
 
 from .conftest import DESKTOP, PHONE, screenshot
+from .helpers import (
+    CALL_TITLE,
+    DRAFT,
+    PRIVATE_URL,
+    PROFILE_NAME,
+    SEAL_NAME,
+    SUBMIT,
+    applicant_values,
+    assert_no_sideways_scroll,
+    fill_form,
+    type_into,
+    write_files,
+    wrong_check_char,
+)
 
 pytestmark = pytest.mark.browser
-
-CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
-PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")
-SUBMIT = "button[name=action][value=submit]"
-DRAFT = "button[name=action][value=draft]"
-
-SEAL_NAME = "申报表盖章扫描件.png"
-PROFILE_NAME = "单位简介.pdf"
-
-TEXT_FIELDS = (
-    "unit_name",
-    "credit_code",
-    "main_business",
-    "address",
-    "postcode",
-    "unit_profile",
-    "drafter_name",
-    "drafter_native_place",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
-    "responsible_person",
-    "contact_email",
-)
-RADIO_FIELDS = (
-    "unit_type",
-    "drafter_gender",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-)
-SELECT_FIELDS = ("industry", "drafter_ethnicity", "drafter_political_status")
-DATE_FIELDS = ("drafter_birth_date", "signed_on")
-TICKS = ("agrees_to_declaration", "privacy_consent")
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def applicant_values(number: int) -> dict[str, str]:
-    """demo.application_values as the strings a person enters in the form."""
-    values = demo.application_values(random.Random(number), number, today=timezone.localdate())
-    entered = {}
-    for name, value in values.items():
-        if isinstance(value, bool):
-            entered[name] = "True" if value else "False"
-        elif isinstance(value, dt.date):
-            entered[name] = value.isoformat()
-        else:
-            entered[name] = str(value)
-    return entered
-
-
-def wrong_check_char(code: str) -> str:
-    """The same code with another valid character in place of its check character."""
-    other = CREDIT_CODE_CHARSET[(CREDIT_CODE_CHARSET.index(code[-1]) + 7) % 31]
-    return code[:-1] + other
-
-
-def write_files(tmp_path: Path) -> dict[str, Path]:
-    folder = tmp_path / "picked"
-    folder.mkdir()
-    seal = folder / SEAL_NAME
-    seal.write_bytes(demo.seal_scan_png())
-    profile = folder / PROFILE_NAME
-    profile.write_bytes(demo.profile_pdf())
-    return {"seal_scan": seal, "unit_profile_file": profile}
-
-
-def type_into(field: Locator, text: str, *, tap: bool = False, replace: bool = False) -> None:
-    """Click (or tap) a field, make sure it has the focus, then type key by key."""
-    if tap:
-        field.tap()
-    else:
-        field.click()
-    expect(field).to_be_focused()
-    if replace:
-        field.press("ControlOrMeta+A")
-    field.press_sequentially(text)
-    expect(field).to_have_value(text)
-
-
-def fill_form(page: Page, values: dict[str, str], files: dict[str, Path], *, typing: bool) -> None:
-    """Fill every section of the 申报表. ``typing`` types key by key, as a person does."""
-    checkboxes = page.locator("input[name=standards]")
-    expect(checkboxes).to_have_count(3)
-    checkboxes.nth(0).check()
-    checkboxes.nth(2).check()
-    for name in TEXT_FIELDS:
-        if not values.get(name):
-            continue
-        field = page.locator(f"#id_{name}")
-        if typing:
-            type_into(field, values[name])
-        else:
-            field.fill(values[name])
-    for name in RADIO_FIELDS:
-        page.locator(f"input[name={name}][value='{values[name]}']").check()
-    for name in SELECT_FIELDS:
-        page.locator(f"#id_{name}").select_option(values[name])
-    for name in DATE_FIELDS:
-        page.locator(f"#id_{name}").fill(values[name])
-    for name in TICKS:
-        page.locator(f"#id_{name}").check()
-    for name, path in files.items():
-        page.locator(f"#id_{name}").set_input_files(path)
-
-
-def assert_no_sideways_scroll(page: Page, width: int = 375) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, (
-        f"{page.url} scrolls sideways: scrollWidth {scroll_width} > {width}"
-    )
-
 
 # --- tests ---------------------------------------------------------------------------------
 
@@ -159,7 +53,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     expect(page.locator("h1")).to_have_text(CALL_TITLE)
     apply_link = page.locator(".call-header").get_by_role("link", name="在线申报")
     expect(apply_link).to_be_visible()
-    screenshot(page, "call-desktop")
+    screenshot(page, "flow-call-desktop")
     apply_link.click()
     expect(page).to_have_url(f"{live_server.url}/apply/")
     for section in (
@@ -208,7 +102,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
         )
         # Nothing is picked again: the file input itself is empty.
         assert page.locator(f"#id_{name}").evaluate("el => el.files.length") == 0
-    screenshot(page, "apply-errors-desktop")
+    screenshot(page, "flow-apply-errors-desktop")
     assert Application.objects.count() == 0
     assert mailoutbox == []
 
@@ -230,7 +124,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     expect(page.locator("h1")).to_have_text(values["unit_name"])
     expect(page.locator("main")).to_contain_text(values["drafter_name"])
     expect(page.locator("main")).to_contain_text(good_code)
-    screenshot(page, "private-submitted-desktop")
+    screenshot(page, "flow-private-submitted-desktop")
 
     # The seal scan comes back byte for byte, as an attachment.
     seal_link = page.locator("a[href*='/files/seal_scan/']")
@@ -265,7 +159,7 @@ def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_pag
     page = open_page("/", **PHONE)
     expect(page.locator("h1")).to_have_text(CALL_TITLE)
     assert_no_sideways_scroll(page)
-    screenshot(page, "call-phone")
+    screenshot(page, "flow-call-phone")
 
     page.locator(".call-header").get_by_role("link", name="在线申报").tap()
     expect(page).to_have_url(f"{live_server.url}/apply/")
@@ -277,7 +171,7 @@ def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_pag
     expect(page.locator("#div_id_unit_name")).to_contain_text("保存草稿至少需要填写此项")
     expect(page.locator("#div_id_contact_email")).to_contain_text("保存草稿至少需要填写此项")
     assert_no_sideways_scroll(page)
-    screenshot(page, "apply-errors-phone")
+    screenshot(page, "flow-apply-errors-phone")
 
     type_into(page.locator("#id_unit_name"), "深圳质量技术示范单位", tap=True)
     type_into(page.locator("#id_contact_email"), "draft@example.com", tap=True)
@@ -288,7 +182,7 @@ def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_pag
     expect(page.locator("h1")).to_have_text("深圳质量技术示范单位")
     expect(page.locator(".fresh-link")).to_be_visible()
     assert_no_sideways_scroll(page)
-    screenshot(page, "private-draft-phone")
+    screenshot(page, "flow-private-draft-phone")
     application = Application.objects.get()
     assert application.status == enums.Status.DRAFT
     assert application.contact_email == "draft@example.com"
@@ -317,3 +211,92 @@ def test_double_click_submits_once(transactional_db, call, open_page, live_serve
     assert Application.objects.count() == 1
     assert Application.objects.get().status == enums.Status.SUBMITTED
     assert posts == [f"{live_server.url}/apply/"], posts
+
+
+def noise_png(path: Path, width: int = 1200, height: int = 1100) -> Path:
+    """A real PNG of about 4 MB (random pixels do not compress)."""
+    from PIL import Image
+
+    Image.frombytes("RGB", (width, height), random.Random(8).randbytes(width * height * 3)).save(
+        path, format="PNG", compress_level=1
+    )
+    return path
+
+
+PROGRESS_RECORDER = """() => {
+  window.progressSeen = [];
+  const bar = document.querySelector(".upload-progress [role=progressbar]");
+  new MutationObserver(() => window.progressSeen.push(Number(bar.getAttribute("aria-valuenow"))))
+    .observe(bar, {attributes: true, attributeFilter: ["aria-valuenow"]});
+}"""
+
+
+def test_phone_upload_shows_real_progress_and_sends_once(
+    transactional_db, call, open_page, live_server, tmp_path
+):
+    seal = noise_png(tmp_path / "盖章申报表照片.png")
+    size = seal.stat().st_size
+    assert size > 3_500_000
+    page = open_page("/apply/", **PHONE)
+    fill_form(page, applicant_values(11), {"seal_scan": seal}, typing=False)
+    # A slow mobile uplink (about 1.5 MB/s), so the upload takes a few seconds.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 40, "downloadThroughput": -1, "uploadThroughput": 1_500_000},
+    )
+    page.evaluate(PROGRESS_RECORDER)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+
+    submit = page.locator(SUBMIT)
+    submit.tap()
+    progress = page.locator(".upload-progress")
+    expect(progress).to_be_visible()
+    expect(page.locator(".upload-progress-status")).to_contain_text("正在发送文件")
+    # While the bytes go out, the buttons are disabled: a second tap sends nothing.
+    expect(submit).to_be_disabled()
+    expect(page.locator(DRAFT)).to_be_disabled()
+    submit.dispatch_event("click")
+
+    expect(page).to_have_url(PRIVATE_URL, timeout=30_000)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    expect(page.locator(".fresh-link")).to_be_visible()  # the page came from the same POST
+    seen = page.evaluate("window.progressSeen")
+    assert seen[-1] == 100, seen
+    partial = [value for value in seen if 0 < value < 100]
+    assert len(partial) >= 3, seen
+    assert seen == sorted(seen), seen
+    assert posts == [f"{live_server.url}/apply/"], posts
+    application = Application.objects.get()
+    assert application.status == enums.Status.SUBMITTED
+    assert application.seal_scan.size == size
+
+
+def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
+    transactional_db, call, open_page, tmp_path
+):
+    values = applicant_values(12)
+    page = open_page("/apply/", **PHONE)
+    fill_form(page, values, write_files(tmp_path), typing=False)
+
+    def drop_posts(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/apply/", drop_posts)
+    page.locator(SUBMIT).tap()
+    expect(page.locator(".upload-progress-status")).to_contain_text("网络中断")
+    expect(page.locator(SUBMIT)).to_be_enabled()
+    expect(page.locator("#id_unit_name")).to_have_value(values["unit_name"])
+    assert Application.objects.count() == 0
+
+    # The connection is back: the same button sends it, once.
+    page.unroute("**/apply/")
+    page.locator(SUBMIT).tap()
+    expect(page).to_have_url(PRIVATE_URL)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
+    assert Application.objects.count() == 1

@@ -1,0 +1,91 @@
+"""Whole-page cache for the public pages that are the same for every first-time visitor.
+
+The call page and the blank 申报表 are most of the portal's traffic (a link shared in chat
+apps, opened on phones) and change only when organisers edit the call. They are rendered
+once per language and kept in the cache:
+
+- only for a plain GET without a query string, a session or pending messages (so nothing
+  personal is ever stored or served);
+- per-request values (the CSRF token, the form's idempotency key) are rendered as markers
+  and filled in for each response;
+- until the call is edited (``public_pages_changed``, called from signals), the call opens
+  or closes, or five minutes pass, whichever comes first.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+VERSION_KEY = "public-pages-version"
+MAX_AGE = 300
+CSRF_MARKER = "csrf-token-marker-3f9a1c"
+KEY_MARKER = "00000000-0000-4000-8000-0000cafe0001"
+
+
+def public_pages_changed() -> None:
+    """The call, its standards or its bodies changed: forget every cached page."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def _version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def cacheable(request) -> bool:
+    return (
+        request.method == "GET"
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _current_call_brief():
+    """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
+    from .selectors import call_get_current
+
+    key = f"current-call:{_version()}"
+    brief = cache.get(key)
+    if brief is None:
+        call = call_get_current(prefetch=False)
+        if call is None:
+            return None
+        brief = (call.pk, call.opens_at, call.deadline)
+        cache.set(key, brief, MAX_AGE)
+    return brief
+
+
+def cached_page(request, name: str, render, *, only_while_open: bool = False) -> HttpResponse:
+    """``render(markers)`` → HttpResponse, cached per page, call, language and version.
+
+    ``markers`` is a dict for the template context (``csrf_token``, ``idempotency_key``)
+    whose values are placeholders replaced per response. Calls ``render({})`` directly
+    when the request is not cacheable (or, with ``only_while_open``, the call is closed).
+    A cache hit costs no database query.
+    """
+    brief = _current_call_brief() if cacheable(request) else None
+    if brief is None:
+        return render({})
+    pk, opens_at, deadline = brief
+    now = timezone.now()
+    if only_while_open and not opens_at <= now < deadline:
+        return render({})
+    key = f"page:{name}:{pk}:{translation.get_language()}:{_version()}"
+    html = cache.get(key)
+    if html is None:
+        response = render({"csrf_token": CSRF_MARKER, "idempotency_key": KEY_MARKER})
+        if response.status_code != 200:
+            return response
+        html = response.content.decode()
+        moments = [t for t in (opens_at, deadline) if t > now]
+        timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in moments]])
+        cache.set(key, html, max(1, timeout))
+    html = html.replace(CSRF_MARKER, get_token(request)).replace(KEY_MARKER, str(uuid.uuid4()))
+    return HttpResponse(html)

@@ -1,0 +1,127 @@
+"""What the browser tests share: the applicant's values as typed, files, and form filling."""
+
+import datetime as dt
+import random
+import re
+from pathlib import Path
+
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from applications import demo
+from applications.validators import CREDIT_CODE_CHARSET
+
+CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
+PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")
+SUBMIT = "button[name=action][value=submit]"
+DRAFT = "button[name=action][value=draft]"
+
+SEAL_NAME = "申报表盖章扫描件.png"
+PROFILE_NAME = "单位简介.pdf"
+
+TEXT_FIELDS = (
+    "unit_name",
+    "credit_code",
+    "main_business",
+    "address",
+    "postcode",
+    "unit_profile",
+    "drafter_name",
+    "drafter_native_place",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_fax",
+    "drafter_email",
+    "drafter_resume",
+    "responsible_person",
+    "contact_email",
+)
+RADIO_FIELDS = (
+    "unit_type",
+    "drafter_gender",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+)
+SELECT_FIELDS = ("industry", "drafter_ethnicity", "drafter_political_status")
+DATE_FIELDS = ("drafter_birth_date", "signed_on")
+TICKS = ("agrees_to_declaration", "privacy_consent")
+
+
+def applicant_values(number: int) -> dict[str, str]:
+    """demo.application_values as the strings a person enters in the form."""
+    values = demo.application_values(random.Random(number), number, today=timezone.localdate())
+    entered = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            entered[name] = "True" if value else "False"
+        elif isinstance(value, dt.date):
+            entered[name] = value.isoformat()
+        else:
+            entered[name] = str(value)
+    return entered
+
+
+def wrong_check_char(code: str) -> str:
+    """The same code with another valid character in place of its check character."""
+    other = CREDIT_CODE_CHARSET[(CREDIT_CODE_CHARSET.index(code[-1]) + 7) % 31]
+    return code[:-1] + other
+
+
+def write_files(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "picked"
+    folder.mkdir()
+    seal = folder / SEAL_NAME
+    seal.write_bytes(demo.seal_scan_png())
+    profile = folder / PROFILE_NAME
+    profile.write_bytes(demo.profile_pdf())
+    return {"seal_scan": seal, "unit_profile_file": profile}
+
+
+def type_into(field: Locator, text: str, *, tap: bool = False, replace: bool = False) -> None:
+    """Click (or tap) a field, make sure it has the focus, then type key by key."""
+    if tap:
+        field.tap()
+    else:
+        field.click()
+    expect(field).to_be_focused()
+    if replace:
+        field.press("ControlOrMeta+A")
+    field.press_sequentially(text)
+    expect(field).to_have_value(text)
+
+
+def fill_form(page: Page, values: dict[str, str], files: dict[str, Path], *, typing: bool) -> None:
+    """Fill every section of the 申报表. ``typing`` types key by key, as a person does."""
+    checkboxes = page.locator("input[name=standards]")
+    expect(checkboxes).to_have_count(3)
+    checkboxes.nth(0).check()
+    checkboxes.nth(2).check()
+    for name in TEXT_FIELDS:
+        if not values.get(name):
+            continue
+        field = page.locator(f"#id_{name}")
+        if typing:
+            type_into(field, values[name])
+        else:
+            field.fill(values[name])
+    for name in RADIO_FIELDS:
+        page.locator(f"input[name={name}][value='{values[name]}']").check()
+    for name in SELECT_FIELDS:
+        page.locator(f"#id_{name}").select_option(values[name])
+    for name in DATE_FIELDS:
+        page.locator(f"#id_{name}").fill(values[name])
+    for name in TICKS:
+        page.locator(f"#id_{name}").check()
+    for name, path in files.items():
+        page.locator(f"#id_{name}").set_input_files(path)
+
+
+def assert_no_sideways_scroll(page: Page) -> None:
+    """The page is no wider than the window: nothing to scroll sideways."""
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll <= client, f"{page.url} scrolls sideways: scrollWidth {scroll} > {client}"

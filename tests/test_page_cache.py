@@ -1,0 +1,76 @@
+"""The cached public pages: the same for every first-time visitor, fresh tokens for each,
+never cached with a session, forgotten when the call changes."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from applications.models import Application, Standard
+
+from .conftest import form_data, seal_upload
+
+pytestmark = pytest.mark.django_db
+
+KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_the_blank_form_is_served_from_the_cache_with_fresh_tokens(
+    client, call, django_assert_max_num_queries
+):
+    first = client.get("/apply/")
+    html = first.content.decode()
+    with django_assert_max_num_queries(0):  # the call and the page come from the cache
+        second = client.__class__().get("/apply/")
+    other = second.content.decode()
+    assert KEY.search(html).group(1) != KEY.search(other).group(1)
+    assert CSRF.search(html).group(1) != CSRF.search(other).group(1)
+    assert "marker" not in other and "cafe0001" not in other
+    assert KEY.sub("", CSRF.sub("", html)) == KEY.sub("", CSRF.sub("", other))
+
+
+def test_a_form_from_the_cache_submits(client, call):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/apply/")  # warms the cache
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/apply/").content.decode()
+    data = {
+        **form_data(call, 1),
+        "csrfmiddlewaretoken": CSRF.search(page).group(1),
+        "idempotency_key": KEY.search(page).group(1),
+        "action": "submit",
+        "seal_scan": seal_upload(),
+    }
+    response = browser.post(reverse("applications:apply"), data)
+    assert response.status_code == 303
+    assert str(Application.objects.get().idempotency_key) == data["idempotency_key"]
+
+
+def test_the_call_page_follows_an_edit_of_the_call_at_once(client, call):
+    assert "首席质量官 术语与原则" in client.get("/").content.decode()
+    Standard.objects.filter(call=call, position=1).update(title="《改过的标准》")  # no signal
+    assert "改过的标准" not in client.get("/").content.decode()  # still the cached page
+    standard = Standard.objects.get(call=call, position=1)
+    standard.save()  # an edit through the admin saves the row: the cache is forgotten
+    assert "改过的标准" in client.get("/").content.decode()
+    call.title = "新的通知标题"
+    call.save()
+    assert "新的通知标题" in client.get("/").content.decode()
+
+
+def test_nothing_is_cached_for_a_visitor_with_a_session_or_a_query(client, call):
+    client.get("/")
+    Standard.objects.filter(call=call, position=1).update(title="《只有新鲜页面才有》")
+    assert "只有新鲜页面才有" in client.get("/?utm=wechat").content.decode()
+    client.cookies["sessionid"] = "x"
+    assert "只有新鲜页面才有" in client.get("/").content.decode()
+
+
+def test_each_language_has_its_own_page(client, call):
+    chinese = client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/").content.decode()
+    assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
