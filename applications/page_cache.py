@@ -10,8 +10,15 @@ once per language and kept in the cache:
   and filled in for each response;
 - until the call is edited (``public_pages_changed``, called from signals), the call opens
   or closes, or five minutes pass, whichever comes first.
+
+The rendered pages live in each worker's memory, keyed by a version number kept in the
+shared cache; a worker reads that number at most once a second, so an edit reaches every
+worker within a second and a cached page costs no database query and, mostly, no
+round trip to the cache server.
 """
 
+import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -26,16 +33,44 @@ CSRF_MARKER = "csrf-token-marker-3f9a1c"
 KEY_MARKER = "00000000-0000-4000-8000-0000cafe0001"
 
 
+VERSION_TTL = 1.0  # seconds a worker trusts the version number it last read
+_local = {"version": None, "read_at": 0.0, "pages": {}}
+_lock = threading.Lock()
+
+
 def public_pages_changed() -> None:
     """The call, its standards or its bodies changed: forget every cached page."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    with _lock:
+        _local.update(version=None, pages={})
 
 
 def _version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, None)
+    now = time.monotonic()
+    with _lock:
+        if _local["version"] is not None and now - _local["read_at"] < VERSION_TTL:
+            return _local["version"]
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    with _lock:
+        if version != _local["version"]:
+            _local["pages"] = {}
+        _local.update(version=version, read_at=now)
+    return version
+
+
+def _remember(key, value, timeout):
+    """Keep ``value`` in this worker until ``timeout`` seconds from now."""
+    with _lock:
+        _local["pages"][key] = (value, time.monotonic() + timeout)
+
+
+def _recall(key):
+    with _lock:
+        value, until = _local["pages"].get(key, (None, 0.0))
+    return value if time.monotonic() < until else None
 
 
 def cacheable(request) -> bool:
@@ -51,14 +86,14 @@ def _current_call_brief():
     """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
     from .selectors import call_get_current
 
-    key = f"current-call:{_version()}"
-    brief = cache.get(key)
+    key = ("current-call", _version())
+    brief = _recall(key)
     if brief is None:
         call = call_get_current(prefetch=False)
         if call is None:
             return None
         brief = (call.pk, call.opens_at, call.deadline)
-        cache.set(key, brief, MAX_AGE)
+        _remember(key, brief, MAX_AGE)
     return brief
 
 
@@ -77,8 +112,8 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
     now = timezone.now()
     if only_while_open and not opens_at <= now < deadline:
         return render({})
-    key = f"page:{name}:{pk}:{translation.get_language()}:{_version()}"
-    html = cache.get(key)
+    key = ("page", name, pk, translation.get_language(), _version())
+    html = _recall(key)
     if html is None:
         response = render({"csrf_token": CSRF_MARKER, "idempotency_key": KEY_MARKER})
         if response.status_code != 200:
@@ -86,6 +121,6 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
         html = response.content.decode()
         moments = [t for t in (opens_at, deadline) if t > now]
         timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in moments]])
-        cache.set(key, html, max(1, timeout))
+        _remember(key, html, max(1, timeout))
     html = html.replace(CSRF_MARKER, get_token(request)).replace(KEY_MARKER, str(uuid.uuid4()))
     return HttpResponse(html)
