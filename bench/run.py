@@ -226,6 +226,19 @@ def one_megabyte_seal_png():
     return out.getvalue()
 
 
+def big_pdf(size_mb):
+    """A valid one-page PDF of just under ``size_mb`` MB: the bulk is an attached file, as
+    in a scanned annex; the form accepts it (so it is streamed, inspected and stored)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_attachment("附件.bin", os.urandom(size_mb * 1024 * 1024 - 64 * 1024))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def upload_peak_rss(env, size_mb=20):
     """Peak RSS of a single gunicorn worker before and after one ``size_mb`` upload."""
     import httpx
@@ -242,9 +255,7 @@ def upload_peak_rss(env, size_mb=20):
         page = client.get("/apply/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         before = peak_kb()
-        # Just under the limit: a file the form accepts in size, which it must stream to
-        # disk and inspect there (it is no real PDF, so it is refused after that).
-        payload = b"%PDF-1.4\n" + b"0" * (size_mb * 1024 * 1024 - 4096) + b"\n%%EOF\n"
+        payload = big_pdf(size_mb)
         response = client.post(
             "/apply/",
             files={"unit_profile_file": ("大文件.pdf", payload, "application/pdf")},
