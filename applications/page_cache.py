@@ -122,5 +122,9 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
         moments = [t for t in (opens_at, deadline) if t > now]
         timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in moments]])
         _remember(key, html, max(1, timeout))
-    html = html.replace(CSRF_MARKER, get_token(request)).replace(KEY_MARKER, str(uuid.uuid4()))
+    # Only a page with a form asks for a CSRF token (which sets the cookie).
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, get_token(request))
+    if KEY_MARKER in html:
+        html = html.replace(KEY_MARKER, str(uuid.uuid4()))
     return HttpResponse(html)

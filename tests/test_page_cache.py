@@ -74,3 +74,12 @@ def test_each_language_has_its_own_page(client, call):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     english = client.get("/").content.decode()
     assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
+
+
+def test_the_call_page_sets_no_cookie(client, call):
+    client.get("/")
+    response = client.get("/")
+    assert "csrftoken" not in response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    form = client.get("/apply/")
+    assert "csrftoken" in form.cookies  # the form page does need one
