@@ -61,10 +61,17 @@ def _version() -> int:
     return version
 
 
+MAX_LOCAL_PAGES = 2000
+
+
 def _remember(key, value, timeout):
     """Keep ``value`` in this worker until ``timeout`` seconds from now."""
     with _lock:
-        _local["pages"][key] = (value, time.monotonic() + timeout)
+        pages = _local["pages"]
+        if len(pages) >= MAX_LOCAL_PAGES:
+            for old in list(pages)[: MAX_LOCAL_PAGES // 4]:  # the oldest quarter
+                del pages[old]
+        pages[key] = (value, time.monotonic() + timeout)
 
 
 def _recall(key):
@@ -127,4 +134,25 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
         html = html.replace(CSRF_MARKER, get_token(request))
     if KEY_MARKER in html:
         html = html.replace(KEY_MARKER, str(uuid.uuid4()))
+    return HttpResponse(html)
+
+
+PRIVATE_MAX_AGE = 60
+
+
+def cached_private_page(request, key: tuple, render) -> HttpResponse:
+    """An applicant's private page, kept in this worker's memory only (never in the shared
+    cache) under ``key``, which must change whenever the page would: the application's
+    ``updated_at`` and token hash, whether it can still be edited. Not used while messages
+    are waiting to be shown."""
+    if "messages" in request.COOKIES or request.session.get("_messages"):
+        return render()
+    full = ("private", *key, translation.get_language(), _version())
+    html = _recall(full)
+    if html is None:
+        response = render()
+        if response.status_code != 200:
+            return response
+        html = response.content.decode()
+        _remember(full, html, PRIVATE_MAX_AGE)
     return HttpResponse(html)

@@ -181,23 +181,36 @@ def private(request, reference, token):
     if fresh:
         del request.session[SESSION_FRESH]
     can_edit = application.is_editable_status and application.call.is_open()
-    return render(
-        request,
-        "applications/private.html",
-        {
-            "application": application,
-            "call": application.call,
-            "token": token,
-            "fresh_link": request.build_absolute_uri() if fresh else "",
-            "can_edit": can_edit,
-            "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
-            "progress": steps.application_progress(application, can_edit=can_edit),
-            "files": _files(application),
-            "audit": application.audit_entries.filter(actor__isnull=True).order_by("-created_at")[
-                :20
-            ],
-        },
+
+    def page():
+        return render(
+            request,
+            "applications/private.html",
+            {
+                "application": application,
+                "call": application.call,
+                "token": token,
+                "fresh_link": request.build_absolute_uri() if fresh else "",
+                "can_edit": can_edit,
+                "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
+                "progress": steps.application_progress(application, can_edit=can_edit),
+                "files": _files(application),
+                "audit": application.audit_entries.filter(actor__isnull=True).order_by(
+                    "-created_at"
+                )[:20],
+            },
+        )
+
+    if fresh:
+        return page()  # shows the link once: never cached
+    key = (
+        application.pk,
+        application.updated_at,
+        application.access_token_hash,
+        application.call.deadline,
+        can_edit,
     )
+    return page_cache.cached_private_page(request, key, page)
 
 
 def _files(application):

@@ -83,3 +83,39 @@ def test_the_call_page_sets_no_cookie(client, call):
     assert "Cookie" not in response.get("Vary", "")
     form = client.get("/apply/")
     assert "csrftoken" in form.cookies  # the form page does need one
+
+
+def test_the_private_page_is_kept_until_the_application_changes(
+    call, django_assert_max_num_queries
+):
+    from django.test import Client
+
+    from applications import services
+
+    from .factories import create_application, selector
+
+    application, token = create_application(call, 1)
+    url = f"/a/{application.reference}/{token}/"
+    applicant = Client()
+    assert "已提交" in applicant.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the token check; the page is kept
+        assert applicant.get(url).status_code == 200
+    call.required_recommendations = 0
+    call.save()
+    services.application_select(application=application, actor=selector())
+    assert "已入选" in applicant.get(url).content.decode()
+    stranger = Client().get(f"/a/{application.reference}/{'x' * 43}/")
+    assert stranger.status_code == 404
+
+
+def test_messages_are_never_swallowed_by_the_private_page_cache(client, call):
+    from .factories import create_application
+
+    application, token = create_application(call, 1)
+    url = f"/a/{application.reference}/{token}/"
+    client.get(url)  # cached
+    response = client.post(f"{url}withdraw/", {"confirm": "1"}, follow=True)
+    page = response.content.decode()
+    assert "已撤回" in page
+    assert response.context is not None  # rendered, not served from memory
+    assert list(response.context["messages"])
