@@ -188,8 +188,21 @@ def _refusal_text(exc: ValidationError) -> str:
     return "；".join(str(m).rstrip("。") for m in exc.messages)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nobody adds, changes or deletes these rows in admin; services write them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display_links = ("reference", "unit_name")
     search_fields = ("reference", "unit_name", "credit_code", "drafter_name")
     list_select_related = ("call",)
@@ -284,15 +297,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         ),
     )
 
-    # --- permissions: read-only for everyone; decisions through services ---
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # --- permissions: read-only for everyone (ReadOnlyAdmin); decisions through services ---
 
     def has_decide_permission(self, request):
         return request.user.has_perm(DECIDE_PERMISSION)
@@ -675,7 +680,7 @@ def _flatten(fields):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     """Read-only list of all verdicts; they are written on the application's page."""
 
     list_display = ("application", "body", "recommendation", "score", "reviewer", "updated_at")
@@ -686,18 +691,9 @@ class ReviewAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Review._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "application", "actor", "body", "action_display")
     list_filter = ("action", "body")
     list_select_related = ("application", "actor", "body")
@@ -706,12 +702,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("操作"), ordering="action")
     def action_display(self, obj):
         return obj.action_label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
