@@ -209,7 +209,11 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
             application.status = enums.Status.SUBMITTED
             application.submitted_at = now
     _check_rows(application)
-    application.full_clean(exclude=["standards"])
+    # Field checks only: the cross-row rules were checked just above with messages on their
+    # fields, and the database's constraints have the last word (IntegrityError below).
+    # Django's own constraint validation would ask the database again, one query per
+    # constraint, on the busiest path of the portal.
+    application.full_clean(exclude=["standards"], validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             application.save()
