@@ -8,7 +8,7 @@ data and ``status`` are never editable here.
 from collections import defaultdict
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -24,6 +24,7 @@ from . import enums, selectors, services
 from .documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from .models import Application, AuditEntry, Call, OrganisingBody, Review, Standard
 from .organiser_forms import DecisionForm, ListOrderForm, ReviewForm
+from .services.decisions import ALLOWED_FROM
 
 DECIDE_PERMISSION = "applications.decide_application"
 
@@ -136,7 +137,7 @@ def _detail_value(key, value):
         for name in value:
             try:
                 names.append(str(Application._meta.get_field(name).verbose_name))
-            except Exception:  # a field since renamed: show its name
+            except FieldDoesNotExist:  # a field since renamed: show its name
                 names.append(name)
         return "、".join(names)
     if key == "status":
@@ -428,21 +429,16 @@ class ApplicationAdmin(ReadOnlyAdmin):
         extra = dict(extra_context or {})
         if application is not None:
             reviews = selectors.reviews_by_body(application)
-            scores = [review.score for _body, review in reviews if review]
-            recommendations = sum(
-                1
-                for _body, review in reviews
-                if review and review.recommendation == enums.Recommendation.RECOMMEND
-            )
             bodies = selectors.reviewer_bodies(request.user)
             extra.update(
                 reviews=[
                     (body, review, verdict_badge(review and review.recommendation))
                     for body, review in reviews
                 ],
-                mean_score=sum(scores) / len(scores) if scores else None,
-                recommendations=recommendations,
-                quorum_reached=recommendations >= application.call.required_recommendations,
+                # get_queryset's summary, as in the change list's columns
+                mean_score=application.mean_score,
+                recommendations=application.recommend_count,
+                quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
                 can_review=len(bodies) == 1 and application.status in enums.UNDECIDED_STATUSES,
                 can_decide=self.has_decide_permission(request),
@@ -453,8 +449,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _decisions_for(application):
-        from .services.decisions import ALLOWED_FROM
-
         labels = {
             "select": _("入选"),
             "waitlist": _("列入候补"),
