@@ -5,9 +5,11 @@ and buttons collect what each call returned or refused and end with one message.
 data and ``status`` are never editable here.
 """
 
+import functools
 from collections import defaultdict
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Value
 from django.db.models.functions import Coalesce
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -208,6 +211,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
     search_fields = ("reference", "unit_name", "credit_code", "drafter_name")
     list_select_related = ("call",)
     list_per_page = 100
+    # The unfiltered total would be a second count of the whole table on every page; the
+    # header's counters already give the totals that matter (selected / waitlist / pending).
+    show_full_result_count = False
     ordering = ("reference",)
     change_list_template = "admin/applications/application/change_list.html"
     change_form_template = "admin/applications/application/change_form.html"
@@ -371,12 +377,23 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def industry_code(self, obj):
         if not obj.industry:
             return "—"
-        return format_html('<abbr title="{}">{}</abbr>', obj.get_industry_display(), obj.industry)
+        label = _choice_labels("industry").get(obj.industry, obj.industry)
+        return format_html('<abbr title="{}">{}</abbr>', label, obj.industry)
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_badge(self, obj):
+        label = _choice_labels("status").get(obj.status, obj.status)
+        return format_html('<span class="status status-{}">{}</span>', obj.status, label)
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        """Django's own checkbox, written out: its widget goes through the template engine
+        once per row, a quarter of the change list's time at 100 rows."""
         return format_html(
-            '<span class="status status-{}">{}</span>', obj.status, obj.get_status_display()
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_("Select this object for an action - {}"), obj),
         )
 
     # Not yet scored sorts as the lowest score, on every database.
@@ -663,6 +680,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
     @admin.action(permissions=["decide"], description=gettext_lazy("撤销所选申报的决定"))
     def reopen_applications(self, request, queryset):
         self._run(request, queryset, "reopen", _("已撤销决定"))
+
+
+@functools.cache
+def _choice_labels(field_name: str) -> dict:
+    """Value → (lazy) label of an Application field's choices. ``get_FOO_display`` hashes
+    every label of the 1,400 industry classes on each call; this maps them once."""
+    return dict(Application._meta.get_field(field_name).flatchoices)
 
 
 def _flatten(fields):

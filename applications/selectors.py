@@ -1,9 +1,12 @@
 """Reads used by views, forms, admin and services."""
 
+import datetime
 import hashlib
 import hmac
 import uuid
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     Avg,
     BooleanField,
@@ -17,6 +20,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import enums
 from .models import Application, Call, OrganisingBody, Review
@@ -34,6 +38,14 @@ def call_get_current(*, prefetch: bool = True) -> Call | None:
     return calls.first()
 
 
+def _token_matches(stored_hash: str | None, token: str) -> bool:
+    """Constant-time comparison; a miss (no such reference) hashes too, so it takes as long."""
+    if stored_hash is None or not token:
+        hmac.compare_digest(token_hash(token or ""), "0" * 64)
+        return False
+    return hmac.compare_digest(stored_hash, token_hash(token))
+
+
 def application_get_by_token(*, reference: str, token: str) -> Application | None:
     """The application whose private link is (reference, token), compared in constant time."""
     # No ordering and no prefetch: one indexed lookup (the page, if it renders, reads the
@@ -42,13 +54,52 @@ def application_get_by_token(*, reference: str, token: str) -> Application | Non
         Application.objects.select_related("call").filter(reference=reference).order_by()[:1]
     )
     application = application[0] if application else None
-    if application is None or not token:
-        # Still hash to keep the time of a miss close to that of a hit.
-        hmac.compare_digest(token_hash(token or ""), "0" * 64)
+    stored = application.access_token_hash if application else None
+    return application if _token_matches(stored, token) else None
+
+
+@dataclass(frozen=True)
+class PrivateLinkStamp:
+    """What decides an applicant's private page, read without loading the application."""
+
+    pk: int
+    access_token_hash: str
+    updated_at: datetime.datetime
+    status: str
+    opens_at: datetime.datetime
+    deadline: datetime.datetime
+
+    def can_edit(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status in enums.EDITABLE_STATUSES and self.opens_at <= now < self.deadline
+
+
+def _stamp_sql() -> str:
+    application, call = Application._meta, Call._meta
+    column = application.get_field
+    return (
+        f"SELECT a.{column('id').column}, a.{column('access_token_hash').column},"
+        f" a.{column('updated_at').column}, a.{column('status').column},"
+        f" c.{call.get_field('opens_at').column}, c.{call.get_field('deadline').column}"
+        f" FROM {application.db_table} a JOIN {call.db_table} c"
+        f" ON c.{call.pk.column} = a.{column('call').column}"
+        f" WHERE a.{column('reference').column} = %s"
+    )
+
+
+def private_link_stamp(*, reference: str, token: str) -> PrivateLinkStamp | None:
+    """The stamp of a valid private link, else None: six columns by the unique index.
+
+    Plain SQL on purpose: this runs on every view of a private page, which is otherwise
+    served from memory, and building the ORM's SQL cost more than the rest of the request
+    (0.5 ms against 0.25 ms for this, measured with PostgreSQL; see bench/run.py).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [reference])
+        row = cursor.fetchone()
+    if not _token_matches(row[1] if row else None, token):
         return None
-    if not hmac.compare_digest(application.access_token_hash, token_hash(token)):
-        return None
-    return application
+    return PrivateLinkStamp(*row)
 
 
 def _active(call: Call) -> QuerySet[Application]:

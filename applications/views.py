@@ -176,13 +176,16 @@ def _application_or_404(reference: str, token: str) -> Application:
 
 @require_GET
 def private(request, reference, token):
-    application = _application_or_404(reference, token)
-    fresh = request.session.get(SESSION_FRESH) == application.reference
+    stamp = selectors.private_link_stamp(reference=reference, token=token)
+    if stamp is None:
+        raise Http404(_("链接无效或已失效。"))
+    fresh = request.session.get(SESSION_FRESH) == reference
     if fresh:
         del request.session[SESSION_FRESH]
-    can_edit = application.is_editable_status and application.call.is_open()
+    can_edit = stamp.can_edit()
 
     def page():
+        application = _application_or_404(reference, token)
         return render(
             request,
             "applications/private.html",
@@ -203,13 +206,8 @@ def private(request, reference, token):
 
     if fresh:
         return page()  # shows the link once: never cached
-    key = (
-        application.pk,
-        application.updated_at,
-        application.access_token_hash,
-        application.call.deadline,
-        can_edit,
-    )
+    # The stamp decides the page (the call's own edits reach it through the cache's version).
+    key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, stamp.deadline, can_edit)
     return page_cache.cached_private_page(request, key, page)
 
 
