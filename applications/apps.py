@@ -12,7 +12,9 @@ class ApplicationsConfig(AppConfig):
 
         from django.conf import settings
 
-        from . import checks, signals  # noqa: F401  (deploy checks; cache invalidation)
+        from . import after_response, checks, signals  # noqa: F401  (checks; invalidation)
+
+        after_response.connect()
 
         # Uploads stream into this folder; Django's checks want it to exist at start.
         if settings.FILE_UPLOAD_TEMP_DIR:

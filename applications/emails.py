@@ -1,8 +1,9 @@
 """E-mails to applicants. Built from templates in ``templates/emails/``; plain text + HTML.
 
 Services call these through ``transaction.on_commit`` so nothing is sent for a change that
-was rolled back. Each mail is written in ``Application.language``, the language of the pages
-the applicant saved from.
+was rolled back; during a request the mail goes out after the response has been sent
+(``after_response``), so no page waits for, or fails with, the mail server. Each mail is
+written in ``Application.language``, the language of the pages the applicant saved from.
 """
 
 from django.conf import settings
@@ -10,6 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from . import after_response
 
 
 def absolute_url(path: str) -> str:
@@ -23,6 +26,10 @@ def private_url(application, token: str) -> str:
 
 
 def _send(template: str, application, **context) -> None:
+    after_response.defer(_render_and_send, template, application, context)
+
+
+def _render_and_send(template: str, application, context: dict) -> None:
     """Render and send one mail, in the language the applicant chose on the site."""
     context = {"application": application, "call": application.call, **context}
     with translation.override(application.language or settings.LANGUAGE_CODE):

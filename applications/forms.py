@@ -328,13 +328,12 @@ class ApplicationForm(forms.ModelForm):
         upload = self.cleaned_data.get(name)
         if upload:
             kinds, _accept = FILE_FIELDS[name]
-            inspected = uploads.inspect_upload(upload, allowed=kinds)
-            seal = uploads.detect_red_seal(upload, inspected.kind) if name == "seal_scan" else None
+            inspected = uploads.inspect_upload(upload, allowed=kinds, seal_hint=name == "seal_scan")
             return NewFile(
                 upload=upload,
                 original_name=display_filename(upload.name),
                 extension=inspected.extension,
-                seal_detected=seal,
+                seal_detected=inspected.seal_detected,
             )
         if name in self.pending:
             return KeptFile(self.pending[name])

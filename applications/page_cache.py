@@ -96,7 +96,7 @@ def _current_call_brief():
     key = ("current-call", _version())
     brief = _recall(key)
     if brief is None:
-        call = call_get_current(prefetch=False)
+        call = call_get_current(prefetch=())
         if call is None:
             return None
         brief = (call.pk, call.opens_at, call.deadline)

@@ -30,11 +30,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def call_get_current(*, prefetch: bool = True) -> Call | None:
+def call_get_current(*, prefetch=("standards", "organising_bodies")) -> Call | None:
     """The call shown on the public pages: the open one, else the one that closed last."""
     calls = Call.objects.order_by("-deadline")
     if prefetch:
-        calls = calls.prefetch_related("standards", "organising_bodies")
+        calls = calls.prefetch_related(*prefetch)
     return calls.first()
 
 
@@ -106,24 +106,25 @@ def _active(call: Call) -> QuerySet[Application]:
     return Application.objects.filter(call=call).exclude(status=enums.Status.WITHDRAWN)
 
 
-def application_with_credit_code(
-    *, call: Call, credit_code: str, exclude_pk: int | None = None
-) -> Application | None:
+def credit_code_taken(*, call: Call, credit_code: str, exclude_pk: int | None = None) -> bool:
+    """Whether another live application of ``call`` has this credit code (an EXISTS: the
+    check runs twice per save, and loading the whole row cost more than the lookup)."""
     if not credit_code:
-        return None
-    return _active(call).filter(credit_code=credit_code).exclude(pk=exclude_pk).first()
+        return False
+    return _active(call).filter(credit_code=credit_code).exclude(pk=exclude_pk).exists()
 
 
-def application_with_drafter(
+def drafter_taken(
     *, call: Call, drafter_name: str, drafter_mobile: str, exclude_pk: int | None = None
-) -> Application | None:
+) -> bool:
+    """Whether another live application of ``call`` proposes the same drafter."""
     if not (drafter_name and drafter_mobile):
-        return None
+        return False
     return (
         _active(call)
         .filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile)
         .exclude(pk=exclude_pk)
-        .first()
+        .exists()
     )
 
 

@@ -252,9 +252,9 @@ def ensure_call_open(call, *, now) -> None:
 
 
 def validate_credit_code_free(call, credit_code: str, *, exclude_pk=None) -> None:
-    from .selectors import application_with_credit_code
+    from .selectors import credit_code_taken
 
-    if application_with_credit_code(call=call, credit_code=credit_code, exclude_pk=exclude_pk):
+    if credit_code_taken(call=call, credit_code=credit_code, exclude_pk=exclude_pk):
         raise ValidationError(
             _(
                 "该统一社会信用代码的单位已在本次征集中申报，每个单位只能申报一次。"
@@ -265,9 +265,9 @@ def validate_credit_code_free(call, credit_code: str, *, exclude_pk=None) -> Non
 
 
 def validate_drafter_free(call, drafter_name: str, drafter_mobile: str, *, exclude_pk=None):
-    from .selectors import application_with_drafter
+    from .selectors import drafter_taken
 
-    if application_with_drafter(
+    if drafter_taken(
         call=call, drafter_name=drafter_name, drafter_mobile=drafter_mobile, exclude_pk=exclude_pk
     ):
         raise ValidationError(

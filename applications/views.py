@@ -51,8 +51,8 @@ def private_path(application: Application, token: str, name: str = "private") ->
     )
 
 
-def _current_call():
-    call = selectors.call_get_current()
+def _current_call(prefetch=("standards", "organising_bodies")):
+    call = selectors.call_get_current(prefetch=prefetch)
     if call is None:
         raise Http404(_("目前没有征集。"))
     return call
@@ -110,7 +110,7 @@ def apply(request):
             return _form_page(request, form, call=call, extra=markers)
 
         return page_cache.cached_page(request, "apply", page, only_while_open=True)
-    call = _current_call()
+    call = _current_call(prefetch=("standards",))  # what the form needs
     if not call.is_open():
         return _closed(request, call, status=403)
 

@@ -521,6 +521,35 @@ def test_detect_red_seal(build, kind, expected):
     assert f.tell() == 0
 
 
+@pytest.mark.parametrize(
+    ("build", "name", "expected"),
+    [
+        (lambda: image_bytes(seal_page(), "PNG"), "scan.png", True),
+        (lambda: image_bytes(seal_page().resize((2400, 3000)), "JPEG"), "scan.jpg", True),
+        (lambda: image_bytes(text_page(), "JPEG"), "scan.jpg", False),
+        (lambda: image_bytes(seal_page(), "PDF"), "scan.pdf", True),
+        (pdf_bytes, "scan.pdf", None),
+    ],
+    ids=["seal-png", "large-seal-jpeg", "text-jpeg", "pdf-with-seal-image", "vector-pdf"],
+)
+def test_inspect_gives_the_seal_hint_from_the_pixels_it_decoded(build, name, expected):
+    content = build()
+
+    inspected = inspect_upload(upload(name, content), allowed=SEAL_KINDS, seal_hint=True)
+
+    assert inspected.seal_detected is expected
+    assert detect_red_seal(upload(name, content), inspected.kind) is expected
+    assert inspect_upload(upload(name, content), allowed=SEAL_KINDS).seal_detected is None
+
+
+def test_a_large_jpeg_cut_short_is_refused_though_decoded_at_a_reduced_scale():
+    """The check decodes big JPEGs at 1/2-1/8 scale; every block is still read."""
+    content = image_bytes(noise_image((3200, 2400)), "JPEG")
+    assert inspect_upload(upload("photo.jpg", content), allowed=SEAL_KINDS).kind == "jpeg"
+
+    assert refusal(upload("photo.jpg", truncated(content)), SEAL_KINDS).code == "corrupt_image"
+
+
 # --- SizeLimitedUploadHandler -----------------------------------------------------------
 
 BOUNDARY = "----chiefqualityBoundary7MA4YWxk"

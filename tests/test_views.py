@@ -1,12 +1,15 @@
 import re
+import smtplib
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
 from django.urls import reverse
 
-from applications import demo, enums
+from applications import after_response, demo, enums
 from applications.models import Application, PendingUpload
 from applications.storage import private_storage
 
@@ -140,6 +143,51 @@ def test_submit_redirects_303_to_private_page_and_shows_link_once(
     assert "请保存您的专属链接" in first and token in first and "已提交" in first
     second = client.get(response["Location"]).content.decode()
     assert "请保存您的专属链接" not in second and "CQO-2021-0001" in second
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """An e-mail backend whose server is down."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the receipt is due in the request
+@override_settings(EMAIL_BACKEND="tests.test_views.RefusingMailServer")
+def test_a_mail_server_that_is_down_does_not_fail_the_saved_application(client, call, caplog):
+    """The receipt goes out after the response has been sent: the applicant gets the saved
+    page and the link, though the mail fails; the failure is logged for the organisers."""
+    response = post_apply(client, form_data(call, action="draft"))
+
+    assert response.status_code == 303
+    assert Application.objects.get().reference == "CQO-2021-0001"
+    [record] = [r for r in caplog.records if r.name == "applications.after_response"]
+    assert record.levelname == "ERROR"
+    assert "the mail server went away" in record.exc_text
+    assert "请保存您的专属链接" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_receipt_is_sent_once_the_response_is_complete(client, call):
+    from django.core.signals import request_finished
+
+    sent_when_finished = []
+
+    def finished(**kwargs):
+        sent_when_finished.append(len(mail.outbox))
+
+    # Listen to the end of the response ahead of the deferred work (receivers run in order).
+    request_finished.disconnect(dispatch_uid="after_response.finish")
+    request_finished.connect(finished)
+    after_response.connect()
+    try:
+        response = post_apply(client, form_data(call, action="draft"))
+    finally:
+        request_finished.disconnect(finished)
+
+    assert response.status_code == 303
+    assert sent_when_finished == [0]  # nothing had been sent when the response was done
+    assert [m.to for m in mail.outbox] == [[Application.objects.get().contact_email]]
 
 
 def test_values_are_normalised(client, call):

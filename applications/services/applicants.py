@@ -212,8 +212,11 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
     # Field checks only: the cross-row rules were checked just above with messages on their
     # fields, and the database's constraints have the last word (IntegrityError below).
     # Django's own constraint validation would ask the database again, one query per
-    # constraint, on the busiest path of the portal.
-    application.full_clean(exclude=["standards"], validate_unique=False, validate_constraints=False)
+    # constraint, on the busiest path of the portal; so would the check that the call
+    # exists, whose row the caller holds.
+    application.full_clean(
+        exclude=["standards", "call"], validate_unique=False, validate_constraints=False
+    )
     try:
         with transaction.atomic():
             application.save()
@@ -222,7 +225,10 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
         logger.info("constraint refused application save: %s", exc)
         _check_rows(application)
         raise ValidationError(_("保存失败：数据与已有申报冲突，请刷新后重试。")) from exc
-    application.standards.set(standards)
+    if was_status:
+        application.standards.set(standards)
+    else:  # new: nothing to compare with
+        application.standards.add(*standards)
 
 
 @transaction.atomic
