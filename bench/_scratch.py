@@ -18,6 +18,9 @@ os.environ["DATABASE_URL"] = os.environ.get(
 )
 os.environ["MEDIA_ROOT"] = f"{_TMP.name}/media"
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+# The test Client speaks plain HTTP: without this, production settings (DJANGO_DEBUG=0)
+# would redirect every request to HTTPS.
+os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiefquality.settings")
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 

@@ -9,12 +9,18 @@ concurrency, the URLs alternating, several rounds; the table gives median throug
 p50/p99 latency, and each page's ratio to the floor. Figures from one run only; the machine
 is shared and noisy, so read the ratios, not the absolute numbers.
 
+As the applications grow (100, 1,000, 10,000) it also times the change list, the call page
+and the CSV and XLSX exports (in this process, bench/exports.py's ``measure_exports``);
+bench/documents.py times the PDFs in a process of its own. One markdown table at the end
+holds every target.
+
 Needs: PostgreSQL at 127.0.0.1:5432 (user postgres; the database `bench_perf` is dropped
 and re-created), Redis at 127.0.0.1:6379, and Debian's `wrk` (apt-get install wrk).
 """
 
 import argparse
 import io
+import json
 import os
 import re
 import secrets
@@ -31,8 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import free_port, recreate_database  # noqa: E402
+from bench.exports import EXPORTS, measure_exports  # noqa: E402
 
 DATABASE = "bench_perf"
+PDF_UNITS = 30
 
 
 class Server:
@@ -169,6 +177,105 @@ def changelist_queries(client):
     return len(captured)
 
 
+def export_responses(client) -> dict[str, type]:
+    """The response class of each export view (of every application: the change list
+    unfiltered), its content left unread."""
+    responses = {}
+    for fmt in EXPORTS:
+        response = client.get(f"/organiser/applications.{fmt}")
+        assert response.status_code == 200, (fmt, response.status_code)
+        responses[fmt] = type(response)
+        response.close()  # ends the CSV's generator, deletes the XLSX's temporary file
+    return responses
+
+
+def print_export_growth(growth):
+    print("\nexports of the first N applications (peak Python memory: tracemalloc, second pass)")
+    print(
+        f"{'N':>7}{'format':>8}{'seconds':>10}{'s / 1,000 rows':>16}{'file MB':>10}{'peak MB':>10}"
+    )
+    for size, formats in growth.items():
+        for fmt, (seconds, length, peak) in formats.items():
+            print(
+                f"{size:>7}{fmt:>8}{seconds:>10.2f}{seconds / size * 1000:>16.3f}"
+                f"{length / 1e6:>10.1f}{peak / 1e6:>10.1f}"
+            )
+
+
+def export_rows(growth, responses):
+    """A row per export format: the view streams, memory is flat and time linear in N.
+
+    Both compare the largest N with the N before it. Flat memory: the peak at most
+    1.5 × the one before + 2 MB (memory that held the rows would grow ten times from 1,000
+    to 10,000). Rows are read a chunk of 500 at a time (``exports.CHUNK_SIZE``), so the
+    N before must fill a chunk: below that the peak is lower only because the chunk is, and
+    with --quick (100 / 1,000) flatness is not shown. Linear time: the time per row at most
+    1.5 × the one before (which also pays the fixed costs over fewer rows).
+    """
+    from django.http import StreamingHttpResponse
+
+    from applications.documents.exports import CHUNK_SIZE
+
+    (before, at_before), (last, at_last) = list(growth.items())[-2:]
+    rows = []
+    for fmt, (seconds_before, _length, peak_before) in at_before.items():
+        seconds_last, _length, peak_last = at_last[fmt]
+        per_before, per_last = seconds_before / before * 1000, seconds_last / last * 1000
+        flat = before >= CHUNK_SIZE and peak_last <= 1.5 * peak_before + 2e6
+        unshown = "" if before >= CHUNK_SIZE else f" (not a full {CHUNK_SIZE}-row chunk)"
+        rows.append(
+            (
+                f"{fmt.upper()} export, {last:,}",
+                "streamed; memory flat in N; time linear in N",
+                f"{responses[fmt].__name__}; peak {peak_last / 1e6:.1f} MB at {last:,} vs "
+                f"{peak_before / 1e6:.1f} MB at {before:,}{unshown}; {per_before:.2f} s per "
+                f"1,000 rows at {before:,} and {per_last:.2f} at {last:,}",
+                issubclass(responses[fmt], StreamingHttpResponse)
+                and flat
+                and per_last <= 1.5 * per_before,
+            )
+        )
+    return rows
+
+
+def document_rows(env, rounds):
+    """A row per PDF: the whole request against WeasyPrint alone on the same HTML, medians
+    of bench/documents.py. It runs in a process of its own, which sets Django up on a
+    scratch SQLite database; its details are printed, its last line is JSON."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "bench/documents.py",
+            "--units",
+            str(PDF_UNITS),
+            "--rounds",
+            str(rounds),
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    *details, last = out.splitlines()
+    print("\n".join(details))
+    medians = json.loads(last)
+    names = {"list": f"selected-list PDF, {PDF_UNITS} units", "form": "申报表 PDF"}
+    rows = []
+    for document, name in names.items():
+        request, alone = medians[document]["request"], medians[document]["weasyprint"]
+        rows.append(
+            (
+                name,
+                "≤ 1.2 × WeasyPrint alone",
+                f"{request / alone:.2f} × ({request:.2f} s)",
+                request / alone <= 1.2,
+            )
+        )
+    return rows
+
+
 def post_latencies(base, count, seal):
     """Sequential POST /apply/ with a ``len(seal)``-byte seal scan, and floor GETs, in turn."""
     import httpx
@@ -265,7 +372,9 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--quick", action="store_true", help="1 round, 2 s, growth 100/1000")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 round, 2 s, growth 100/1000, 5 PDF rounds"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds = 1, 2
@@ -337,7 +446,8 @@ def main():
             )
         )
 
-        growth = []
+        responses = export_responses(data["client"])
+        growth, exports = [], {}
         for size in sizes:
             if size > seeded:
                 from django.core.management import call_command
@@ -378,6 +488,7 @@ def main():
                     median_of(floor_now, "p50"),
                 )
             )
+            exports[size] = measure_exports(data["call"], size)
         print("\ngrowth with the number of applications")
         print(
             f"{'N':>7}{'admin queries':>15}{'admin req/s':>13}{'admin p50':>11}"
@@ -385,6 +496,7 @@ def main():
         )
         for size, queries, a_rps, a_p50, c_rps, f_rps, _f_p50 in growth:
             print(f"{size:>7}{queries:>15}{a_rps:>13.0f}{a_p50:>11.1f}{c_rps:>12.0f}{f_rps:>13.0f}")
+        print_export_growth(exports)
         size, queries, _a_rps, a_p50, *_rest, f_p50 = growth[-1]
         constant = len({g[1] for g in growth}) == 1
         rows.append(
@@ -447,6 +559,8 @@ def main():
             grew < 10,
         )
     )
+    rows += document_rows(env, rounds=5 if args.quick else 15)
+    rows += export_rows(exports, responses)
 
     print("\n| path | target | measured | met |\n|---|---|---|---|")
     for name, target, figure, met in rows:
