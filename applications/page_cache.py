@@ -104,6 +104,18 @@ def _current_call_brief():
     return brief
 
 
+def call_times(call_id: int):
+    """(opens_at, deadline) of a call, from this worker's memory while no call changed."""
+    from .models import Call
+
+    key = ("call-times", call_id, _version())
+    times = _recall(key)
+    if times is None:
+        times = Call.objects.filter(pk=call_id).values_list("opens_at", "deadline").get()
+        _remember(key, times, MAX_AGE)
+    return times
+
+
 def cached_page(request, name: str, render, *, only_while_open: bool = False) -> HttpResponse:
     """``render(markers)`` → HttpResponse, cached per page, call, language and version.
 

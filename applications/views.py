@@ -14,7 +14,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -182,7 +182,8 @@ def private(request, reference, token):
     fresh = request.session.get(SESSION_FRESH) == reference
     if fresh:
         del request.session[SESSION_FRESH]
-    can_edit = stamp.can_edit()
+    opens_at, deadline = page_cache.call_times(stamp.call_id)
+    can_edit = stamp.status in enums.EDITABLE_STATUSES and opens_at <= timezone.now() < deadline
 
     def page():
         application = _application_or_404(reference, token)
@@ -207,7 +208,7 @@ def private(request, reference, token):
     if fresh:
         return page()  # shows the link once: never cached
     # The stamp decides the page (the call's own edits reach it through the cache's version).
-    key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, stamp.deadline, can_edit)
+    key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, deadline, can_edit)
     return page_cache.cached_private_page(request, key, page)
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application, Standard
 
@@ -106,6 +107,30 @@ def test_the_private_page_is_kept_until_the_application_changes(
     assert "已入选" in applicant.get(url).content.decode()
     stranger = Client().get(f"/a/{application.reference}/{'x' * 43}/")
     assert stranger.status_code == 404
+
+
+def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_queries):
+    """The edit button goes as soon as the call closes, though the application did not
+    change: the deadline is part of what decides the kept page."""
+    import datetime
+
+    from django.test import Client
+
+    from .factories import create_application
+
+    application, token = create_application(call, 1)
+    url = f"/a/{application.reference}/{token}/"
+    applicant = Client()
+    assert "修改申报" in applicant.get(url).content.decode()
+    with django_assert_max_num_queries(1):
+        assert "修改申报" in applicant.get(url).content.decode()
+    call.deadline = timezone.now() - datetime.timedelta(minutes=1)
+    call.opens_at = call.deadline - datetime.timedelta(days=30)
+    call.save()
+
+    page = applicant.get(url).content.decode()
+    assert "修改申报" not in page
+    assert "征集已截止，申报不能再修改。" in page
 
 
 def test_messages_are_never_swallowed_by_the_private_page_cache(client, call):
