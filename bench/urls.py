@@ -1,5 +1,7 @@
-"""The portal's URLs plus /bench/floor/: a bare Django view returning a short constant page,
-served by the same server, settings and middleware — the framework's own floor."""
+"""The portal's URLs plus two floors, served by the same server, settings and middleware:
+/bench/floor/, a bare Django view returning a short constant page, and
+/bench/floor-upload/, a bare view that receives a form with files (Django parses it and
+streams the files to disk, as for any view) and answers 303, as the form does."""
 
 from django.http import HttpResponse
 from django.urls import include, path
@@ -9,4 +11,15 @@ def floor(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/floor/", floor), path("", include("chiefquality.urls"))]
+def floor_upload(request):
+    assert request.method == "POST" and request.FILES  # parsed, files on disk
+    response = HttpResponse(status=303)
+    response["Location"] = "/bench/floor/"
+    return response
+
+
+urlpatterns = [
+    path("bench/floor/", floor),
+    path("bench/floor-upload/", floor_upload),
+    path("", include("chiefquality.urls")),
+]
