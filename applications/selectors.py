@@ -173,10 +173,12 @@ def applications_with_review_summary(queryset: QuerySet[Application], bodies) ->
     """Annotate each application with each body's verdict, the mean score, the number of
     推荐 and whether the joint sign-off quorum is reached: one query whatever the rows."""
     annotations = {
+        # At most one review per body (a unique constraint); without order_by() the
+        # subquery would join and sort by Review's default ordering for every row.
         verdict_field(body.pk): Subquery(
-            Review.objects.filter(application=OuterRef("pk"), body=body.pk).values(
-                "recommendation"
-            )[:1]
+            Review.objects.filter(application=OuterRef("pk"), body=body.pk)
+            .order_by()
+            .values("recommendation")[:1]
         )
         for body in bodies
     }
@@ -213,11 +215,12 @@ def selected_ordered(call: Call) -> QuerySet[Application]:
 
 def call_decision_counts(call: Call) -> dict[str, int]:
     """How many applications of ``call`` are in each state (one query)."""
+    # COUNT(*), not COUNT(id): PostgreSQL then answers from the (call, status) index alone.
     counts = dict(
         Application.objects.filter(call=call)
         .order_by()
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
     )
     return {status: counts.get(status, 0) for status in enums.Status.values}
 

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, recreate_database  # noqa: E402
+from bench.common import free_port, recreate_database, vacuum_analyze  # noqa: E402
 from bench.exports import EXPORTS, measure_exports  # noqa: E402
 
 DATABASE = "bench_perf"
@@ -142,6 +142,7 @@ def fixture_data(n_applications):
         stdout=io.StringIO(),
     )
     seed_seconds = time.perf_counter() - started
+    vacuum_analyze(DATABASE)
     application, token = services.application_create(
         call=call,
         values=demo.application_values(
@@ -476,6 +477,7 @@ def main():
                     "--no-organisers",
                     stdout=io.StringIO(),
                 )
+                vacuum_analyze(DATABASE)
                 seeded = size
             queries = changelist_queries(data["client"])
             admin = [
