@@ -12,7 +12,8 @@ is shared and noisy, so read the ratios, not the absolute numbers.
 As the applications grow (100, 1,000, 10,000) it also times the change list, the call page
 and the CSV and XLSX exports (in this process, bench/exports.py's ``measure_exports``);
 bench/documents.py times the PDFs in a process of its own. One markdown table at the end
-holds every target.
+holds every target; after it, bench/profile.py's breakdown of where the time goes on the
+two paths that miss theirs (the submission and the change list).
 
 Needs: PostgreSQL at 127.0.0.1:5432 (user postgres; the database `bench_perf` is dropped
 and re-created), Redis at 127.0.0.1:6379, and Debian's `wrk` (apt-get install wrk).
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import free_port, recreate_database, vacuum_analyze  # noqa: E402
 from bench.exports import EXPORTS, measure_exports  # noqa: E402
+from bench.profile import changelist_parts, post_parts, print_parts  # noqa: E402
 
 DATABASE = "bench_perf"
 PDF_UNITS = 30
@@ -534,6 +536,12 @@ def main():
                 a_p50 / f_p50 <= 10,
             )
         )
+        # Where the time goes on the two paths furthest from their targets (at 10,000).
+        profiles = {
+            "POST /apply/ with a 1 MB seal scan (whole request includes the test client's "
+            "encoding of the body)": post_parts(one_megabyte_seal_png()),
+            f"admin change list, {size:,} applications": changelist_parts(data["client"]),
+        }
     finally:
         server.stop()
 
@@ -585,6 +593,8 @@ def main():
     for name, target, figure, met in rows:
         verdict = "—" if met is None else "yes" if met else "NO"
         print(f"| {name} | {target} | {figure} | {verdict} |")
+    for title, parts in profiles.items():
+        print_parts(title, parts)
     shutil.rmtree(media, ignore_errors=True)
 
 
