@@ -28,6 +28,7 @@ def defer(function, *args) -> None:
 
 
 def _start(**kwargs) -> None:
+    _finish()  # work left by a request whose end never came (its response was not closed)
     _state.pending = []
 
 
