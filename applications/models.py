@@ -49,6 +49,11 @@ class OrganisingBody(models.Model):
         return self.name
 
 
+def is_open_between(opens_at, deadline, now=None) -> bool:
+    """Whether a call with these dates takes applications at ``now`` (default: now)."""
+    return opens_at <= (now or timezone.now()) < deadline
+
+
 class Call(models.Model):
     """A public call for drafting units (征集通知): its notice, standards, quota and deadline."""
 
@@ -103,8 +108,7 @@ class Call(models.Model):
         return f"{self.reference_prefix}-{number:04d}"
 
     def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.opens_at <= now < self.deadline
+        return is_open_between(self.opens_at, self.deadline, now)
 
     def has_not_opened(self, now=None) -> bool:
         return (now or timezone.now()) < self.opens_at

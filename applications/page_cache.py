@@ -89,31 +89,36 @@ def cacheable(request) -> bool:
     )
 
 
+def _kept(key, compute, timeout=MAX_AGE):
+    """``compute()``, kept in this worker under ``key`` (with the version) for ``timeout``."""
+    key = (*key, _version())
+    value = _recall(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            _remember(key, value, timeout)
+    return value
+
+
 def _current_call_brief():
     """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
     from .selectors import call_get_current
 
-    key = ("current-call", _version())
-    brief = _recall(key)
-    if brief is None:
+    def brief():
         call = call_get_current(prefetch=())
-        if call is None:
-            return None
-        brief = (call.pk, call.opens_at, call.deadline)
-        _remember(key, brief, MAX_AGE)
-    return brief
+        return None if call is None else (call.pk, call.opens_at, call.deadline)
+
+    return _kept(("current-call",), brief)
 
 
 def call_times(call_id: int):
     """(opens_at, deadline) of a call, from this worker's memory while no call changed."""
     from .models import Call
 
-    key = ("call-times", call_id, _version())
-    times = _recall(key)
-    if times is None:
-        times = Call.objects.filter(pk=call_id).values_list("opens_at", "deadline").get()
-        _remember(key, times, MAX_AGE)
-    return times
+    return _kept(
+        ("call-times", call_id),
+        lambda: Call.objects.filter(pk=call_id).values_list("opens_at", "deadline").get(),
+    )
 
 
 def cached_page(request, name: str, render, *, only_while_open: bool = False) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
@@ -23,7 +23,7 @@ from chiefquality.admin_site import organiser_verified
 
 from . import enums, page_cache, selectors, services, steps
 from .forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
-from .models import Application
+from .models import Application, is_open_between
 
 SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
@@ -183,7 +183,7 @@ def private(request, reference, token):
     if fresh:
         del request.session[SESSION_FRESH]
     opens_at, deadline = page_cache.call_times(stamp.call_id)
-    can_edit = stamp.status in enums.EDITABLE_STATUSES and opens_at <= timezone.now() < deadline
+    can_edit = stamp.status in enums.EDITABLE_STATUSES and is_open_between(opens_at, deadline)
 
     def page():
         application = _application_or_404(reference, token)
