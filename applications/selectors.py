@@ -1,6 +1,7 @@
 """Reads used by views, forms, admin and services."""
 
 import datetime
+import functools
 import hashlib
 import hmac
 import uuid
@@ -68,6 +69,7 @@ class PrivateLinkStamp:
     call_id: int
 
 
+@functools.cache  # the same text for every request
 def _stamp_sql() -> str:
     meta = Application._meta
     columns = ", ".join(
