@@ -12,7 +12,7 @@ class ApplicationsConfig(AppConfig):
 
         from django.conf import settings
 
-        from . import after_response, checks, signals  # noqa: F401  (checks; invalidation)
+        from applications import after_response, checks, signals  # noqa: F401  (checks; invalidation)
 
         after_response.connect()
 

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from . import enums, validators
-from .models import Application, AuditEntry, Call, Review
-from .selectors import token_hash
-from .storage import private_storage, private_upload_to
+from applications import enums, validation
+from applications.models import Application, AuditEntry, Call, Review
+from applications.queries import token_hash
+from applications.storage import private_storage, private_upload_to
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -51,7 +51,7 @@ POSITIONS = ["首席质量官", "质量总监", "副总经理", "院长", "秘�
 def credit_code(number: int, *, region: str = "440300") -> str:
     """A valid unified social credit code, distinct for each ``number``."""
     body = f"91{region}{number % 10**9:09d}"
-    return body + validators.credit_code_check_char(body)
+    return body + validation.credit_code_check_char(body)
 
 
 def seal_scan_png() -> bytes:

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from . import after_response
+from applications import after_response
 
 
 def absolute_url(path: str) -> str:

@@ -7,7 +7,7 @@ each organiser's account (staff) into the right group.
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from .models import OrganisingBody
+from applications.models import OrganisingBody
 
 # Reviewers read applications, their attachments and the trail, and write their body's
 # review (through the admin's review page, which checks the body).

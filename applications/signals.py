@@ -4,8 +4,8 @@ public pages are forgotten (applications.page_cache). No business rules live her
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Call, OrganisingBody, Standard
-from .page_cache import public_pages_changed
+from applications.applicant.page_cache import public_pages_changed
+from applications.models import Call, OrganisingBody, Standard
 
 
 @receiver([post_save, post_delete], sender=Call)

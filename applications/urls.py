@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
-from .documents import views as documents
+from applications.applicant import views
+from applications.documents import views as documents
 
 app_name = "applications"
 

@@ -58,7 +58,7 @@ def measure_documents(call, organiser, units: int, rounds: int) -> dict[str, dic
     import weasyprint
     from django.test import Client
 
-    from applications import selectors, services
+    from applications import queries, services
     from applications.documents import pdf
 
     for application in call.applications.order_by("reference")[:units]:
@@ -66,7 +66,7 @@ def measure_documents(call, organiser, units: int, rounds: int) -> dict[str, dic
             services.application_select(
                 application=application, actor=organiser, override_reason="基准测试"
             )
-    selected = selectors.selected_ordered(call)
+    selected = queries.selected_ordered(call)
     application = selected.first()
     print(f"{selected.count()} selected units; list of call {call.code}, form of {application}")
 
@@ -80,7 +80,7 @@ def measure_documents(call, organiser, units: int, rounds: int) -> dict[str, dic
     print(f"first request (cold: imports, fonts): {time.perf_counter() - started:.3f} s")
 
     list_html = pdf.selected_list_html(call)
-    form_html = pdf.application_form_html(selectors.application_for_document(application.pk))
+    form_html = pdf.application_form_html(queries.application_for_document(application.pk))
     pages = len(weasyprint.HTML(string=list_html).render().pages)
     print(f"the list has {pages} pages")
 

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "applications.middleware.ChosenLanguageMiddleware",
+    "applications.applicant.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,11 +157,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 MEDIA_URL = "https://media.invalid/"
 
 # Uploads: every file field accepts at most this many bytes; larger files are discarded
-# while they stream in (see applications.uploads.SizeLimitedUploadHandler).
+# while they stream in (see applications.uploads.handlers.SizeLimitedUploadHandler).
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_PIXELS = 40_000_000
 FILE_UPLOAD_HANDLERS = [
-    "applications.uploads.SizeLimitedUploadHandler",
+    "applications.uploads.handlers.SizeLimitedUploadHandler",
 ]
 # Uploads stream into this folder while a request is read. A server killed mid-upload
 # leaves its partial file here, where cleanup_orphan_files finds it (not in /tmp).
@@ -274,7 +274,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "applications.views.login_locked"
+AXES_LOCKOUT_CALLABLE = "applications.applicant.views.login_locked"
 AXES_VERBOSE = False
 # django-otp: with ORGANISER_OTP=1, admin logins also need a TOTP code from a device the
 # superuser registered for the account (admin → TOTP devices).
@@ -296,7 +296,7 @@ if os.environ.get("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-RATELIMIT_VIEW = "applications.views.rate_limited"
+RATELIMIT_VIEW = "applications.applicant.views.rate_limited"
 # Requests per client address (and per e-mail address for the link page).
 RATE_LIMITS = {
     "form_post": os.environ.get("RATE_LIMIT_FORM", "30/10m"),

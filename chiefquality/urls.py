@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from applications import views
+from applications.applicant import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,15 +1,13 @@
 import datetime as dt
 import io
-import random
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from applications import demo, page_cache
+from applications.applicant import page_cache
 from applications.models import Call
 
 
@@ -44,31 +42,3 @@ def closed_call(call) -> Call:
     call.deadline = timezone.now() - dt.timedelta(minutes=1)
     call.save(update_fields=["deadline"])
     return call
-
-
-def seal_upload(name="盖章扫描件.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, demo.seal_scan_png(), content_type="image/png")
-
-
-def pdf_upload(name="单位简介.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, demo.profile_pdf(), content_type="application/pdf")
-
-
-def form_data(call: Call, number: int = 1, **overrides) -> dict:
-    """POST data of a complete, valid 申报表 (without files), as the browser sends it."""
-    values = demo.application_values(random.Random(number), number, today=timezone.localdate())
-    data = {}
-    for name, value in values.items():
-        if isinstance(value, bool):
-            if name in ("agrees_to_declaration", "privacy_consent"):
-                if value:
-                    data[name] = "on"
-            else:
-                data[name] = "True" if value else "False"
-        elif isinstance(value, dt.date):
-            data[name] = value.isoformat()
-        else:
-            data[name] = str(value)
-    data["standards"] = [str(pk) for pk in call.standards.values_list("pk", flat=True)[:2]]
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}

@@ -15,8 +15,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import selectors
-from . import pdf, views
+from applications import queries
+from applications.documents import pdf, views
 
 VIEW_PERMISSION = views.VIEW_PERMISSION
 
@@ -36,10 +36,10 @@ def _query(request) -> str:
 def export_selected_pdf(modeladmin, request, queryset):
     if not _allowed(modeladmin, request):
         return None
-    codes = selectors.export_call_codes(queryset)
-    calls = [selectors.call_by_code(code) for code in codes]
+    codes = queries.export_call_codes(queryset)
+    calls = [queries.call_by_code(code) for code in codes]
     if not calls:
-        calls = [c for c in [selectors.call_get_current()] if c is not None]
+        calls = [c for c in [queries.call_get_current()] if c is not None]
     if len(calls) != 1:
         modeladmin.message_user(
             request,

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .. import enums, selectors
-from ..models import Application, OrganisingBody
+from applications import enums, queries
+from applications.models import Application, OrganisingBody
 
 CHUNK_SIZE = 500
 CSV_ROWS_PER_WRITE = 100
@@ -101,7 +101,7 @@ def _local(name: str, label: str = "") -> Column:
 
 
 def _verdict(body: OrganisingBody, number: int) -> Column:
-    field = selectors.verdict_field(body.pk)
+    field = queries.verdict_field(body.pk)
     labels = dict(enums.Recommendation.choices)
 
     def value(a):
@@ -177,8 +177,8 @@ def export_columns(bodies: list[OrganisingBody]) -> list[Column]:
 
 def export_rows(queryset: QuerySet[Application]) -> tuple[list[Column], Iterator[Application]]:
     """The columns and a chunked iterator over the rows of ``queryset`` (any selection)."""
-    bodies = selectors.export_bodies(queryset)
-    rows = selectors.applications_for_export(queryset, bodies)
+    bodies = queries.export_bodies(queryset)
+    rows = queries.applications_for_export(queryset, bodies)
     return export_columns(bodies), _released(rows.iterator(chunk_size=CHUNK_SIZE))
 
 

@@ -29,8 +29,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import selectors
-from ..models import Application, Call
+from applications import queries
+from applications.models import Application, Call
 
 FONT_PACKAGE = "fonts-noto-cjk"
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -186,7 +186,7 @@ def chinese_numeral(number: int) -> str:
 
 def selected_list_context(call: Call) -> dict:
     """Per standard, the selected units that applied for it in list order; then all of them."""
-    selected = list(selectors.selected_ordered(call))
+    selected = list(queries.selected_ordered(call))
     sections = []
     for number, standard in enumerate(call.standards.all(), start=1):
         units = [a for a in selected if any(s.pk == standard.pk for s in a.standards.all())]

@@ -19,12 +19,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from applications import queries
+from applications.documents import exports, pdf
+from applications.models import Application, Call
+from applications.services.exports import export_record
 from chiefquality.admin_site import organiser_verified
-
-from .. import selectors
-from ..models import Application, Call
-from ..services.exports import export_record
-from . import exports, pdf
 
 VIEW_PERMISSION = "applications.view_application"
 CONTENT_TYPES = {
@@ -72,7 +71,7 @@ def selected_list_response(call: Call, *, actor, query: str = "") -> HttpRespons
         actor=actor,
         document="selected_list",
         format="pdf",
-        count=selectors.selected_ordered(call).count(),
+        count=queries.selected_ordered(call).count(),
         calls=[call.code],
         query=query,
     )
@@ -86,12 +85,12 @@ def _export_name(codes: list[str], extension: str) -> str:
 
 def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
     """All rows of ``queryset`` as CSV, streamed; one audit entry for the whole export."""
-    codes = selectors.export_call_codes(queryset)
+    codes = queries.export_call_codes(queryset)
     export_record(
         actor=actor,
         document="applications",
         format="csv",
-        count=selectors.export_count(queryset),
+        count=queries.export_count(queryset),
         calls=codes,
         query=query,
     )
@@ -101,7 +100,7 @@ def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
 
 def xlsx_response(queryset, *, actor, query: str = "") -> FileResponse:
     """All rows of ``queryset`` as XLSX (written to a temporary file, then streamed)."""
-    codes = selectors.export_call_codes(queryset)
+    codes = queries.export_call_codes(queryset)
     handle, count = exports.xlsx_file(queryset)
     try:
         export_record(
@@ -127,7 +126,7 @@ EXPORT_RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
 def applicant_form_pdf(request, reference, token):
     """The applicant's own 申报表 through the private link (no audit entry: it is their data,
     and the private page is the only way in)."""
-    application = selectors.application_get_by_token(reference=reference, token=token)
+    application = queries.application_get_by_token(reference=reference, token=token)
     if application is None:
         raise Http404(_("链接无效或已失效。"))
     try:
@@ -155,7 +154,7 @@ def organiser_required(view):
 
 @organiser_required
 def organiser_form_pdf(request, pk):
-    application = selectors.application_for_document(pk)
+    application = queries.application_for_document(pk)
     if application is None:
         raise Http404(_("申报不存在。"))
     return application_form_response(application, actor=request.user)
@@ -163,7 +162,7 @@ def organiser_form_pdf(request, pk):
 
 @organiser_required
 def organiser_selected_pdf(request, code):
-    call = selectors.call_by_code(code)
+    call = queries.call_by_code(code)
     if call is None:
         raise Http404(_("征集不存在。"))
     return selected_list_response(call, actor=request.user)

@@ -1,31 +1,26 @@
 """Every write that matters, one function per change (see each module's docstring).
 
-- ``applicants``: create, edit, submit, withdraw, resend the private link, keep uploads;
+- ``applications``: create, edit, submit, withdraw, resend the private link;
+- ``files``: new, kept and cleared uploads, none left behind when a save fails;
+- ``reminders`` and ``retention``: drafts reminded before the deadline, personal data erased;
 - ``reviews``: a body's verdict on an application;
 - ``decisions``: select (capped, joint sign-off), waitlist, reject, reopen, list order;
 - ``audit``: the append-only trail all of them write in their own transaction.
 """
 
-from .applicants import (
+from applications.services.applications import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
     APPLICANT_FIELDS,
-    ClearFile,
     DuplicateSubmission,
-    FileChange,
-    KeptFile,
-    NewFile,
     application_create,
     application_resend_links,
     application_update,
     application_withdraw,
-    drafts_remind,
     new_access_token,
-    pending_upload_create,
-    personal_data_purge,
 )
-from .audit import audit_write
-from .decisions import (
+from applications.services.audit import audit_write
+from applications.services.decisions import (
     application_reject,
     application_reopen,
     application_select,
@@ -33,7 +28,16 @@ from .decisions import (
     selected_list_reorder,
     waitlist_promote_next,
 )
-from .reviews import review_save, reviewer_body_get
+from applications.services.files import (
+    ClearFile,
+    FileChange,
+    KeptFile,
+    NewFile,
+    pending_upload_create,
+)
+from applications.services.reminders import drafts_remind
+from applications.services.retention import personal_data_purge
+from applications.services.reviews import review_save, reviewer_body_get
 
 __all__ = [
     "ACTION_DRAFT",

@@ -1,6 +1,6 @@
 """The audit trail: one append-only entry per state change, edit, review and export."""
 
-from ..models import AuditEntry
+from applications.models import AuditEntry
 
 
 def audit_write(application, action: str, *, actor=None, body=None, **data) -> AuditEntry:

@@ -17,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import emails, enums, selectors, validators
-from ..models import Application, Call
-from .audit import audit_write
+from applications import emails, enums, queries, validation
+from applications.models import Application, Call
+from applications.services.audit import audit_write
 
 Status = enums.Status
 
@@ -77,7 +77,7 @@ def _decide(application, decision, *, actor, now, note="", **fields) -> Applicat
 
 
 def _clean_reason(reason: str) -> str:
-    reason = validators.clean_text(reason or "", multiline=True).strip()
+    reason = validation.clean_text(reason or "", multiline=True).strip()
     if not any(ch.isalnum() for ch in reason):
         return ""  # blank, or only spaces and punctuation: no reason given
     if len(reason) > REASON_MAX:
@@ -105,13 +105,13 @@ def application_select(
     recommendations = application.reviews.filter(
         recommendation=enums.Recommendation.RECOMMEND
     ).count()
-    validators.validate_quorum(
+    validation.validate_quorum(
         recommendations=recommendations,
         required=call.required_recommendations,
         override_reason=reason,
     )
     selected = Application.objects.filter(call=call, status=Status.SELECTED)
-    validators.validate_selection_capacity(
+    validation.validate_selection_capacity(
         selected_count=selected.count(), max_selected=call.max_selected
     )
     last = selected.aggregate(last=Max("list_order"))["last"] or 0
@@ -175,7 +175,7 @@ def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
     refused too. The call is locked first so two clicks cannot promote the same one twice.
     """
     call = Call.objects.select_for_update().get(pk=call.pk)
-    candidate = selectors.waitlist_ranked(call).first()
+    candidate = queries.waitlist_ranked(call).first()
     if candidate is None:
         raise ValidationError(_("候补名单为空，没有可递补的单位。"), code="waitlist_empty")
     return application_select(application=candidate, actor=actor, now=now)

@@ -1,7 +1,7 @@
 """The audit trail of documents handed out to organisers (PDFs, CSV and XLSX exports)."""
 
-from ..models import Application, AuditEntry
-from .audit import audit_write
+from applications.models import Application, AuditEntry
+from applications.services.audit import audit_write
 
 EXPORT_ACTION = "application.export"
 

@@ -5,14 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import enums, selectors, validators
-from ..models import Application, OrganisingBody, Review
-from .audit import audit_write
+from applications import enums, queries, validation
+from applications.models import Application, OrganisingBody, Review
+from applications.services.audit import audit_write
 
 
 def reviewer_body_get(*, user, call) -> OrganisingBody:
     """The one body ``user`` reviews for in ``call``; refuses anyone else."""
-    bodies = selectors.reviewer_bodies(user)
+    bodies = queries.reviewer_bodies(user)
     if not bodies:
         raise ValidationError(
             _("您的账号不属于任何牵头单位的评审组，不能填写评审意见。"), code="not_reviewer"
@@ -66,7 +66,7 @@ def review_save(
     review.recommendation = recommendation
     review.score = score
     try:
-        review.comment = validators.clean_text(comment or "", multiline=True)
+        review.comment = validation.clean_text(comment or "", multiline=True)
     except ValidationError as exc:
         raise ValidationError({"comment": exc}) from exc
     review.full_clean()

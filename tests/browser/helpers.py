@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from applications import demo
-from applications.validators import CREDIT_CODE_CHARSET
+from applications.validation import CREDIT_CODE_CHARSET
 
 CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
 PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")

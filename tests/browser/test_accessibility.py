@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from applications import enums
 from applications.models import Application
+from tests.factories import create_application, seal_file
 
-from ..factories import create_application, seal_file
 from .axe import axe_run, blocking, describe
 from .conftest import ARTIFACTS, DESKTOP, PHONE
 from .helpers import (

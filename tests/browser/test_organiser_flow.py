@@ -6,8 +6,8 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from applications.models import Application, Review
+from tests.factories import create_application, recommend, reviewer_for, selector
 
-from ..factories import create_application, recommend, reviewer_for, selector
 from .conftest import DESKTOP, screenshot
 
 pytestmark = pytest.mark.browser

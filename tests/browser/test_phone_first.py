@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from ..factories import create_application
+from tests.factories import create_application
+
 from .conftest import DESKTOP, PHONE, artifact_path, screenshot
 from .helpers import (
     SUBMIT,

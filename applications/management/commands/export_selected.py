@@ -4,7 +4,7 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
-from applications import selectors
+from applications import queries
 from applications.documents import exports, pdf
 from applications.services.exports import export_record
 
@@ -25,13 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, call, format, output, **options):
         if format not in FORMATS:
             raise CommandError(f"Unknown format {format!r}: choose one of {', '.join(FORMATS)}.")
-        target = selectors.call_by_code(call)
+        target = queries.call_by_code(call)
         if target is None:
             raise CommandError(f"No call {call!r}: run `manage.py seed_call` first.")
         applications = target.applications.all()
         try:
             if format == "pdf":
-                count = selectors.selected_ordered(target).count()
+                count = queries.selected_ordered(target).count()
                 data = pdf.selected_list_pdf(target)
                 with open(output, "wb") as out:
                     out.write(data)
@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 with open(output, "w", encoding="utf-8", newline="") as out:
                     for chunk in exports.csv_lines(applications):
                         out.write(chunk)
-                count = selectors.export_count(applications)
+                count = queries.export_count(applications)
                 document = "applications"
             else:
                 handle, count = exports.xlsx_file(applications)

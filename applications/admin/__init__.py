@@ -1,0 +1,7 @@
+"""The organisers' side, in Django's admin: registrations, the application admin (review,
+decide, the selected list), its forms, filters and display helpers. Importing this package
+registers the models (Django's admin autodiscovery does)."""
+
+from applications.admin import applications, registrations
+
+__all__ = ["applications", "registrations"]

@@ -1,0 +1,63 @@
+"""Admin of calls, bodies, standards, reviews and the audit trail."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from applications.admin.base import ReadOnlyAdmin
+from applications.models import AuditEntry, Call, OrganisingBody, Review, Standard
+
+
+class StandardInline(admin.TabularInline):
+    model = Standard
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "document_number",
+        "title",
+        "deadline",
+        "max_selected",
+        "required_recommendations",
+    )
+    inlines = [StandardInline]
+    filter_horizontal = ("organising_bodies",)
+    readonly_fields = ("last_reference_number",)
+
+
+@admin.register(OrganisingBody)
+class OrganisingBodyAdmin(admin.ModelAdmin):
+    list_display = ("name", "reviewer_group", "contact_person", "phone", "email", "position")
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    list_display = ("title", "plan_number", "call", "position")
+    list_filter = ("call",)
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    """Read-only list of all verdicts; they are written on the application's page."""
+
+    list_display = ("application", "body", "recommendation", "score", "reviewer", "updated_at")
+    list_filter = ("body", "recommendation")
+    search_fields = ("application__reference", "application__unit_name")
+    list_select_related = ("application", "body", "reviewer")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Review._meta.fields]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "application", "actor", "body", "action_display")
+    list_filter = ("action", "body")
+    list_select_related = ("application", "actor", "body")
+    readonly_fields = ("application", "actor", "body", "action", "data", "created_at")
+
+    @admin.display(description=gettext_lazy("操作"), ordering="action")
+    def action_display(self, obj):
+        return obj.action_label

@@ -1,0 +1,175 @@
+"""Whole-page cache for the public pages that are the same for every first-time visitor.
+
+The call page and the blank 申报表 are most of the portal's traffic (a link shared in chat
+apps, opened on phones) and change only when organisers edit the call. They are rendered
+once per language and kept in the cache:
+
+- only for a plain GET without a query string, a session or pending messages (so nothing
+  personal is ever stored or served);
+- per-request values (the CSRF token, the form's idempotency key) are rendered as markers
+  and filled in for each response;
+- until the call is edited (``public_pages_changed``, called from signals), the call opens
+  or closes, or five minutes pass, whichever comes first.
+
+The rendered pages live in each worker's memory, keyed by a version number kept in the
+shared cache; a worker reads that number at most once a second, so an edit reaches every
+worker within a second and a cached page costs no database query and, mostly, no
+round trip to the cache server.
+"""
+
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+VERSION_KEY = "public-pages-version"
+MAX_AGE = 300
+CSRF_MARKER = "csrf-token-marker-3f9a1c"
+KEY_MARKER = "00000000-0000-4000-8000-0000cafe0001"
+
+
+VERSION_TTL = 1.0  # seconds a worker trusts the version number it last read
+_local = {"version": None, "read_at": 0.0, "pages": {}}
+_lock = threading.Lock()
+
+
+def public_pages_changed() -> None:
+    """The call, its standards or its bodies changed: forget every cached page."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+    with _lock:
+        _local.update(version=None, pages={})
+
+
+def _version() -> int:
+    now = time.monotonic()
+    with _lock:
+        if _local["version"] is not None and now - _local["read_at"] < VERSION_TTL:
+            return _local["version"]
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    with _lock:
+        if version != _local["version"]:
+            _local["pages"] = {}
+        _local.update(version=version, read_at=now)
+    return version
+
+
+MAX_LOCAL_PAGES = 2000
+
+
+def _remember(key, value, timeout):
+    """Keep ``value`` in this worker until ``timeout`` seconds from now."""
+    with _lock:
+        pages = _local["pages"]
+        if len(pages) >= MAX_LOCAL_PAGES:
+            for old in list(pages)[: MAX_LOCAL_PAGES // 4]:  # the oldest quarter
+                del pages[old]
+        pages[key] = (value, time.monotonic() + timeout)
+
+
+def _recall(key):
+    with _lock:
+        value, until = _local["pages"].get(key, (None, 0.0))
+    return value if time.monotonic() < until else None
+
+
+def cacheable(request) -> bool:
+    return (
+        request.method == "GET"
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _kept(key, compute, timeout=MAX_AGE):
+    """``compute()``, kept in this worker under ``key`` (with the version) for ``timeout``."""
+    key = (*key, _version())
+    value = _recall(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            _remember(key, value, timeout)
+    return value
+
+
+def _current_call_brief():
+    """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
+    from applications.queries import call_get_current
+
+    def brief():
+        call = call_get_current(prefetch=())
+        return None if call is None else (call.pk, call.opens_at, call.deadline)
+
+    return _kept(("current-call",), brief)
+
+
+def call_times(call_id: int):
+    """(opens_at, deadline) of a call, from this worker's memory while no call changed."""
+    from applications.models import Call
+
+    return _kept(
+        ("call-times", call_id),
+        lambda: Call.objects.filter(pk=call_id).values_list("opens_at", "deadline").get(),
+    )
+
+
+def cached_page(request, name: str, render, *, only_while_open: bool = False) -> HttpResponse:
+    """``render(markers)`` → HttpResponse, cached per page, call, language and version.
+
+    ``markers`` is a dict for the template context (``csrf_token``, ``idempotency_key``)
+    whose values are placeholders replaced per response. Calls ``render({})`` directly
+    when the request is not cacheable (or, with ``only_while_open``, the call is closed).
+    A cache hit costs no database query.
+    """
+    brief = _current_call_brief() if cacheable(request) else None
+    if brief is None:
+        return render({})
+    pk, opens_at, deadline = brief
+    now = timezone.now()
+    if only_while_open and not opens_at <= now < deadline:
+        return render({})
+    key = ("page", name, pk, translation.get_language(), _version())
+    html = _recall(key)
+    if html is None:
+        response = render({"csrf_token": CSRF_MARKER, "idempotency_key": KEY_MARKER})
+        if response.status_code != 200:
+            return response
+        html = response.content.decode()
+        moments = [t for t in (opens_at, deadline) if t > now]
+        timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in moments]])
+        _remember(key, html, max(1, timeout))
+    # Only a page with a form asks for a CSRF token (which sets the cookie).
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, get_token(request))
+    if KEY_MARKER in html:
+        html = html.replace(KEY_MARKER, str(uuid.uuid4()))
+    return HttpResponse(html)
+
+
+PRIVATE_MAX_AGE = 60
+
+
+def cached_private_page(request, key: tuple, render) -> HttpResponse:
+    """An applicant's private page, kept in this worker's memory only (never in the shared
+    cache) under ``key``, which must change whenever the page would: the application's
+    ``updated_at`` and token hash, whether it can still be edited. Not used while messages
+    are waiting to be shown."""
+    if "messages" in request.COOKIES or request.session.get("_messages"):
+        return render()
+    full = ("private", *key, translation.get_language(), _version())
+    html = _recall(full)
+    if html is None:
+        response = render()
+        if response.status_code != 200:
+            return response
+        html = response.content.decode()
+        _remember(full, html, PRIVATE_MAX_AGE)
+    return HttpResponse(html)

@@ -1,0 +1,391 @@
+"""Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
+
+import functools
+import mimetypes
+from pathlib import PurePosixPath
+
+import markdown
+import nh3
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from applications import enums, queries, services
+from applications.applicant import page_cache, progress
+from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
+from applications.models import Application, is_open_between
+from chiefquality.admin_site import organiser_verified
+
+SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
+SESSION_FRESH = "fresh_application"  # reference whose private link was just created
+
+
+def _rate(name: str):
+    """The limit ``settings.RATE_LIMITS[name]``, read per request (tests change it)."""
+    return lambda group, request: settings.RATE_LIMITS[name]
+
+
+# Counted per client address; a refused request gets the 429 page (``rate_limited``).
+limit_form_post = ratelimit(group="form_post", key="ip", rate=_rate("form_post"), method="POST")
+limit_download = ratelimit(group="download", key="ip", rate=_rate("download"), method="GET")
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def private_path(application: Application, token: str, name: str = "private") -> str:
+    return reverse(
+        f"applications:{name}", kwargs={"reference": application.reference, "token": token}
+    )
+
+
+def _current_call(prefetch=("standards", "organising_bodies")):
+    call = queries.call_get_current(prefetch=prefetch)
+    if call is None:
+        raise Http404(_("目前没有征集。"))
+    return call
+
+
+def _closed(request, call, *, status=200):
+    return render(request, "applications/closed.html", {"call": call}, status=status)
+
+
+@functools.lru_cache(maxsize=16)
+def render_notice(text: str) -> str:
+    """The notice's markdown as sanitised HTML; cached by its text, so an edit shows at once."""
+    return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
+
+
+@require_GET
+def call_detail(request):
+    def page(markers):
+        call = _current_call()
+        return render(
+            request,
+            "applications/call_detail.html",
+            {
+                "call": call,
+                "notice_html": render_notice(call.notice),
+                "is_open": call.is_open(),
+                "not_yet_open": call.has_not_opened(),
+                "standards": call.standards.all(),
+                "bodies": call.organising_bodies.all(),
+                **markers,
+            },
+        )
+
+    return page_cache.cached_page(request, "call", page)
+
+
+def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
+    context = {"form": form, "call": call, "application": application, "token": token}
+    if extra:
+        context["csrf_token"] = extra["csrf_token"]
+    return render(request, "applications/apply.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@limit_form_post
+def apply(request):
+    if request.method == "GET":
+
+        def page(markers):
+            call = _current_call()
+            if not call.is_open():
+                return _closed(request, call)
+            initial = {"idempotency_key": markers["idempotency_key"]} if markers else None
+            form = ApplicationForm(call=call, initial=initial)
+            return _form_page(request, form, call=call, extra=markers)
+
+        return page_cache.cached_page(request, "apply", page, only_while_open=True)
+    call = _current_call(prefetch=("standards",))  # what the form needs
+    if not call.is_open():
+        return _closed(request, call, status=403)
+
+    raw_key = request.POST.get("idempotency_key", "")
+    if raw_key and (earlier := queries.application_by_idempotency_key(raw_key)):
+        return _duplicate(request, earlier, raw_key)
+    form = ApplicationForm(
+        request.POST, request.FILES, call=call, action=request.POST.get("action")
+    )
+    if form.is_valid():
+        key = form.cleaned_data.get("idempotency_key")
+        try:
+            application, token = services.application_create(
+                call=call,
+                values=form.values(),
+                standards=list(form.cleaned_data["standards"]),
+                files=form.file_changes(),
+                action=form.action,
+                idempotency_key=key,
+                language=translation.get_language(),
+            )
+        except services.DuplicateSubmission as duplicate:
+            return _duplicate(request, duplicate.application, key)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            url = private_path(application, token)
+            links = request.session.get(SESSION_LINKS, {})
+            if key:
+                links[str(key)] = url
+            request.session[SESSION_LINKS] = links
+            request.session[SESSION_FRESH] = application.reference
+            if application.status == enums.Status.SUBMITTED:
+                messages.success(
+                    request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
+                )
+            else:
+                messages.success(
+                    request, _("草稿已保存。专属链接已发送至 %s。") % application.contact_email
+                )
+            return see_other(url)
+    if not call.is_open():
+        return _closed(request, call, status=403)
+    form.keep_valid_uploads(services.pending_upload_create)
+    return _form_page(request, form, call=call)
+
+
+def _duplicate(request, application, key):
+    url = request.session.get(SESSION_LINKS, {}).get(str(key))
+    if url:
+        return see_other(url)
+    return render(
+        request, "applications/already_received.html", {"application": application}, status=409
+    )
+
+
+def _application_or_404(reference: str, token: str) -> Application:
+    application = queries.application_get_by_token(reference=reference, token=token)
+    if application is None:
+        raise Http404(_("链接无效或已失效。"))
+    return application
+
+
+@require_GET
+def private(request, reference, token):
+    stamp = queries.private_link_stamp(reference=reference, token=token)
+    if stamp is None:
+        raise Http404(_("链接无效或已失效。"))
+    fresh = request.session.get(SESSION_FRESH) == reference
+    if fresh:
+        del request.session[SESSION_FRESH]
+    opens_at, deadline = page_cache.call_times(stamp.call_id)
+    can_edit = stamp.status in enums.EDITABLE_STATUSES and is_open_between(opens_at, deadline)
+
+    def page():
+        application = _application_or_404(reference, token)
+        return render(
+            request,
+            "applications/private.html",
+            {
+                "application": application,
+                "call": application.call,
+                "token": token,
+                "fresh_link": request.build_absolute_uri() if fresh else "",
+                "can_edit": can_edit,
+                "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
+                "progress": progress.application_progress(application, can_edit=can_edit),
+                "files": _files(application),
+                "audit": application.audit_entries.filter(actor__isnull=True).order_by(
+                    "-created_at"
+                )[:20],
+            },
+        )
+
+    if fresh:
+        return page()  # shows the link once: never cached
+    # The stamp decides the page (the call's own edits reach it through the cache's version).
+    key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, deadline, can_edit)
+    return page_cache.cached_private_page(request, key, page)
+
+
+def _files(application):
+    return [
+        {
+            "field": name,
+            "label": Application._meta.get_field(name).verbose_name,
+            "name": application.original_name(name),
+        }
+        for name in FILE_FIELDS
+        if getattr(application, name)
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@limit_form_post
+def edit(request, reference, token):
+    application = _application_or_404(reference, token)
+    call = application.call
+    if not call.is_open():
+        return _closed(request, call, status=200 if request.method == "GET" else 403)
+    if not application.is_editable_status:
+        messages.error(
+            request, _("申报状态为“%s”，不能再修改。") % application.get_status_display()
+        )
+        return see_other(private_path(application, token))
+    if request.method == "GET":
+        form = ApplicationForm(instance=application, call=call)
+        return _form_page(request, form, call=call, application=application, token=token)
+    form = ApplicationForm(
+        request.POST,
+        request.FILES,
+        instance=application,
+        call=call,
+        action=request.POST.get("action"),
+    )
+    was_status = application.status
+    if form.is_valid():
+        try:
+            application = services.application_update(
+                application=application,
+                values=form.values(),
+                standards=list(form.cleaned_data["standards"]),
+                files=form.file_changes(),
+                action=form.action,
+                token=token,
+                language=translation.get_language(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if was_status == enums.Status.DRAFT and application.status == enums.Status.SUBMITTED:
+                messages.success(
+                    request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
+                )
+            else:
+                messages.success(request, _("修改已保存。"))
+            return see_other(private_path(application, token))
+    form.keep_valid_uploads(services.pending_upload_create)
+    return _form_page(request, form, call=call, application=application, token=token)
+
+
+@require_http_methods(["GET", "POST"])
+@limit_form_post
+def withdraw(request, reference, token):
+    application = _application_or_404(reference, token)
+    if application.status not in enums.WITHDRAWABLE_STATUSES:
+        messages.info(request, _("该申报已撤回。"))
+        return see_other(private_path(application, token))
+    if request.method == "POST":
+        try:
+            services.application_withdraw(application=application)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("申报已撤回，确认邮件已发送。"))
+        return see_other(private_path(application, token))
+    return render(
+        request,
+        "applications/withdraw_confirm.html",
+        {"application": application, "call": application.call, "token": token},
+    )
+
+
+@require_GET
+def print_form(request, reference, token):
+    application = _application_or_404(reference, token)
+    return render(
+        request,
+        "applications/print.html",
+        {
+            "application": application,
+            "call": application.call,
+            "standards": application.call.standards.all(),
+        },
+    )
+
+
+def _file_response(application: Application, field: str) -> FileResponse:
+    if field not in FILE_FIELDS or not getattr(application, field):
+        raise Http404(_("文件不存在。"))
+    fieldfile = getattr(application, field)
+    try:
+        handle = fieldfile.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("文件不存在。")) from exc
+    content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=application.original_name(field) or PurePosixPath(fieldfile.name).name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@limit_download
+def private_file(request, reference, token, field):
+    return _file_response(_application_or_404(reference, token), field)
+
+
+@staff_member_required
+@require_GET
+@limit_download
+def organiser_file(request, pk, field):
+    if not organiser_verified(request) or not request.user.has_perm(
+        "applications.view_application"
+    ):
+        raise PermissionDenied
+    return _file_response(get_object_or_404(Application, pk=pk), field)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group="resend_link", key="ip", rate=_rate("resend_link"), method="POST")
+@ratelimit(
+    group="resend_link_email",
+    key="post:email",
+    rate=_rate("resend_link_email"),
+    method="POST",
+)
+def resend_link(request):
+    call = _current_call()
+    form = ResendLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.application_resend_links(call=call, email=form.cleaned_data["email"])
+        # The same answer whether or not the address is known.
+        return render(
+            request,
+            "applications/resend_done.html",
+            {"call": call, "email": form.cleaned_data["email"]},
+        )
+    return render(request, "applications/resend.html", {"call": call, "form": form})
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def rate_limited(request, exception):
+    """Too many requests from one address (django-ratelimit): a 429 page in Chinese."""
+    return render(request, "429.html", status=429)
+
+
+def login_locked(request, original_response=None, credentials=None):
+    """django-axes: too many failed admin logins for this username from this address."""
+    hours = settings.AXES_COOLOFF_TIME
+    return render(
+        request,
+        "axes_locked.html",
+        {"cooloff_hours": f"{hours:g}"},
+        status=429,
+    )

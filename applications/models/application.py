@@ -1,0 +1,224 @@
+"""One unit's 申报表 for one call.
+
+Field names are the contract of ``shared/docs/data-dictionary.md``: forms, exports and tests
+use them as they are. Only services (``applications.services``) change ``status``.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications import enums
+from applications.models.call import Call, Standard
+from applications.storage import private_storage, private_upload_to
+
+LONG_TEXT_MAX = 5000  # 单位简介 and 个人简历; more goes into an attached file
+
+
+class Application(models.Model):
+    """One unit's 申报表 for one call, from draft to decision."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("征集")
+    )
+    reference = models.CharField(_("申报编号"), max_length=40, unique=True, editable=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=enums.Status.choices,
+        default=enums.Status.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    # sha256 of the private link's token; the token itself is never stored.
+    access_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The hidden key of the form page that created this application: a replayed POST
+    # (double click, reload, back button) finds it instead of creating a second one.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    # 1. 标准名称
+    standards = models.ManyToManyField(
+        Standard, verbose_name=_("申报标准"), related_name="applications", blank=True
+    )
+
+    # 2. 单位信息
+    unit_name = models.CharField(_("单位名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    unit_type = models.CharField(
+        _("单位性质"), max_length=30, choices=enums.UnitType.choices, blank=True
+    )
+    main_business = models.CharField(_("主营业务"), max_length=500, blank=True)
+    industry = models.CharField(
+        _("所属行业"), max_length=1, choices=enums.Industry.choices, blank=True
+    )
+    address = models.CharField(_("通讯地址"), max_length=300, blank=True)
+    postcode = models.CharField(_("邮政编码"), max_length=6, blank=True)
+    unit_profile = models.TextField(
+        _("单位简介，经营业绩、服务与管理成果"),
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
+    )
+    unit_profile_file = models.FileField(
+        _("单位简介附件（可另附）"),
+        storage=private_storage,
+        upload_to=private_upload_to,
+        blank=True,
+        max_length=200,
+    )
+    unit_profile_file_name = models.CharField(max_length=255, blank=True, editable=False)
+
+    # 3. 推荐起草人
+    drafter_name = models.CharField(_("推荐起草人姓名"), max_length=50, blank=True)
+    drafter_gender = models.CharField(
+        _("性别"), max_length=10, choices=enums.Gender.choices, blank=True
+    )
+    drafter_birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    drafter_ethnicity = models.CharField(
+        _("民族"), max_length=2, choices=enums.ETHNICITY_CHOICES, blank=True
+    )
+    drafter_native_place = models.CharField(_("籍贯"), max_length=100, blank=True)
+    drafter_political_status = models.CharField(
+        _("政治面貌"), max_length=2, choices=enums.PoliticalStatus.choices, blank=True
+    )
+    drafter_title = models.CharField(_("专业技术职称"), max_length=100, blank=True)
+    drafter_position = models.CharField(_("现任职务"), max_length=100, blank=True)
+    drafter_mobile = models.CharField(_("手机"), max_length=11, blank=True)
+    drafter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    drafter_fax = models.CharField(_("传真"), max_length=30, blank=True)
+    drafter_email = models.EmailField(_("电子邮箱"), blank=True)
+    drafter_resume = models.TextField(
+        _("推荐起草人个人简历，技术专长、相关著作、个人事迹"),
+        blank=True,
+        max_length=LONG_TEXT_MAX,
+        validators=[MaxLengthValidator(LONG_TEXT_MAX)],
+    )
+    drafter_resume_file = models.FileField(
+        _("个人简历附件（可另附）"),
+        storage=private_storage,
+        upload_to=private_upload_to,
+        blank=True,
+        max_length=200,
+    )
+    drafter_resume_file_name = models.CharField(max_length=255, blank=True, editable=False)
+
+    # 4. 承诺 (no default: the applicant must pick 是 or 否)
+    can_attend_meetings = models.BooleanField(
+        _("贵单位参加标准起草人是否能够按时参加标准各项起草会议"), null=True, blank=True
+    )
+    can_provide_funding = models.BooleanField(
+        _("贵单位是否能够提供必要的资金支持"), null=True, blank=True
+    )
+    can_provide_technical_support = models.BooleanField(
+        _("贵单位是否能够提供必要的技术支持"), null=True, blank=True
+    )
+
+    # 5. 单位意见
+    agrees_to_declaration = models.BooleanField(
+        _(
+            "我单位同意作为该团体标准起草单位，并委派专人参与标准起草工作，"
+            "对标准各项起草工作给予积极支持与配合。"
+        ),
+        default=False,
+    )
+    responsible_person = models.CharField(_("负责人"), max_length=50, blank=True)
+    signed_on = models.DateField(_("日期"), null=True, blank=True)
+    seal_scan = models.FileField(
+        _("盖章扫描件"),
+        storage=private_storage,
+        upload_to=private_upload_to,
+        blank=True,
+        max_length=200,
+    )
+    seal_scan_name = models.CharField(max_length=255, blank=True, editable=False)
+    seal_detected = models.BooleanField(_("检测到红色印章"), null=True, editable=False)
+    privacy_consent = models.BooleanField(_("个人信息处理同意"), default=False)
+    privacy_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True, editable=False)
+    contact_email = models.EmailField(_("联系邮箱"))
+    # The language of the pages the applicant last saved from; e-mails are written in it.
+    language = models.CharField(
+        _("语言"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        editable=False,
+    )
+
+    # Managed by the portal
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True, editable=False)
+    personal_data_purged_at = models.DateTimeField(
+        _("个人信息删除时间"), null=True, blank=True, editable=False
+    )
+    list_order = models.PositiveIntegerField(_("名单排序"), null=True, blank=True)
+    # Set when a selector selects without the joint sign-off (会签) quorum; cleared on reopen.
+    selection_override_reason = models.TextField(
+        _("未达会签要求的入选理由"), blank=True, editable=False
+    )
+
+    FILE_FIELDS = ("unit_profile_file", "drafter_resume_file", "seal_scan")
+    # Erased by ``purge_personal_data`` for units that were not selected (PIPL); the unit's
+    # name, code, type, industry, standards, reviews and decision stay.
+    PERSONAL_FIELDS = (
+        "drafter_name",
+        "drafter_gender",
+        "drafter_birth_date",
+        "drafter_ethnicity",
+        "drafter_native_place",
+        "drafter_political_status",
+        "drafter_title",
+        "drafter_position",
+        "drafter_mobile",
+        "drafter_phone",
+        "drafter_fax",
+        "drafter_email",
+        "drafter_resume",
+        "responsible_person",
+        "contact_email",
+    )
+
+    class Meta:
+        ordering = ["call", "reference"]
+        verbose_name = _("申报")
+        verbose_name_plural = _("申报")
+        permissions = [("decide_application", _("可以决定申报是否入选"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "credit_code"],
+                condition=~Q(status=enums.Status.WITHDRAWN) & ~Q(credit_code=""),
+                name="unique_credit_code_per_call",
+                violation_error_message=_("该单位已在本次征集中申报。"),
+            ),
+            models.UniqueConstraint(
+                fields=["call", "drafter_name", "drafter_mobile"],
+                condition=~Q(status=enums.Status.WITHDRAWN) & ~Q(drafter_mobile=""),
+                name="unique_drafter_per_call",
+                violation_error_message=_("同一推荐起草人不能被两家单位推荐。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=enums.Status.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[enums.Status.DRAFT, enums.Status.WITHDRAWN])
+                | (~Q(seal_scan="") & Q(submitted_at__isnull=False))
+                | Q(personal_data_purged_at__isnull=False),
+                name="submitted_application_has_seal_scan",
+                violation_error_message=_("提交前须上传盖章扫描件。"),
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"], name="application_call_status")]
+
+    def __str__(self):
+        return f"{self.reference} {self.unit_name}"
+
+    def original_name(self, field: str) -> str:
+        return getattr(self, f"{field}_name") or ""
+
+    @property
+    def is_editable_status(self) -> bool:
+        return self.status in enums.EDITABLE_STATUSES

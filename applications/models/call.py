@@ -1,0 +1,117 @@
+"""A call for drafting units, its standards and the organising bodies that lead it."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisingBody(models.Model):
+    """One of the bodies that lead a call (牵头组织单位); reviewers belong to exactly one."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200)
+    phone = models.CharField(_("电话"), max_length=50)
+    email = models.EmailField(_("邮箱"))
+    contact_person = models.CharField(_("联系人"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Members of this group review for this body; a reviewer belongs to exactly one body.
+    reviewer_group = models.OneToOneField(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organising_body",
+        verbose_name=_("评审组"),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("牵头组织单位")
+        verbose_name_plural = _("牵头组织单位")
+
+    def __str__(self):
+        return self.name
+
+
+def is_open_between(opens_at, deadline, now=None) -> bool:
+    """Whether a call with these dates takes applications at ``now`` (default: now)."""
+    return opens_at <= (now or timezone.now()) < deadline
+
+
+class Call(models.Model):
+    """A public call for drafting units (征集通知): its notice, standards, quota and deadline."""
+
+    code = models.SlugField(_("项目编号前缀"), max_length=40, unique=True)
+    title = models.CharField(_("通知标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=60)
+    notice = models.TextField(_("通知正文"), help_text=_("Markdown 格式，显示在公开页面上。"))
+    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
+    issued_on = models.DateField(_("发文日期"), null=True, blank=True)
+    opens_at = models.DateTimeField(_("开始时间"))
+    deadline = models.DateTimeField(_("截止时间"))
+    max_selected = models.PositiveIntegerField(_("入选上限"), default=30)
+    drafters_per_unit = models.PositiveIntegerField(_("每单位列名起草人数"), default=1)
+    required_recommendations = models.PositiveSmallIntegerField(
+        _("会签所需推荐数"),
+        default=2,
+        help_text=_("入选前至少需要多少个牵头单位给出“推荐”；不足时须填写理由方可入选。"),
+    )
+    organising_bodies = models.ManyToManyField(
+        OrganisingBody, verbose_name=_("牵头组织单位"), related_name="calls"
+    )
+    # The last reference number handed out; incremented under a row lock so that numbers
+    # are gap-free (a rolled-back application rolls its number back too).
+    last_reference_number = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-deadline"]
+        verbose_name = _("征集")
+        verbose_name_plural = _("征集")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("opens_at")),
+                name="call_deadline_after_opening",
+                violation_error_message=_("截止时间必须晚于开始时间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_selected__gte=1), name="call_max_selected_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(drafters_per_unit__gte=1), name="call_drafters_per_unit_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document_number} {self.title}"
+
+    @property
+    def reference_prefix(self) -> str:
+        return self.code.upper()
+
+    def format_reference(self, number: int) -> str:
+        return f"{self.reference_prefix}-{number:04d}"
+
+    def is_open(self, now=None) -> bool:
+        return is_open_between(self.opens_at, self.deadline, now)
+
+    def has_not_opened(self, now=None) -> bool:
+        return (now or timezone.now()) < self.opens_at
+
+
+class Standard(models.Model):
+    """A group standard the call recruits drafters for (标准名称 with its plan number)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="standards")
+    title = models.CharField(_("标准名称"), max_length=100)
+    plan_number = models.CharField(_("项目计划编号"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["call", "position", "pk"]
+        verbose_name = _("标准")
+        verbose_name_plural = _("标准")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,64 @@
+"""Reads: querysets with their joins, for views, forms, admin, documents and services.
+
+("Selector" in this project means a person who selects; reads live here.)
+"""
+
+from applications.queries.applications import (
+    PrivateLinkStamp,
+    application_by_idempotency_key,
+    application_get_by_token,
+    applications_for_email,
+    call_get_current,
+    credit_code_taken,
+    drafter_taken,
+    private_link_stamp,
+    token_hash,
+)
+from applications.queries.decisions import (
+    call_decision_counts,
+    selected_ordered,
+    waitlist_ranked,
+)
+from applications.queries.documents import (
+    application_for_document,
+    applications_for_export,
+    call_by_code,
+    export_bodies,
+    export_call_codes,
+    export_count,
+)
+from applications.queries.reviews import (
+    applications_with_review_summary,
+    mean_score_subquery,
+    recommend_count_subquery,
+    reviewer_bodies,
+    reviews_by_body,
+    verdict_field,
+)
+
+__all__ = [
+    "PrivateLinkStamp",
+    "application_by_idempotency_key",
+    "application_for_document",
+    "application_get_by_token",
+    "applications_for_email",
+    "applications_for_export",
+    "applications_with_review_summary",
+    "call_by_code",
+    "call_decision_counts",
+    "call_get_current",
+    "credit_code_taken",
+    "drafter_taken",
+    "export_bodies",
+    "export_call_codes",
+    "export_count",
+    "mean_score_subquery",
+    "private_link_stamp",
+    "recommend_count_subquery",
+    "reviewer_bodies",
+    "reviews_by_body",
+    "selected_ordered",
+    "token_hash",
+    "verdict_field",
+    "waitlist_ranked",
+]

@@ -1,0 +1,86 @@
+"""Reads of reviews: who reviews for which body, and each application's review summary."""
+
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from applications import enums
+from applications.models import Application, OrganisingBody, Review
+
+
+def reviewer_bodies(user) -> list[OrganisingBody]:
+    """The bodies whose reviewer group ``user`` is in (exactly one for a proper reviewer)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(OrganisingBody.objects.filter(reviewer_group__user=user).distinct())
+
+
+def recommend_count_subquery():
+    return Coalesce(
+        Subquery(
+            Review.objects.filter(
+                application=OuterRef("pk"), recommendation=enums.Recommendation.RECOMMEND
+            )
+            .order_by()
+            .values("application")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def mean_score_subquery():
+    return Subquery(
+        Review.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(mean=Avg("score"))
+        .values("mean")[:1],
+        output_field=FloatField(),
+    )
+
+
+def verdict_field(body_pk: int) -> str:
+    return f"verdict_{body_pk}"
+
+
+def applications_with_review_summary(queryset: QuerySet[Application], bodies) -> QuerySet:
+    """Annotate each application with each body's verdict, the mean score, the number of
+    推荐 and whether the joint sign-off quorum is reached: one query whatever the rows."""
+    annotations = {
+        # At most one review per body (a unique constraint); without order_by() the
+        # subquery would join and sort by Review's default ordering for every row.
+        verdict_field(body.pk): Subquery(
+            Review.objects.filter(application=OuterRef("pk"), body=body.pk)
+            .order_by()
+            .values("recommendation")[:1]
+        )
+        for body in bodies
+    }
+    return queryset.annotate(
+        **annotations,
+        mean_score=mean_score_subquery(),
+        recommend_count=recommend_count_subquery(),
+    ).annotate(
+        quorum_reached=ExpressionWrapper(
+            Q(recommend_count__gte=F("call__required_recommendations")),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def reviews_by_body(application: Application) -> list[tuple[OrganisingBody, Review | None]]:
+    """Each organising body of the application's call with its review (or None), in order."""
+    reviews = {r.body_id: r for r in application.reviews.select_related("reviewer")}
+    return [(body, reviews.get(body.pk)) for body in application.call.organising_bodies.all()]

@@ -1,0 +1,316 @@
+"""Every write of the applicant on an application: create, edit, submit, withdraw, resend link.
+
+Each service runs in one transaction: it locks what it checks, checks, ``full_clean()``s,
+saves and writes the audit entry; e-mails are sent and replaced files removed only after
+commit. A refusal raises ``ValidationError`` (a dict by field where a field is to blame),
+which views add to the form as they are.
+"""
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import emails, enums, validation
+from applications.models import Application, Call
+from applications.queries import token_hash
+from applications.services.audit import audit_write as _audit
+from applications.services.files import FileChange, file_work
+
+logger = logging.getLogger(__name__)
+
+# Everything the applicant's form may set directly (files and standards are handled apart).
+APPLICANT_FIELDS = (
+    "unit_name",
+    "credit_code",
+    "unit_type",
+    "main_business",
+    "industry",
+    "address",
+    "postcode",
+    "unit_profile",
+    "drafter_name",
+    "drafter_gender",
+    "drafter_birth_date",
+    "drafter_ethnicity",
+    "drafter_native_place",
+    "drafter_political_status",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_fax",
+    "drafter_email",
+    "drafter_resume",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+    "agrees_to_declaration",
+    "responsible_person",
+    "signed_on",
+    "privacy_consent",
+    "contact_email",
+)
+
+ACTION_DRAFT = "draft"
+ACTION_SUBMIT = "submit"
+
+
+class DuplicateSubmission(Exception):
+    """The form page that sent this POST has already created an application."""
+
+    def __init__(self, application: Application):
+        super().__init__(application.reference)
+        self.application = application
+
+
+def new_access_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def _check_rows(application: Application) -> None:
+    """Rules across rows, with messages on the fields; the database constraints back them."""
+    errors = {}
+    try:
+        validation.validate_credit_code_free(
+            application.call, application.credit_code, exclude_pk=application.pk
+        )
+    except ValidationError as exc:
+        errors["credit_code"] = exc
+    try:
+        validation.validate_drafter_free(
+            application.call,
+            application.drafter_name,
+            application.drafter_mobile,
+            exclude_pk=application.pk,
+        )
+    except ValidationError as exc:
+        errors["drafter_mobile"] = exc
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_complete(application: Application, standards) -> None:
+    values = {name: getattr(application, name) for name in APPLICANT_FIELDS}
+    errors = validation.missing_for_submit(
+        values, standards_count=len(standards), has_seal_scan=bool(application.seal_scan)
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save(application: Application, *, standards, now, action: str, was_status: str) -> None:
+    if application.privacy_consent and application.privacy_consent_at is None:
+        application.privacy_consent_at = now
+    if not application.privacy_consent:
+        application.privacy_consent_at = None
+    if action == ACTION_SUBMIT or was_status == enums.Status.SUBMITTED:
+        _check_complete(application, standards)
+        if application.status == enums.Status.DRAFT:
+            application.status = enums.Status.SUBMITTED
+            application.submitted_at = now
+    _check_rows(application)
+    # Field checks only: the cross-row rules were checked just above with messages on their
+    # fields, and the database's constraints have the last word (IntegrityError below).
+    # Django's own constraint validation would ask the database again, one query per
+    # constraint, on the busiest path of the portal; so would the check that the call
+    # exists, whose row the caller holds.
+    application.full_clean(
+        exclude=["standards", "call"], validate_unique=False, validate_constraints=False
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        # Another request took the same unit or drafter between the check and the save.
+        logger.info("constraint refused application save: %s", exc)
+        _check_rows(application)
+        raise ValidationError(_("保存失败：数据与已有申报冲突，请刷新后重试。")) from exc
+    if was_status:
+        application.standards.set(standards)
+    else:  # new: nothing to compare with
+        application.standards.add(*standards)
+
+
+@transaction.atomic
+def _create(*, call, values, standards, files, action, idempotency_key, now, work, language):
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if idempotency_key:
+        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            raise DuplicateSubmission(existing)
+    try:
+        validation.ensure_call_open(call, now=now)
+    except ValidationError as exc:
+        raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
+    token, digest = new_access_token()
+    number = call.last_reference_number + 1
+    application = Application(
+        call=call,
+        reference=call.format_reference(number),
+        access_token_hash=digest,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        language=language,
+        **values,
+    )
+    work.apply(application, files)
+    _save(application, standards=standards, now=now, action=action, was_status="")
+    work.claim_pending()
+    call.last_reference_number = number
+    call.save(update_fields=["last_reference_number"])
+    _audit(application, "application.create", to=application.status)
+    if application.status == enums.Status.SUBMITTED:
+        _audit(application, "application.submit", **{"from": "draft", "to": "submitted"})
+    transaction.on_commit(lambda: emails.send_receipt(application, token))
+    if application.status == enums.Status.SUBMITTED:
+        transaction.on_commit(lambda: emails.send_submitted(application, token))
+    return application, token
+
+
+def application_create(
+    *,
+    call: Call,
+    values: dict,
+    standards,
+    files: dict[str, FileChange],
+    action: str,
+    idempotency_key=None,
+    now=None,
+    language: str | None = None,
+) -> tuple[Application, str]:
+    """A new application (draft, or submitted at once) and the token of its private link.
+
+    Side effects: takes the next gap-free reference of the call (its row is locked), writes
+    the new files, claims kept uploads, writes audit entries and, after commit, sends the
+    receipt with the private link (and the submission confirmation). Raises
+    ``DuplicateSubmission`` when ``idempotency_key`` was used before, ``ValidationError``
+    otherwise; either way no file written here is left behind. ``language`` (the page's)
+    is the language of the e-mails; the default is the site's.
+    """
+    now = now or timezone.now()
+    with file_work() as work:
+        return _create(
+            call=call,
+            values=values,
+            standards=standards,
+            files=files,
+            action=action,
+            idempotency_key=idempotency_key,
+            now=now,
+            work=work,
+            language=language or settings.LANGUAGE_CODE,
+        )
+
+
+@transaction.atomic
+def _update(*, application, values, standards, files, action, now, token, work, language):
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    try:
+        validation.ensure_call_open(application.call, now=now)
+        if application.status not in enums.EDITABLE_STATUSES:
+            raise ValidationError(
+                _("申报状态为“%(status)s”，不能再修改。"),
+                code="not_editable",
+                params={"status": application.get_status_display()},
+            )
+    except ValidationError as exc:
+        raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
+    before = {name: getattr(application, name) for name in APPLICANT_FIELDS}
+    before_standards = set(application.standards.values_list("pk", flat=True))
+    was_status = application.status
+    for name, value in values.items():
+        setattr(application, name, value)
+    if language:
+        application.language = language
+    changed = [name for name in APPLICANT_FIELDS if getattr(application, name) != before[name]]
+    changed += work.apply(application, files)
+    if {s.pk for s in standards} != before_standards:
+        changed.append("standards")
+    _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    work.claim_pending()
+    work.delete_replaced_after_commit()
+    if changed:
+        _audit(application, "application.edit", changed=sorted(changed), status=was_status)
+    if was_status != application.status:
+        _audit(application, "application.submit", **{"from": was_status, "to": application.status})
+        transaction.on_commit(lambda: emails.send_submitted(application, token))
+    return application
+
+
+def application_update(
+    *,
+    application: Application,
+    values: dict,
+    standards,
+    files: dict[str, FileChange],
+    action: str,
+    token: str = "",
+    now=None,
+    language: str | None = None,
+) -> Application:
+    """Edit by the applicant, before the deadline, of a draft or a submitted application.
+
+    ``action="submit"`` on a draft submits it; a submitted application stays submitted and
+    must stay complete. Side effects: audit entry listing the changed fields (not their
+    values), replaced files removed after commit, the confirmation e-mail on submission.
+    ``language``, when given, becomes the language of the application's e-mails.
+    """
+    now = now or timezone.now()
+    with file_work() as work:
+        return _update(
+            application=application,
+            values=values,
+            standards=standards,
+            files=files,
+            action=action,
+            now=now,
+            token=token,
+            work=work,
+            language=language,
+        )
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, now=None) -> Application:
+    """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
+    now = now or timezone.now()
+    application = (
+        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    )
+    if application.status not in enums.WITHDRAWABLE_STATUSES:
+        raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
+    was_status = application.status
+    application.status = enums.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    _audit(application, "application.withdraw", **{"from": was_status, "to": application.status})
+    transaction.on_commit(lambda: emails.send_withdrawn(application))
+    return application
+
+
+def application_resend_links(*, call: Call, email: str) -> int:
+    """Send a fresh private link to every active application of ``email`` in ``call``.
+
+    The old link of each stops working (only one token hash is kept). Returns how many were
+    sent; callers must not reveal that number to the person asking.
+    """
+    from applications.queries import applications_for_email
+
+    sent = 0
+    for application in applications_for_email(call=call, email=email):
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            token, digest = new_access_token()
+            locked.access_token_hash = digest
+            locked.save(update_fields=["access_token_hash"])
+            _audit(locked, "application.link_resent")
+            transaction.on_commit(lambda a=locked, t=token: emails.send_link(a, t))
+        sent += 1
+    return sent

@@ -1,0 +1,121 @@
+"""Files a service writes: new uploads, kept uploads, removals; none left behind on failure."""
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from applications.models import Application, PendingUpload
+from applications.storage import private_storage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file uploaded with this request that passed inspection."""
+
+    upload: UploadedFile
+    original_name: str
+    extension: str
+    seal_detected: bool | None = None
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file uploaded with an earlier, failed submission of the same form page."""
+
+    pending: PendingUpload
+
+
+@dataclass(frozen=True)
+class ClearFile:
+    """The applicant removes an optional attachment."""
+
+
+FileChange = NewFile | KeptFile | ClearFile
+
+
+@contextmanager
+def file_work():
+    """Files written inside the block are deleted again if the block fails."""
+    work = FileWork()
+    try:
+        yield work
+    except BaseException:
+        work.discard_written()
+        raise
+
+
+class FileWork:
+    """Tracks files written during a service so a failure leaves none behind."""
+
+    def __init__(self):
+        self.written: list[str] = []
+        self.replaced: list[str] = []
+        self.claimed: list[PendingUpload] = []
+
+    def apply(self, application: Application, files: dict[str, FileChange]) -> list[str]:
+        changed = []
+        for field, change in files.items():
+            fieldfile = getattr(application, field)
+            old_name = fieldfile.name or ""
+            if isinstance(change, NewFile):
+                fieldfile.save(f"upload{change.extension}", change.upload, save=False)
+                self.written.append(fieldfile.name)
+                setattr(application, f"{field}_name", change.original_name[:255])
+                if field == "seal_scan":
+                    application.seal_detected = change.seal_detected
+            elif isinstance(change, KeptFile):
+                fieldfile.name = change.pending.file.name
+                setattr(application, f"{field}_name", change.pending.original_name)
+                if field == "seal_scan":
+                    application.seal_detected = change.pending.seal_detected
+                self.claimed.append(change.pending)
+            elif isinstance(change, ClearFile):
+                if field == "seal_scan":
+                    continue  # the seal scan is replaced, never removed
+                fieldfile.name = ""
+                setattr(application, f"{field}_name", "")
+            else:
+                continue
+            if old_name and old_name != fieldfile.name:
+                self.replaced.append(old_name)
+            changed.append(field)
+        return changed
+
+    def claim_pending(self):
+        for pending in self.claimed:
+            # The file now belongs to the application; drop only the row.
+            PendingUpload.objects.filter(pk=pending.pk).delete()
+
+    def discard_written(self):
+        for name in self.written:
+            try:
+                private_storage().delete(name)
+            except OSError:  # pragma: no cover - logged, swept by cleanup_orphan_files
+                logger.exception("could not remove %s after a failed save", name)
+
+    def delete_replaced_after_commit(self):
+        names = list(self.replaced)
+        if names:
+            transaction.on_commit(lambda: [private_storage().delete(n) for n in names])
+
+
+def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
+    """Keep a valid file from a form that failed elsewhere, for the applicant's next try."""
+    pending = PendingUpload(
+        field_name=field_name,
+        original_name=change.original_name[:255],
+        size=change.upload.size,
+        seal_detected=change.seal_detected,
+    )
+    pending.file.save(f"upload{change.extension}", change.upload, save=False)
+    try:
+        pending.save()
+    except BaseException:
+        private_storage().delete(pending.file.name)
+        raise
+    return pending

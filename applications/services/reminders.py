@@ -1,0 +1,34 @@
+"""Reminders of drafts before the deadline."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications import emails, enums
+from applications.models import Application, Call
+from applications.services.audit import audit_write as _audit
+
+
+def drafts_remind(*, call: Call, within_days: int = 3, now=None) -> list[Application]:
+    """E-mail every draft of ``call`` once, when its deadline is at most ``within_days`` away.
+
+    Nothing is sent before that window or after the deadline, and a draft already reminded
+    (an ``application.remind`` audit entry) is skipped, so the command can run hourly. The
+    mail points to "找回专属链接" rather than carrying a link: tokens are not stored, and
+    issuing a new one would break the link the applicant has. Returns the reminded drafts.
+    """
+    now = now or timezone.now()
+    if not (call.is_open(now) and call.deadline - now <= timezone.timedelta(days=within_days)):
+        return []
+    reminded = []
+    drafts = Application.objects.filter(call=call, status=enums.Status.DRAFT).exclude(
+        audit_entries__action="application.remind"
+    )
+    for draft in drafts:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=draft.pk)
+            if locked.status != enums.Status.DRAFT:
+                continue
+            _audit(locked, "application.remind", deadline=call.deadline.isoformat())
+            transaction.on_commit(lambda a=locked: emails.send_reminder(a))
+        reminded.append(locked)
+    return reminded

@@ -1,0 +1,58 @@
+"""Erasure of personal data that is no longer needed (PIPL)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from applications import enums
+from applications.models import Application, Call
+from applications.services.audit import audit_write as _audit
+from applications.storage import private_storage
+
+
+def personal_data_purge(
+    *, call: Call, older_than_days: int, dry_run: bool = False, now=None
+) -> list[Application]:
+    """Erase the personal fields and the files of the call's applications that were not
+    selected and have not changed for ``older_than_days`` (PIPL: kept no longer than needed).
+
+    Keeps the unit (name, code, type, industry), its standards, the reviews and the decision.
+    Each erasure is one transaction with its audit entry (the fields, never their values);
+    the files are deleted after commit. ``dry_run`` only returns what would be erased.
+    """
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=older_than_days)
+    candidates = list(
+        Application.objects.filter(
+            call=call, personal_data_purged_at__isnull=True, updated_at__lt=cutoff
+        ).exclude(status=enums.Status.SELECTED)
+    )
+    if dry_run:
+        return candidates
+    purged = []
+    for candidate in candidates:
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=candidate.pk)
+            if application.status == enums.Status.SELECTED or application.personal_data_purged_at:
+                continue
+            files = [getattr(application, f).name for f in Application.FILE_FIELDS]
+            for name in Application.PERSONAL_FIELDS:
+                field = Application._meta.get_field(name)
+                setattr(application, name, None if field.null else "")
+            for name in Application.FILE_FIELDS:
+                setattr(application, name, "")
+                setattr(application, f"{name}_name", "")
+            application.seal_detected = None
+            application.personal_data_purged_at = now
+            # No full_clean(): an erased application is incomplete on purpose.
+            application.save()
+            _audit(
+                application,
+                "application.purge",
+                fields=list(Application.PERSONAL_FIELDS),
+                files=[name for name in files if name],
+                status=application.status,
+            )
+            names = [name for name in files if name]
+            transaction.on_commit(lambda names=names: [private_storage().delete(n) for n in names])
+        purged.append(application)
+    return purged

@@ -1,0 +1,45 @@
+"""Checks for the documents applicants upload (seal scans and attachments).
+
+Uploads are judged by their content, never by the name or the browser's
+Content-Type: a file is accepted only when its magic bytes say it is one of
+ALLOWED_KINDS, the name's extension agrees with that, and the matching parser
+(Pillow, pypdf, zipfile or an OLE2 reader) can read it fully within the
+size limits. Every refusal is a ValidationError with a stable ``code`` and a
+Chinese message that tells the applicant what to do next. The codes:
+empty, too_large, unknown_type, not_allowed, extension_mismatch, polyglot,
+corrupt_image, image_bomb, encrypted_pdf, corrupt_pdf, empty_pdf, corrupt_doc,
+encrypted_doc, corrupt_docx, encrypted_docx, docx_bomb, docx_macro.
+
+Polyglots: a PDF, PNG or JPEG that is also a readable ZIP archive (for
+example a ZIP whose first bytes are ``%PDF-``, or a PDF or JPEG with an
+archive appended) is refused with code "polyglot", even when pypdf or Pillow
+could read it. Such a file shows the reviewer one thing and hands another
+program something else, and no ordinary PDF or image exporter writes one, so
+re-exporting is the fix.
+
+Modules: ``kinds`` (what is accepted), ``inspect`` (the check), ``formats`` (one parser
+each), ``images`` (safe opening), ``seal`` (the red-seal hint), ``handlers`` (the upload
+handler that streams to disk within the size limit).
+"""
+
+from applications.uploads.handlers import SizeLimitedUploadHandler
+from applications.uploads.inspect import inspect_upload
+from applications.uploads.kinds import (
+    ALLOWED_KINDS,
+    ATTACHMENT_KINDS,
+    SEAL_KINDS,
+    InspectedFile,
+    KindInfo,
+)
+from applications.uploads.seal import detect_red_seal
+
+__all__ = [
+    "ALLOWED_KINDS",
+    "ATTACHMENT_KINDS",
+    "SEAL_KINDS",
+    "InspectedFile",
+    "KindInfo",
+    "SizeLimitedUploadHandler",
+    "detect_red_seal",
+    "inspect_upload",
+]

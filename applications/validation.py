@@ -1,0 +1,303 @@
+"""Pure validation functions shared by the form (early feedback) and the services (final word).
+
+Each raises ``ValidationError`` with a Chinese message that says what to do, and a stable code;
+normalising functions return the cleaned value.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# --- 统一社会信用代码, GB 32100-2015 -------------------------------------------------------
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The 18th character of a unified social credit code, computed from the first 17."""
+    total = sum(
+        CREDIT_CODE_CHARSET.index(ch) * w
+        for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def normalize_credit_code(value: str) -> str:
+    """Upper-case, drop spaces and dashes, then verify length, characters and check character."""
+    code = re.sub(r"[\s\-\u3000]", "", unicodedata.normalize("NFKC", value or "")).upper()
+    if len(code) != 18:
+        raise ValidationError(
+            _("统一社会信用代码应为 18 位（当前 %(n)d 位），请对照营业执照或登记证书核对。"),
+            code="credit_code_length",
+            params={"n": len(code)},
+        )
+    bad = sorted({ch for ch in code if ch not in CREDIT_CODE_CHARSET})
+    if bad:
+        raise ValidationError(
+            _(
+                "统一社会信用代码里不会出现 %(chars)s：代码只由数字和除 I、O、S、V、Z 以外的"
+                "大写字母组成。请对照营业执照重新填写。"
+            ),
+            code="credit_code_chars",
+            params={"chars": "、".join(bad)},
+        )
+    if credit_code_check_char(code[:17]) != code[17]:
+        raise ValidationError(
+            _(
+                "统一社会信用代码应为 18 位，最后一位校验码不符，请核对营业执照，"
+                "逐位检查是否有输错或前后颠倒的字符。"
+            ),
+            code="credit_code_checksum",
+        )
+    return code
+
+
+# --- Telephone numbers and postcode -------------------------------------------------------
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$")
+SERVICE_NUMBER_RE = re.compile(r"^[48]00-?\d{3}-?\d{4}$")
+
+
+def _strip_phone(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    value = re.sub(r"[\s()（）]", "", value)
+    return re.sub(r"^(\+|00)86-?", "", value)
+
+
+def normalize_mobile(value: str) -> str:
+    """A mainland mobile number as 11 digits; +86, spaces and dashes are accepted."""
+    digits = _strip_phone(value).replace("-", "")
+    if not MOBILE_RE.match(digits):
+        raise ValidationError(
+            _("请填写 11 位中国大陆手机号码，如 13812345678（可带 +86）。"), code="mobile"
+        )
+    return digits
+
+
+def normalize_landline(value: str, *, allow_mobile: bool = True) -> str:
+    """A landline with area code as ``010-66094072`` (extension allowed), or a mobile number."""
+    value = _strip_phone(value)
+    plain = value.replace("-", "")
+    if allow_mobile and MOBILE_RE.match(plain):
+        return plain
+    if SERVICE_NUMBER_RE.match(value):
+        return f"{plain[:3]}-{plain[3:6]}-{plain[6:]}"
+    if LANDLINE_RE.match(value):
+        return value
+    # Without a dash: split a leading area code (3 digits for 010/02x, otherwise 4).
+    if re.fullmatch(r"0\d{9,11}", plain):
+        split = 3 if plain[1] in "12" else 4
+        candidate = f"{plain[:split]}-{plain[split:]}"
+        if LANDLINE_RE.match(candidate):
+            return candidate
+    raise ValidationError(
+        _("请填写带区号的固定电话，如 010-66094072（分机号用“-”连接）或手机号码。"),
+        code="phone",
+    )
+
+
+def normalize_postcode(value: str) -> str:
+    code = unicodedata.normalize("NFKC", value or "").strip()
+    if not re.fullmatch(r"\d{6}", code):
+        raise ValidationError(
+            _("请填写 6 位数字的邮政编码，如 518060（通讯地址所在地的邮编）。"), code="postcode"
+        )
+    return code
+
+
+# --- Dates ---------------------------------------------------------------------------------
+DRAFTER_MIN_AGE = 18
+DRAFTER_MAX_AGE = 100
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def validate_birth_date(birth_date: dt.date, *, today: dt.date) -> None:
+    age = age_on(birth_date, today)
+    if age < DRAFTER_MIN_AGE or age > DRAFTER_MAX_AGE:
+        raise ValidationError(
+            _(
+                "推荐起草人年龄应在 %(min)d 至 %(max)d 岁之间，"
+                "请核对出生日期（年-月-日，如 1980-05-20）。"
+            ),
+            code="birth_date_range",
+            params={"min": DRAFTER_MIN_AGE, "max": DRAFTER_MAX_AGE},
+        )
+
+
+def validate_not_future(day: dt.date, *, today: dt.date) -> None:
+    if day > today:
+        raise ValidationError(
+            _("日期不能晚于今天，请填写负责人签字盖章的日期（今天或之前）。"), code="future_date"
+        )
+
+
+# --- Text ------------------------------------------------------------------------------------
+# Bidirectional overrides and isolates can disguise a name ("RTL override" attacks).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Trim, fold full-width and repeated spaces, refuse control and bidi-override characters."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    allowed_controls = {"\n", "\t"} if multiline else set()
+    for ch in value:
+        if ch in _BIDI_CONTROLS or (
+            unicodedata.category(ch) == "Cc" and ch not in allowed_controls
+        ):
+            raise ValidationError(
+                _("内容含有不可见的控制字符，请删除后重新输入（可先粘贴到记事本再复制）。"),
+                code="control_characters",
+            )
+    if multiline:
+        lines = [re.sub(r"[ \u3000\t]+", " ", line).strip() for line in value.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"[\s\u3000]+", " ", value).strip()
+
+
+# --- Rules across rows and time --------------------------------------------------------------
+# Every field that must be filled before an application counts as submitted (besides
+# ``standards``, the two ticks and ``seal_scan``, which are checked on their own).
+REQUIRED_FOR_SUBMIT = (
+    "unit_name",
+    "credit_code",
+    "unit_type",
+    "main_business",
+    "industry",
+    "address",
+    "postcode",
+    "unit_profile",
+    "drafter_name",
+    "drafter_gender",
+    "drafter_birth_date",
+    "drafter_ethnicity",
+    "drafter_native_place",
+    "drafter_political_status",
+    "drafter_title",
+    "drafter_position",
+    "drafter_mobile",
+    "drafter_phone",
+    "drafter_email",
+    "drafter_resume",
+    "can_attend_meetings",
+    "can_provide_funding",
+    "can_provide_technical_support",
+    "responsible_person",
+    "signed_on",
+    "contact_email",
+)
+# Fields answered by picking (radio buttons, lists) and dates: their "missing" message says so.
+CHOSEN_FIELDS = frozenset(
+    {
+        "unit_type",
+        "industry",
+        "drafter_gender",
+        "drafter_ethnicity",
+        "drafter_political_status",
+        "can_attend_meetings",
+        "can_provide_funding",
+        "can_provide_technical_support",
+    }
+)
+DATE_FIELDS = frozenset({"drafter_birth_date", "signed_on"})
+# Always required, even for a draft: who the unit is and where to send its private link.
+REQUIRED_FOR_DRAFT = ("unit_name", "contact_email")
+
+
+def missing_for_submit(
+    values: dict, *, standards_count: int, has_seal_scan: bool
+) -> dict[str, ValidationError]:
+    """The errors that keep an application from being submitted, by field name."""
+    errors: dict[str, ValidationError] = {}
+    for name in REQUIRED_FOR_SUBMIT:
+        if values.get(name) in (None, ""):
+            if name in CHOSEN_FIELDS:
+                message = _("提交前请选择一项。")
+            elif name in DATE_FIELDS:
+                message = _("提交前请填写日期（年-月-日）。")
+            else:
+                message = _("提交前请填写此项。")
+            errors[name] = ValidationError(message, code="required")
+    if standards_count < 1:
+        errors["standards"] = ValidationError(
+            _("请至少选择一项申报标准。"), code="standards_required"
+        )
+    if not values.get("agrees_to_declaration"):
+        errors["agrees_to_declaration"] = ValidationError(
+            _("提交前请勾选“我单位同意……”的单位意见。"), code="declaration_required"
+        )
+    if not values.get("privacy_consent"):
+        errors["privacy_consent"] = ValidationError(
+            _("提交前请阅读并勾选个人信息处理同意。"), code="consent_required"
+        )
+    if not has_seal_scan:
+        errors["seal_scan"] = ValidationError(
+            _("提交前请上传加盖单位公章的申报表扫描件或照片。"), code="seal_scan_required"
+        )
+    return errors
+
+
+def ensure_call_open(call, *, now) -> None:
+    if call.has_not_opened(now):
+        raise ValidationError(_("本次征集尚未开始，暂不接受申报。"), code="call_not_open")
+    if not call.is_open(now):
+        raise ValidationError(
+            _("本次征集已于截止时间关闭，不再接受申报或修改。"), code="call_closed"
+        )
+
+
+def validate_credit_code_free(call, credit_code: str, *, exclude_pk=None) -> None:
+    from applications.queries import credit_code_taken
+
+    if credit_code_taken(call=call, credit_code=credit_code, exclude_pk=exclude_pk):
+        raise ValidationError(
+            _(
+                "该统一社会信用代码的单位已在本次征集中申报，每个单位只能申报一次。"
+                "如需修改，请使用申报时收到的专属链接；链接丢失可在“找回专属链接”页面重新获取。"
+            ),
+            code="duplicate_unit",
+        )
+
+
+def validate_drafter_free(call, drafter_name: str, drafter_mobile: str, *, exclude_pk=None):
+    from applications.queries import drafter_taken
+
+    if drafter_taken(
+        call=call, drafter_name=drafter_name, drafter_mobile=drafter_mobile, exclude_pk=exclude_pk
+    ):
+        raise ValidationError(
+            _(
+                "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"
+                "请推荐本单位的其他人员；如有疑问，请联系通知中的联系人。"
+            ),
+            code="duplicate_drafter",
+        )
+
+
+# --- Decisions ------------------------------------------------------------------------------
+def validate_selection_capacity(*, selected_count: int, max_selected: int) -> None:
+    """The cap of a call; the service calls it with the call's row locked."""
+    if selected_count >= max_selected:
+        raise ValidationError(
+            _("已入选 %(n)d 家，达到上限 %(max)d 家，不能再入选；如需替换，请先撤销一家的入选决定"),
+            code="cap_reached",
+            params={"n": selected_count, "max": max_selected},
+        )
+
+
+def validate_quorum(*, recommendations: int, required: int, override_reason: str) -> None:
+    """Joint sign-off (会签): enough bodies recommend, or the selector writes why not."""
+    if recommendations < required and not override_reason:
+        raise ValidationError(
+            _(
+                "会签未达要求：%(n)d 个牵头单位推荐，需要 %(required)d 个；"
+                "如仍要入选，请在该申报的页面点击“入选”并填写理由"
+            ),
+            code="quorum_missing",
+            params={"n": recommendations, "required": required},
+        )

@@ -1,0 +1,285 @@
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications import services
+from applications.demo import create_demo_applications, create_demo_reviews
+from applications.models import Application, Review
+from tests.factories import create_application, recommend, reviewer_for, selector
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organiser_can_look_but_not_change_applicant_data(admin_client, call):
+    application, _ = create_application(call, 1)
+    listing = admin_client.get("/admin/applications/application/")
+    assert listing.status_code == 200
+    assert application.reference in listing.content.decode()
+    url = f"/admin/applications/application/{application.pk}/change/"
+    page = admin_client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert application.unit_name in html and application.credit_code in html
+    assert f"/organiser/files/{application.pk}/seal_scan/" in html
+    assert 'name="unit_name"' not in html  # read-only: no input to change it
+    assert application.access_token_hash not in html
+    admin_client.post(url, {"unit_name": "改名", "status": "selected"})
+    application.refresh_from_db()
+    assert application.unit_name != "改名" and application.status == "submitted"
+    assert admin_client.get("/admin/applications/application/add/").status_code == 403
+
+
+def test_call_and_bodies_are_registered(admin_client, call):
+    for path in ("call", "standard", "organisingbody", "auditentry"):
+        assert admin_client.get(f"/admin/applications/{path}/").status_code == 200
+    assert Application.objects.count() == 0
+
+
+# --- Review and selection in admin -------------------------------------------------------
+CHANGELIST = "/admin/applications/application/"
+
+
+def change_url(application):
+    return f"{CHANGELIST}{application.pk}/change/"
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def bodies(call):
+    return list(call.organising_bodies.all())
+
+
+@pytest.fixture
+def selector_client(client, call):
+    client.force_login(selector())
+    return client
+
+
+def test_change_list_shows_verdicts_mean_score_counter_and_filters(admin_client, call, bodies):
+    scored, plain = create_application(call, 1)[0], create_application(call, 2)[0]
+    recommend(scored, bodies[:2], score=90)
+    recommend(scored, bodies[2:], score=60, recommendation="not_recommend")
+    page = text(admin_client.get(CHANGELIST))
+    assert "已入选 0 / 30" in page and "候补 0" in page
+    for body in bodies:
+        assert body.short_name in page
+    assert "80.0" in page  # (90 + 90 + 60) / 3
+    assert page.count("未评审") >= 3  # plain has no verdict from any body
+    verdict_param = f"verdict_{bodies[2].pk}"
+    filtered = admin_client.get(CHANGELIST, {verdict_param: "not_recommend"})
+    assert [a.pk for a in filtered.context["cl"].result_list] == [scored.pk]
+    unreviewed = admin_client.get(CHANGELIST, {verdict_param: "none"})
+    assert [a.pk for a in unreviewed.context["cl"].result_list] == [plain.pk]
+    quorum = admin_client.get(CHANGELIST, {"quorum": "yes"})
+    assert [a.pk for a in quorum.context["cl"].result_list] == [scored.pk]
+    no_quorum = admin_client.get(CHANGELIST, {"quorum": "no"})
+    assert [a.pk for a in no_quorum.context["cl"].result_list] == [plain.pk]
+    column = _column(admin_client.get(CHANGELIST), "mean_score_display")
+    by_score = admin_client.get(CHANGELIST, {"o": f"-{column}"})
+    assert [a.pk for a in by_score.context["cl"].result_list] == [scored.pk, plain.pk]
+    ascending = admin_client.get(CHANGELIST, {"o": f"{column}"})
+    assert [a.pk for a in ascending.context["cl"].result_list] == [plain.pk, scored.pk]
+    search = admin_client.get(CHANGELIST, {"q": plain.credit_code})
+    assert [a.pk for a in search.context["cl"].result_list] == [plain.pk]
+
+
+def _column(response, name):
+    """1-based index of a list_display column, as the admin's ``o`` parameter wants."""
+    names = [getattr(c, "__name__", c) for c in response.context["cl"].list_display]
+    return names.index(name)
+
+
+def test_change_list_query_count_does_not_grow_with_the_rows(admin_client, call, bodies):
+    reviewers = {body: reviewer_for(body) for body in bodies}
+
+    def queries():
+        admin_client.get(CHANGELIST)  # warm caches (content types, session)
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(CHANGELIST)
+        assert response.status_code == 200
+        return len(captured), len(response.context["cl"].result_list)
+
+    create_demo_applications(call, 10)
+    create_demo_reviews(call, reviewers, share=1.0)
+    small, shown_small = queries()
+    create_demo_applications(call, 490)
+    create_demo_reviews(call, reviewers, share=0.8)
+    large, shown_large = queries()
+    assert (shown_small, shown_large) == (10, 100)
+    print(f"change list queries: {small} with 10 rows, {large} with 100 of 500 rows")
+    assert small == large <= 12, (small, large)
+
+
+def test_a_reviewer_writes_only_their_bodys_verdict_and_cannot_decide(client, call, bodies):
+    application = create_application(call, 1)[0]
+    reviewer = reviewer_for(bodies[1])
+    client.force_login(reviewer)
+    page = text(client.get(change_url(application)))
+    assert application.unit_name in page
+    assert "填写/修改中国质量报刊社的评审意见" in page
+    assert "decide/select/" not in page
+    review_url = f"{CHANGELIST}{application.pk}/review/"
+    bad = client.post(review_url, {"recommendation": "recommend", "score": "130", "comment": "好"})
+    assert bad.status_code == 200 and "130" in text(bad) and not Review.objects.exists()
+    assert "小于或等于 100" in text(bad) or "100" in str(bad.context["form"].errors["score"])
+    done = client.post(review_url, {"recommendation": "recommend", "score": "85", "comment": "好"})
+    assert done.status_code == 302
+    review = Review.objects.get()
+    assert (review.body, review.reviewer, review.score) == (bodies[1], reviewer, 85)
+    assert "已保存中国质量报刊社对" in messages_of(done)[0]
+    # No decisions, no applicant data changes, for a reviewer.
+    assert client.get(f"{CHANGELIST}{application.pk}/decide/select/").status_code == 403
+    listing = client.post(
+        CHANGELIST, {"action": "select_applications", "_selected_action": [application.pk]}
+    )
+    assert listing.status_code in (200, 302)
+    client.post(change_url(application), {"unit_name": "改名"})
+    application.refresh_from_db()
+    assert (application.status, application.unit_name) == (
+        "submitted",
+        create_application.__defaults__ and application.unit_name,
+    )
+    assert application.status == "submitted"
+
+
+def test_the_application_page_reads_like_the_form_with_verdicts_and_timeline(
+    selector_client, call, bodies
+):
+    application = create_application(call, 1)[0]
+    recommend(application, bodies[:1], score=91)
+    page = text(selector_client.get(change_url(application)))
+    for heading in ("一、标准名称", "二、单位信息", "三、推荐起草人", "四、承诺", "五、单位意见"):
+        assert heading in page
+    assert f"/organiser/files/{application.pk}/seal_scan/" in page
+    assert "检测到红色印章" in page
+    assert "91 分" in page and "平均分：<strong>91.0</strong>" in page
+    assert "推荐 1 家，会签需要 2 家" in page and "未达会签要求" in page
+    assert page.count("未评审") == 2
+    assert "创建申报" in page and "提交申报" in page and "评审意见" in page
+    assert "decide/select/" in page and "decide/waitlist/" in page and "decide/reopen/" not in page
+
+
+def test_select_button_requires_a_reason_without_quorum(
+    selector_client, call, bodies, django_capture_on_commit_callbacks
+):
+    application = create_application(call, 1)[0]
+    url = f"{CHANGELIST}{application.pk}/decide/select/"
+    confirm = text(selector_client.get(url))
+    assert "会签未达要求：0 家牵头单位推荐，需要 2 家" in confirm
+    refused = selector_client.post(url, {"reason": " "})
+    assert refused.status_code == 200 and "请填写入选理由" in text(refused)
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = selector_client.post(url, {"reason": "填补行业空白"})
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.selection_override_reason) == (
+        "selected",
+        "填补行业空白",
+    )
+    page = text(selector_client.get(change_url(application)))
+    assert "未达会签要求的入选理由" in page and "填补行业空白" in page and "decide/reopen/" in page
+    assert [m.subject for m in mail.outbox] == [
+        f"[{application.reference}] 贵单位已入选团体标准起草单位"
+    ]
+
+
+def test_actions_report_successes_and_refusals_in_one_message(selector_client, call, bodies):
+    call.max_selected = 2
+    call.save()
+    apps = [create_application(call, n)[0] for n in range(1, 5)]
+    for application in apps[:3]:
+        recommend(application, bodies[:2])
+    draft = create_application(call, 9, action="draft")[0]
+    response = selector_client.post(
+        CHANGELIST,
+        {"action": "select_applications", "_selected_action": [a.pk for a in [*apps, draft]]},
+        follow=True,
+    )
+    [message] = messages_of(response)
+    assert message.startswith("已入选 2 家。3 家未能操作：")
+    assert "已入选 2 家，达到上限 2 家，不能再入选" in message and apps[2].reference in message
+    assert "会签未达要求：0 个牵头单位推荐，需要 2 个" in message and apps[3].reference in message
+    assert "仍是草稿" in message and draft.reference in message
+    assert "已入选 2 / 2" in text(response)
+    waitlist = selector_client.post(
+        CHANGELIST,
+        {"action": "waitlist_applications", "_selected_action": [a.pk for a in apps]},
+        follow=True,
+    )
+    assert messages_of(waitlist)[0].startswith("已列入候补 2 家。2 家未能操作：")
+    reopen = selector_client.post(
+        CHANGELIST, {"action": "reopen_applications", "_selected_action": [apps[0].pk]}, follow=True
+    )
+    assert messages_of(reopen) == ["已撤销决定 1 家。"]
+    reject = selector_client.post(
+        CHANGELIST, {"action": "reject_applications", "_selected_action": [apps[2].pk]}, follow=True
+    )
+    assert messages_of(reject) == ["已不予入选 1 家。"]
+    assert dict(Application.objects.values_list("pk", "status")) == {
+        apps[0].pk: "submitted",
+        apps[1].pk: "selected",
+        apps[2].pk: "rejected",
+        apps[3].pk: "waitlisted",
+        draft.pk: "draft",
+    }
+
+
+def test_selected_page_reorders_and_promotes_the_next(selector_client, call, bodies):
+    call.max_selected = 2
+    call.required_recommendations = 0
+    call.save()
+    boss = selector("boss")
+    a, b, c = (create_application(call, n)[0] for n in (1, 2, 3))
+    services.application_select(application=a, actor=boss)
+    services.application_select(application=b, actor=boss)
+    recommend(c, bodies[:1], score=77)
+    services.application_waitlist(application=c, actor=boss)
+    url = f"{CHANGELIST}selected/{call.pk}/"
+    page = text(selector_client.get(url))
+    assert "已入选 2 / 2" in page and c.unit_name in page and "77.0" in page
+    response = selector_client.post(
+        url, {"do": "reorder", f"order_{a.pk}": "2", f"order_{b.pk}": "1"}, follow=True
+    )
+    assert "名单顺序已保存，2 家的位置有变动" in messages_of(response)[0]
+    assert list(
+        Application.objects.filter(status="selected")
+        .order_by("list_order")
+        .values_list("pk", flat=True)
+    ) == [b.pk, a.pk]
+    full = selector_client.post(url, {"do": "promote"}, follow=True)
+    assert "达到上限" in messages_of(full)[0]
+    services.application_withdraw(application=a)
+    promoted = selector_client.post(url, {"do": "promote"}, follow=True)
+    assert messages_of(promoted) == [f"已递补 {c.reference} {c.unit_name} 入选。"]
+    c.refresh_from_db()
+    assert (c.status, c.list_order) == ("selected", 2)  # after b (1); a withdrew
+
+
+def test_a_reviewer_may_look_at_the_selected_page_but_not_change_it(client, call, bodies):
+    client.force_login(reviewer_for(bodies[0]))
+    url = f"{CHANGELIST}selected/{call.pk}/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"do": "promote"}).status_code == 403
+
+
+def test_a_superuser_decides_but_has_no_body_to_review_for(admin_client, call):
+    application = create_application(call, 1)[0]
+    page = text(admin_client.get(change_url(application)))
+    assert "decide/select/" in page and "评审意见</a>" not in page
+    response = admin_client.get(f"{CHANGELIST}{application.pk}/review/", follow=True)
+    assert messages_of(response) == ["您的账号不属于任何牵头单位的评审组，不能填写评审意见"]
+    assert not Review.objects.exists()
+    assert admin_client.get(f"{CHANGELIST}{application.pk}/decide/promote/").status_code == 403

@@ -1,0 +1,454 @@
+import re
+import smtplib
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import override_settings
+from django.urls import reverse
+
+from applications import after_response, demo, enums
+from applications.models import Application, PendingUpload
+from applications.storage import private_storage
+from tests.factories import UserFactory, create_application, form_data, pdf_upload, seal_upload
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE_URL = re.compile(r"^/a/(CQO-2021-\d{4})/([A-Za-z0-9_-]{40,})/$")
+
+
+def stored_files():
+    import os
+
+    root = private_storage().location
+    return [f for _d, _s, fs in os.walk(root) for f in fs]
+
+
+def read_download(response) -> bytes:
+    """The body of a FileResponse; reading it to the end lets the test client close the file."""
+    return b"".join(response.streaming_content)
+
+
+def post_apply(client, data, **files):
+    return client.post(reverse("applications:apply"), {**data, **files})
+
+
+def test_call_page_shows_the_call(client, call):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "关于公开征集首席质量官系列团体标准起草单位和起草人的通知",
+        "商贸促字〔2021〕163号",
+        "《首席质量官 术语与原则》",
+        "CCPIT-CSC-JH2021165",
+        "《首席质量官评价指南》",
+        "选取 <strong>30</strong> 家以内",
+        "一、起草单位、起草人资格条件",
+        "二、起草单位、起草人权力和义务",
+        "深圳市南山区南海大道 3688 号深圳大学汇元楼 450",
+        "ccpitning@163.com",
+        "刘伟丽",
+        "征集中",
+    ):
+        assert text in html, text
+    assert 'href="/apply/"' in html and "在线申报" in html
+    assert "/static/bootstrap/css/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+
+
+def test_closed_call_page_and_form(client, closed_call):
+    html = client.get("/").content.decode()
+    assert "已截止" in html and "本次征集已截止，不再接受申报。" in html
+    response = client.get("/apply/")
+    assert "本次征集已截止" in response.content.decode()
+    response = post_apply(client, form_data(closed_call), seal_scan=seal_upload())
+    assert response.status_code == 403
+    assert "您提交的内容未被保存" in response.content.decode()
+    assert Application.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_form_page_has_every_section_and_field(client, call):
+    html = client.get("/apply/").content.decode()
+    sections = ["一、标准名称", "二、单位信息", "三、推荐起草人", "四、承诺", "五、单位意见与盖章"]
+    positions = [html.index(s) for s in sections]
+    assert positions == sorted(positions)
+    for name in [
+        "standards",
+        "unit_name",
+        "credit_code",
+        "unit_type",
+        "main_business",
+        "industry",
+        "address",
+        "postcode",
+        "unit_profile",
+        "unit_profile_file",
+        "drafter_name",
+        "drafter_gender",
+        "drafter_birth_date",
+        "drafter_ethnicity",
+        "drafter_native_place",
+        "drafter_political_status",
+        "drafter_title",
+        "drafter_position",
+        "drafter_mobile",
+        "drafter_phone",
+        "drafter_fax",
+        "drafter_email",
+        "drafter_resume",
+        "drafter_resume_file",
+        "can_attend_meetings",
+        "can_provide_funding",
+        "can_provide_technical_support",
+        "agrees_to_declaration",
+        "responsible_person",
+        "signed_on",
+        "seal_scan",
+        "privacy_consent",
+        "contact_email",
+        "idempotency_key",
+    ]:
+        assert f'name="{name}"' in html, name
+    assert 'enctype="multipart/form-data"' in html
+    assert 'name="action" value="draft"' in html and 'name="action" value="submit"' in html
+    assert "基诺族" in html and "九三学社社员" in html and "T 国际组织" in html
+
+
+def test_submit_redirects_303_to_private_page_and_shows_link_once(
+    client, call, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_apply(
+            client,
+            form_data(call, action="submit"),
+            seal_scan=seal_upload(),
+            unit_profile_file=pdf_upload(),
+        )
+    assert response.status_code == 303, response.content.decode()[:3000]
+    reference, token = PRIVATE_URL.match(response["Location"]).groups()
+    application = Application.objects.get()
+    assert application.reference == reference == "CQO-2021-0001"
+    assert application.status == enums.Status.SUBMITTED
+    assert application.seal_detected is True
+    assert application.seal_scan_name == "盖章扫描件.png"
+    assert application.unit_profile_file_name == "单位简介.pdf"
+    assert [m.to for m in mail.outbox] == [[application.contact_email]] * 2
+    first = client.get(response["Location"]).content.decode()
+    assert "请保存您的专属链接" in first and token in first and "已提交" in first
+    second = client.get(response["Location"]).content.decode()
+    assert "请保存您的专属链接" not in second and "CQO-2021-0001" in second
+
+
+class RefusingMailServer(BaseEmailBackend):
+    """An e-mail backend whose server is down."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the receipt is due in the request
+@override_settings(EMAIL_BACKEND="tests.applicant.test_views.RefusingMailServer")
+def test_a_mail_server_that_is_down_does_not_fail_the_saved_application(client, call, caplog):
+    """The receipt goes out after the response has been sent: the applicant gets the saved
+    page and the link, though the mail fails; the failure is logged for the organisers."""
+    response = post_apply(client, form_data(call, action="draft"))
+
+    assert response.status_code == 303
+    assert Application.objects.get().reference == "CQO-2021-0001"
+    [record] = [r for r in caplog.records if r.name == "applications.after_response"]
+    assert record.levelname == "ERROR"
+    assert "the mail server went away" in record.exc_text
+    assert "请保存您的专属链接" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_receipt_is_sent_once_the_response_is_complete(client, call):
+    from django.core.signals import request_finished
+
+    sent_when_finished = []
+
+    def finished(**kwargs):
+        sent_when_finished.append(len(mail.outbox))
+
+    # Listen to the end of the response ahead of the deferred work (receivers run in order).
+    request_finished.disconnect(dispatch_uid="after_response.finish")
+    request_finished.connect(finished)
+    after_response.connect()
+    try:
+        response = post_apply(client, form_data(call, action="draft"))
+    finally:
+        request_finished.disconnect(finished)
+
+    assert response.status_code == 303
+    assert sent_when_finished == [0]  # nothing had been sent when the response was done
+    assert [m.to for m in mail.outbox] == [[Application.objects.get().contact_email]]
+
+
+def test_values_are_normalised(client, call):
+    data = form_data(
+        call,
+        action="submit",
+        credit_code=demo.credit_code(7).lower(),
+        drafter_mobile="+86 139-0000-0077",
+        drafter_phone="075526536114",
+        unit_name="\u3000深圳  质量\u3000协会 ",
+    )
+    assert post_apply(client, data, seal_scan=seal_upload()).status_code == 303
+    application = Application.objects.get()
+    assert application.credit_code == demo.credit_code(7)
+    assert application.drafter_mobile == "13900000077"
+    assert application.drafter_phone == "0755-26536114"
+    assert application.unit_name == "深圳 质量 协会"
+
+
+def test_error_keeps_typed_values_and_uploaded_files(client, call):
+    good = demo.credit_code(4242)
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+    data = form_data(call, action="submit", credit_code=bad)
+    response = post_apply(
+        client, data, seal_scan=seal_upload("我的扫描件.png"), unit_profile_file=pdf_upload()
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "最后一位校验码不符" in html
+    assert "有 1 处需要修改" in html
+    assert f'value="{data["unit_name"]}"' in html
+    assert "已上传：<strong>我的扫描件.png</strong>" in html
+    assert Application.objects.count() == 0
+    assert PendingUpload.objects.count() == 2
+    pending = dict(re.findall(r'name="(\w+_pending)" value="([^"]+)"', html))
+    assert set(pending) == {"seal_scan_pending", "unit_profile_file_pending"}
+
+    # The applicant corrects the code and sends again without picking any file.
+    response = post_apply(client, {**data, "credit_code": good, **pending})
+    assert response.status_code == 303
+    application = Application.objects.get()
+    assert application.seal_scan_name == "我的扫描件.png"
+    assert application.unit_profile_file_name == "单位简介.pdf"
+    with application.seal_scan.open("rb") as stored:
+        assert stored.read() == demo.seal_scan_png()
+    assert PendingUpload.objects.count() == 0
+    assert len(stored_files()) == 2
+
+
+def test_forged_pending_reference_is_ignored(client, call):
+    data = form_data(call, action="submit", seal_scan_pending="forged:token")
+    response = post_apply(client, data)
+    assert "提交前请上传加盖单位公章的申报表扫描件或照片" in response.content.decode()
+    assert Application.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("seal.pdf", b"MZ\x90\x00" + b"\x00" * 200, ""),
+        ("seal.png", b"<html><script>alert(1)</script></html>", ""),
+        ("seal.png", b"", ""),
+    ],
+)
+def test_hostile_seal_scan_is_refused_next_to_the_field(client, call, filename, content, message):
+    data = form_data(call, action="submit")
+    response = post_apply(client, data, seal_scan=SimpleUploadedFile(filename, content))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["seal_scan"]
+    assert re.search(r"[\u4e00-\u9fff]", form.errors["seal_scan"][0])
+    assert Application.objects.count() == 0
+    assert PendingUpload.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_duplicate_unit_is_told_how_to_find_its_link(client, call):
+    create_application(call, 1)
+    data = form_data(call, 2, action="submit", credit_code=demo.credit_code(1 + 2021))
+    first = Application.objects.get()
+    data["credit_code"] = first.credit_code
+    response = post_apply(client, data, seal_scan=seal_upload())
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["credit_code"]
+    assert "已在本次征集中申报" in error and "找回专属链接" in error
+    assert Application.objects.count() == 1
+
+
+def test_draft_needs_only_name_and_email(client, call):
+    response = post_apply(
+        client, {"action": "draft", "unit_name": "某某质量协会", "contact_email": "x@example.com"}
+    )
+    assert response.status_code == 303
+    assert Application.objects.get().status == enums.Status.DRAFT
+    response = post_apply(client, {"action": "draft", "unit_name": "某某质量协会"})
+    assert list(response.context["form"].errors) == ["contact_email"]
+
+
+def test_contact_email_defaults_to_drafter_email(client, call):
+    data = form_data(call, action="submit", contact_email="")
+    assert post_apply(client, data, seal_scan=seal_upload()).status_code == 303
+    application = Application.objects.get()
+    assert application.contact_email == data["drafter_email"]
+
+
+def test_replayed_post_finds_the_first_application(client, call):
+    page = client.get("/apply/")
+    key = page.context["form"].initial["idempotency_key"]
+    data = form_data(call, action="submit", idempotency_key=str(key))
+    first = post_apply(client, data, seal_scan=seal_upload())
+    again = post_apply(client, data, seal_scan=seal_upload())
+    assert first.status_code == again.status_code == 303
+    assert first["Location"] == again["Location"]
+    from django.test import Client
+
+    elsewhere = Client().post("/apply/", {**data, "seal_scan": seal_upload()})
+    assert elsewhere.status_code == 409
+    assert "这份申报已经收到" in elsewhere.content.decode()
+    assert Application.objects.count() == 1
+    assert len(stored_files()) == 1
+
+
+def private(application, token, name="private", **kwargs):
+    return reverse(
+        f"applications:{name}",
+        kwargs={"reference": application.reference, "token": token, **kwargs},
+    )
+
+
+def test_wrong_or_old_token_is_404(client, call):
+    application, token = create_application(call, 1)
+    _other, other_token = create_application(call, 2)
+    assert client.get(private(application, token)).status_code == 200
+    assert client.get(private(application, other_token)).status_code == 404
+    assert client.get(private(application, token[:-1])).status_code == 404
+    assert (
+        client.get(private(application, other_token, "private_file", field="seal_scan")).status_code
+        == 404
+    )
+    response = client.get(private(application, "nope"))
+    assert response.status_code == 404 and "重新获取专属链接" in response.content.decode()
+
+
+def test_file_download_is_private_and_an_attachment(client, call):
+    application, token = create_application(call, 1)
+    response = client.get(private(application, token, "private_file", field="seal_scan"))
+    assert response.status_code == 200
+    assert read_download(response) == demo.seal_scan_png()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "image/png"
+    assert (
+        client.get(private(application, token, "private_file", field="credit_code")).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            private(application, token, "private_file", field="drafter_resume_file")
+        ).status_code
+        == 404
+    )
+
+
+def test_edit_form_prefilled_and_saved(client, call):
+    application, token = create_application(call, 1)
+    page = client.get(private(application, token, "edit"))
+    html = page.content.decode()
+    assert f'value="{application.unit_name}"' in html
+    assert "当前文件：<strong>盖章扫描件.png</strong>" in html
+    assert 'value="draft"' not in html  # a submitted application is edited, not re-drafted
+    data = form_data(call, 1, action="submit", drafter_title="研究员")
+    response = client.post(private(application, token, "edit"), data)
+    assert response.status_code == 303
+    application.refresh_from_db()
+    assert application.drafter_title == "研究员"
+    assert application.seal_scan_name == "盖章扫描件.png"  # kept without re-uploading
+
+
+def test_edit_after_deadline_is_refused(client, call):
+    application, token = create_application(call, 1)
+    call.deadline = call.opens_at.replace(year=2021, month=8, day=20)
+    call.save()
+    assert "本次征集已截止" in client.get(private(application, token, "edit")).content.decode()
+    data = form_data(call, 1, action="submit", drafter_title="研究员")
+    assert client.post(private(application, token, "edit"), data).status_code == 403
+    application.refresh_from_db()
+    assert application.drafter_title != "研究员"
+    assert "征集已截止，申报不能再修改" in client.get(private(application, token)).content.decode()
+
+
+def test_withdraw_asks_first(client, call):
+    application, token = create_application(call, 1)
+    page = client.get(private(application, token, "withdraw"))
+    assert "确认撤回申报" in page.content.decode()
+    application.refresh_from_db()
+    assert application.status == enums.Status.SUBMITTED
+    response = client.post(private(application, token, "withdraw"))
+    assert response.status_code == 303
+    application.refresh_from_db()
+    assert application.status == enums.Status.WITHDRAWN
+
+
+def test_print_view_shows_the_filled_table(client, call):
+    application, token = create_application(call, 1)
+    html = client.get(private(application, token, "print")).content.decode()
+    for text in (
+        "首席质量官系列团体标准起草单位申报表",
+        application.reference,
+        application.unit_name,
+        application.drafter_name,
+        "（公章）",
+        "☑ 《首席质量官 术语与原则》",
+        "☐ 《首席质量官培育指南》",
+    ):
+        assert text in html, text
+
+
+def test_resend_link_never_reveals_whether_an_address_is_known(
+    client, call, django_capture_on_commit_callbacks
+):
+    application, _ = create_application(call, 1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/link/", {"email": application.contact_email})
+        unknown = client.post("/link/", {"email": "stranger@example.com"})
+
+    def strip(r):
+        return (
+            r.content.decode()
+            .replace(application.contact_email, "X")
+            .replace("stranger@example.com", "X")
+        )
+
+    assert known.status_code == unknown.status_code == 200
+    assert re.sub(r'value="[^"]+"', "", strip(known)) == re.sub(
+        r'value="[^"]+"', "", strip(unknown)
+    )
+    assert [m.to for m in mail.outbox] == [[application.contact_email]]
+
+
+def test_organiser_file_needs_a_staff_login_with_permission(client, call):
+    application, _ = create_application(call, 1)
+    url = reverse("applications:organiser_file", args=[application.pk, "seal_scan"])
+    assert client.get(url).status_code == 302
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="view_application"))
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert read_download(response) == demo.seal_scan_png()
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_csrf_failure_is_explained_in_chinese(call):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/apply/", form_data(call, action="submit"))
+    assert response.status_code == 403
+    assert "页面已过期，请重新提交" in response.content.decode()
+    assert Application.objects.count() == 0

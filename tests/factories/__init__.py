@@ -1,0 +1,121 @@
+"""Test data, in one place. Applications are made through the real service, so they are what
+users make; form data is what a browser posts; files are real files of each kind."""
+
+import datetime as dt
+import random
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from applications import demo, services
+from applications.models import Call
+from applications.services import NewFile
+
+
+def seal_upload(name="盖章扫描件.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, demo.seal_scan_png(), content_type="image/png")
+
+
+def pdf_upload(name="单位简介.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, demo.profile_pdf(), content_type="application/pdf")
+
+
+def form_data(call: Call, number: int = 1, **overrides) -> dict:
+    """POST data of a complete, valid 申报表 (without files), as the browser sends it."""
+    values = demo.application_values(random.Random(number), number, today=timezone.localdate())
+    data = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            if name in ("agrees_to_declaration", "privacy_consent"):
+                if value:
+                    data[name] = "on"
+            else:
+                data[name] = "True" if value else "False"
+        elif isinstance(value, dt.date):
+            data[name] = value.isoformat()
+        else:
+            data[name] = str(value)
+    data["standards"] = [str(pk) for pk in call.standards.values_list("pk", flat=True)[:2]]
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def values(number: int = 1, **overrides) -> dict:
+    data = demo.application_values(random.Random(number), number, today=timezone.localdate())
+    data.update(overrides)
+    return data
+
+
+def seal_file(name: str = "盖章扫描件.png") -> NewFile:
+    return NewFile(
+        upload=seal_upload(name), original_name=name, extension=".png", seal_detected=True
+    )
+
+
+def pdf_file(name: str = "单位简介.pdf") -> NewFile:
+    return NewFile(upload=pdf_upload(name), original_name=name, extension=".pdf")
+
+
+def create_application(
+    call,
+    number: int = 1,
+    *,
+    action="submit",
+    files=None,
+    standards=None,
+    language=None,
+    **overrides,
+):
+    """(application, token) made by ``services.application_create`` with valid data."""
+    if files is None:
+        files = {"seal_scan": seal_file()} if action == "submit" else {}
+    return services.application_create(
+        call=call,
+        values=values(number, **overrides),
+        standards=list(call.standards.all()[:1]) if standards is None else standards,
+        files=files,
+        action=action,
+        language=language,
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def reviewer_for(body, username=None):
+    """A staff user in ``body``'s reviewer group (the groups come from ``seed_call``)."""
+    body.refresh_from_db()
+    user = UserFactory(username=username or f"reviewer-{body.pk}", is_staff=True)
+    user.groups.add(body.reviewer_group)
+    return user
+
+
+def selector(username="selector"):
+    from django.contrib.auth.models import Group
+
+    from applications.roles import SELECTOR_GROUP
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=SELECTOR_GROUP))
+    return user
+
+
+def recommend(application, bodies, *, score=80, recommendation="recommend"):
+    """Each body in ``bodies`` records ``recommendation`` through the review service."""
+    for body in bodies:
+        services.review_save(
+            application=application,
+            reviewer=reviewer_for(body),
+            recommendation=recommendation,
+            score=score,
+            comment="同意",
+        )

@@ -1,0 +1,162 @@
+"""Races on real PostgreSQL connections: one thread, one connection, all started together."""
+
+import random
+import re
+import threading
+import time
+from collections import Counter
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.test import Client
+
+from applications import services
+from applications.demo import create_demo_applications
+from applications.models import Application, AuditEntry, Call
+from tests.factories import create_application, selector, values
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrency is proven on PostgreSQL (CI sets DATABASE_URL)",
+    ),
+]
+
+
+def run_together(workers):
+    """Run each callable in its own thread and connection, released at the same instant."""
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def target(index, work):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = ("ok", work())
+        except Exception as exc:  # collected and asserted on by the test
+            results[index] = ("error", exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=target, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a worker hung (deadlock?)"
+    return results
+
+
+def test_references_stay_unique_and_gap_free_under_concurrent_submissions(call):
+    def submit_five(worker):
+        def work():
+            return [create_application(call, worker * 10 + i)[0].reference for i in range(5)]
+
+        return work
+
+    results = run_together([submit_five(w) for w in range(8)])
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    references = sorted(ref for _, refs in results for ref in refs)
+    assert references == [f"CQO-2021-{n:04d}" for n in range(1, 41)]
+    assert Call.objects.get(pk=call.pk).last_reference_number == 40
+
+
+def test_a_unit_racing_itself_gets_one_application_and_no_gap(call):
+    twin_code = values(999)["credit_code"]
+
+    def same_unit(number):
+        return lambda: create_application(call, number, credit_code=twin_code)[0].reference
+
+    def other_unit(number):
+        return lambda: create_application(call, number)[0].reference
+
+    results = run_together([same_unit(1), same_unit(2), same_unit(3), other_unit(4), other_unit(5)])
+    kinds = [kind for kind, _ in results]
+    assert kinds[3:] == ["ok", "ok"]
+    assert kinds[:3].count("ok") == 1
+    for kind, value in results[:3]:
+        if kind == "error":
+            assert isinstance(value, ValidationError)
+            assert "credit_code" in value.message_dict
+    assert sorted(Application.objects.values_list("reference", flat=True)) == [
+        "CQO-2021-0001",
+        "CQO-2021-0002",
+        "CQO-2021-0003",
+    ]
+
+
+def _forty_submitted(call):
+    """40 submitted applications; the joint sign-off is off so that only the cap decides."""
+    call.required_recommendations = 0
+    call.save(update_fields=["required_recommendations"])
+    create_demo_applications(call, 40)
+    return list(Application.objects.filter(call=call).values_list("pk", flat=True))
+
+
+def test_eight_selectors_racing_over_forty_applications_select_exactly_thirty(call):
+    pks = _forty_submitted(call)
+    users = [selector(f"selector{i}") for i in range(8)]
+
+    def select_all(worker):
+        def work():
+            order = list(pks)
+            random.Random(worker).shuffle(order)
+            outcomes = []
+            for pk in order:
+                try:
+                    services.application_select(
+                        application=Application.objects.get(pk=pk), actor=users[worker]
+                    )
+                    outcomes.append("selected")
+                except ValidationError as exc:
+                    outcomes.append(exc.code)
+            return outcomes
+
+        return work
+
+    started = time.perf_counter()
+    results = run_together([select_all(w) for w in range(8)])
+    elapsed = time.perf_counter() - started
+    print(f"8 threads x 40 selections: {elapsed:.2f} s")
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    outcomes = Counter(code for _, codes in results for code in codes)
+    assert outcomes["selected"] == 30
+    assert set(outcomes) <= {"selected", "cap_reached", "already"}, outcomes
+    assert sum(outcomes.values()) == 8 * 40
+    assert Application.objects.filter(status="selected").count() == 30
+    orders = sorted(
+        Application.objects.filter(status="selected").values_list("list_order", flat=True)
+    )
+    assert orders == list(range(1, 31))
+    assert AuditEntry.objects.filter(action="application.select").count() == 30
+
+
+def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_errors(call):
+    pks = _forty_submitted(call)
+    users = [selector(f"clicker{i}") for i in range(8)]
+
+    def click(worker):
+        def work():
+            client = Client()
+            client.force_login(users[worker])
+            response = client.post(
+                "/admin/applications/application/",
+                {"action": "select_applications", "_selected_action": pks},
+            )
+            return response.status_code, [str(m) for m in get_messages(response.wsgi_request)]
+
+        return work
+
+    results = run_together([click(w) for w in range(8)])
+    assert [kind for kind, _ in results] == ["ok"] * 8, results
+    for _, (status, messages) in results:
+        assert status == 302
+        assert len(messages) == 1
+        assert re.fullmatch(r"已入选 \d+ 家。(\d+ 家未能操作：.+)?", messages[0]), messages
+    selected_per_click = [
+        int(re.match(r"已入选 (\d+) 家", messages[0]).group(1)) for _, (_s, messages) in results
+    ]
+    assert sum(selected_per_click) == 30
+    assert Application.objects.filter(status="selected").count() == 30

@@ -1,0 +1,347 @@
+"""Reviews and decisions through the services: every transition and every refusal."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from applications import services
+from applications.enums import Recommendation, Status
+from applications.models import Application, AuditEntry, Review
+from tests.factories import create_application, recommend, reviewer_for, selector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bodies(call):
+    return list(call.organising_bodies.all())
+
+
+@pytest.fixture
+def boss(call):
+    return selector()
+
+
+def submitted(call, number=1, **overrides):
+    return create_application(call, number, **overrides)[0]
+
+
+def actions(application):
+    return list(application.audit_entries.values_list("action", flat=True))
+
+
+# --- reviews ----------------------------------------------------------------------------
+def test_a_reviewer_records_and_changes_their_bodys_verdict(call, bodies):
+    application = submitted(call)
+    reviewer = reviewer_for(bodies[0])
+    review = services.review_save(
+        application=application,
+        reviewer=reviewer,
+        recommendation=Recommendation.NEUTRAL,
+        score=70,
+        comment="材料齐全，\n待核实",
+    )
+    assert (review.body, review.score, review.comment) == (bodies[0], 70, "材料齐全，\n待核实")
+    services.review_save(
+        application=application, reviewer=reviewer, recommendation="recommend", score=88
+    )
+    assert Review.objects.get().recommendation == "recommend"
+    assert Review.objects.count() == 1  # one per body per application
+    entries = list(application.audit_entries.filter(action="application.review"))
+    assert [(e.data["from"], e.data["to"], e.data["score"], e.body) for e in entries] == [
+        ("", "neutral", 70, bodies[0]),
+        ("neutral", "recommend", 88, bodies[0]),
+    ]
+    assert all(e.actor == reviewer for e in entries)
+
+
+def test_two_reviewers_of_one_body_share_its_single_verdict(call, bodies):
+    application = submitted(call)
+    first, second = reviewer_for(bodies[1], "a"), reviewer_for(bodies[1], "b")
+    services.review_save(
+        application=application, reviewer=first, recommendation="recommend", score=90
+    )
+    services.review_save(
+        application=application, reviewer=second, recommendation="neutral", score=60
+    )
+    review = Review.objects.get()
+    assert (review.reviewer, review.recommendation) == (second, "neutral")
+
+
+def test_a_comment_with_a_bidi_override_is_refused_on_its_field(call, bodies):
+    application = submitted(call)
+    with pytest.raises(ValidationError) as info:
+        services.review_save(
+            application=application,
+            reviewer=reviewer_for(bodies[0]),
+            recommendation="recommend",
+            score=80,
+            comment="好\u202e评",
+        )
+    assert list(info.value.message_dict) == ["comment"]
+    assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize("score", [-1, 101])
+def test_score_must_be_0_to_100(call, bodies, score):
+    application = submitted(call)
+    with pytest.raises(ValidationError) as info:
+        services.review_save(
+            application=application,
+            reviewer=reviewer_for(bodies[0]),
+            recommendation="recommend",
+            score=score,
+        )
+    assert "score" in info.value.message_dict
+    assert not Review.objects.exists() and actions(application) == [
+        "application.create",
+        "application.submit",
+    ]
+
+
+def test_only_a_member_of_exactly_one_body_may_review(call, bodies, boss):
+    application = submitted(call)
+    with pytest.raises(ValidationError, match="不属于任何牵头单位的评审组"):
+        services.review_save(
+            application=application, reviewer=boss, recommendation="recommend", score=80
+        )
+    double = reviewer_for(bodies[0], "double")
+    double.groups.add(bodies[1].reviewer_group)
+    with pytest.raises(ValidationError, match="同时属于多个牵头单位"):
+        services.review_save(
+            application=application, reviewer=double, recommendation="recommend", score=80
+        )
+    assert not Review.objects.exists()
+
+
+def test_reviews_only_while_undecided(call, bodies, boss):
+    draft = create_application(call, 1, action="draft")[0]
+    with pytest.raises(ValidationError, match="草稿"):
+        services.review_save(
+            application=draft,
+            reviewer=reviewer_for(bodies[0]),
+            recommendation="recommend",
+            score=80,
+        )
+    application = submitted(call, 2)
+    recommend(application, bodies[:2])
+    services.application_select(application=application, actor=boss)
+    with pytest.raises(ValidationError, match="作出决定前"):
+        services.review_save(
+            application=application,
+            reviewer=reviewer_for(bodies[2]),
+            recommendation="recommend",
+            score=80,
+        )
+    services.application_reopen(application=application, actor=boss)
+    services.review_save(
+        application=application,
+        reviewer=reviewer_for(bodies[2]),
+        recommendation="recommend",
+        score=80,
+    )
+    assert Review.objects.filter(application=application).count() == 3
+
+
+# --- decisions --------------------------------------------------------------------------
+def test_select_with_quorum_orders_the_list_audits_and_mails(
+    call, bodies, boss, django_capture_on_commit_callbacks
+):
+    first, second = submitted(call, 1), submitted(call, 2)
+    recommend(first, bodies[:2])
+    recommend(second, bodies)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_select(application=second, actor=boss)
+        services.application_select(application=first, actor=boss)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.list_order, second.list_order) == (Status.SELECTED, 2, 1)
+    assert first.decided_at is not None and first.selection_override_reason == ""
+    entry = first.audit_entries.get(action="application.select")
+    assert (entry.actor, entry.data) == (boss, {"from": "submitted", "to": "selected"})
+    assert [m.to for m in mail.outbox] == [[second.contact_email], [first.contact_email]]
+    assert "已入选" in mail.outbox[1].subject and first.reference in mail.outbox[1].subject
+    assert first.drafter_name in mail.outbox[1].body
+    assert first.standards.get().title in mail.outbox[1].alternatives[0][0]
+    assert "《《" not in mail.outbox[1].body
+
+
+def test_select_without_quorum_needs_a_written_reason(call, bodies, boss):
+    application = submitted(call)
+    recommend(application, bodies[:1])
+    recommend(application, bodies[1:2], recommendation="not_recommend", score=40)
+    with pytest.raises(ValidationError) as info:
+        services.application_select(application=application, actor=boss)
+    assert info.value.code == "quorum_missing"
+    assert "1 个牵头单位推荐，需要 2 个" in info.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.application_select(
+            application=application, actor=boss, override_reason="  \u200b "
+        )
+    assert Application.objects.get().status == Status.SUBMITTED
+    services.application_select(application=application, actor=boss, override_reason="行业代表性强")
+    application.refresh_from_db()
+    assert application.selection_override_reason == "行业代表性强"
+    entry = application.audit_entries.get(action="application.select")
+    assert entry.data["note"] == "行业代表性强"
+
+
+def test_the_quorum_is_a_setting_of_the_call(call, boss):
+    call.required_recommendations = 0
+    call.save()
+    application = submitted(call)
+    services.application_select(application=application, actor=boss)
+    assert Application.objects.get().status == Status.SELECTED
+
+
+def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
+    call, boss, django_capture_on_commit_callbacks
+):
+    call.max_selected = 3
+    call.required_recommendations = 0
+    call.save()
+    apps = [submitted(call, n) for n in range(1, 5)]
+    for application in apps[:3]:
+        services.application_select(application=application, actor=boss)
+    with pytest.raises(ValidationError) as info:
+        services.application_select(application=apps[3], actor=boss)
+    assert info.value.code == "cap_reached"
+    assert info.value.messages == [
+        "已入选 3 家，达到上限 3 家，不能再入选；如需替换，请先撤销一家的入选决定"
+    ]
+    assert Application.objects.get(pk=apps[3].pk).status == Status.SUBMITTED
+    assert actions(apps[3]) == ["application.create", "application.submit"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=apps[0])
+    services.application_select(application=apps[3], actor=boss)
+    assert Application.objects.filter(status=Status.SELECTED).count() == 3
+    assert Application.objects.get(pk=apps[3].pk).list_order == 4
+
+
+def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_commit_callbacks):
+    call.required_recommendations = 0
+    call.save()
+    application = submitted(call)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_waitlist(application=application, actor=boss)
+    assert Application.objects.get().status == Status.WAITLISTED
+    assert "候补" in mail.outbox[-1].subject
+    with pytest.raises(ValidationError, match="已是“候补”"):
+        services.application_waitlist(application=application, actor=boss)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reject(application=application, actor=boss)
+    assert "评审结果" in mail.outbox[-1].subject and "未能入选" in mail.outbox[-1].body
+    with pytest.raises(ValidationError, match="请先撤销决定"):
+        services.application_select(application=application, actor=boss)
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_reopen(application=application, actor=boss, note="复议")
+    assert len(mail.outbox) == sent  # reopening sends nothing
+    application.refresh_from_db()
+    assert (application.status, application.decided_at) == (Status.SUBMITTED, None)
+    with pytest.raises(ValidationError, match="尚无决定"):
+        services.application_reopen(application=application, actor=boss)
+    assert [
+        (e.data["from"], e.data["to"])
+        for e in AuditEntry.objects.filter(
+            action__in=["application.waitlist", "application.reject", "application.reopen"]
+        )
+    ] == [
+        ("submitted", "waitlisted"),
+        ("waitlisted", "rejected"),
+        ("rejected", "submitted"),
+    ]
+
+
+def test_drafts_and_withdrawn_applications_cannot_be_decided(call, boss):
+    call.required_recommendations = 0
+    call.save()
+    draft = create_application(call, 1, action="draft")[0]
+    withdrawn = submitted(call, 2)
+    services.application_withdraw(application=withdrawn)
+    for service in (
+        services.application_select,
+        services.application_waitlist,
+        services.application_reject,
+    ):
+        with pytest.raises(ValidationError, match="草稿"):
+            service(application=draft, actor=boss)
+        with pytest.raises(ValidationError, match="已由申报单位撤回"):
+            service(application=withdrawn, actor=boss)
+    with pytest.raises(ValidationError, match="已由申报单位撤回"):
+        services.application_reopen(application=withdrawn, actor=boss)
+
+
+def test_a_decided_application_is_frozen_for_its_applicant_until_reopened(call, boss):
+    call.required_recommendations = 0
+    call.save()
+    application, _token = create_application(call, 1)
+    services.application_select(application=application, actor=boss)
+    with pytest.raises(ValidationError, match="不能再修改"):
+        services.application_update(
+            application=application,
+            values={"unit_name": "新名称"},
+            standards=list(call.standards.all()[:1]),
+            files={},
+            action="submit",
+        )
+    services.application_reopen(application=application, actor=boss)
+    services.application_update(
+        application=application,
+        values={"unit_name": "新名称"},
+        standards=list(call.standards.all()[:1]),
+        files={},
+        action="submit",
+    )
+    assert Application.objects.get().unit_name == "新名称"
+
+
+def test_promote_next_takes_the_best_scored_waitlisted(call, bodies, boss):
+    call.max_selected = 1
+    call.save()
+    top, low, unscored = submitted(call, 1), submitted(call, 2), submitted(call, 3)
+    recommend(low, bodies[:2], score=70)
+    recommend(top, bodies[:2], score=95)
+    recommend(submitted(call, 4), bodies[:2], score=60)
+    first = Application.objects.get(reference="CQO-2021-0004")
+    services.application_select(application=first, actor=boss)
+    for application in (unscored, low, top):
+        services.application_waitlist(application=application, actor=boss)
+    with pytest.raises(ValidationError, match="达到上限"):
+        services.waitlist_promote_next(call=call, actor=boss)
+    services.application_withdraw(application=first)
+    promoted = services.waitlist_promote_next(call=call, actor=boss)
+    assert promoted.pk == top.pk and promoted.status == Status.SELECTED
+    services.application_withdraw(application=promoted)
+    assert services.waitlist_promote_next(call=call, actor=boss).pk == low.pk
+    services.application_withdraw(application=low)
+    with pytest.raises(ValidationError, match="会签未达要求"):
+        services.waitlist_promote_next(call=call, actor=boss)  # unscored: no quorum
+
+
+def test_promote_next_on_an_empty_waitlist(call, boss):
+    with pytest.raises(ValidationError, match="候补名单为空"):
+        services.waitlist_promote_next(call=call, actor=boss)
+
+
+def test_reorder_the_published_list(call, boss):
+    call.required_recommendations = 0
+    call.save()
+    apps = [submitted(call, n) for n in range(1, 4)]
+    for application in apps:
+        services.application_select(application=application, actor=boss)
+    changed = services.selected_list_reorder(
+        call=call, order=[apps[2].pk, apps[0].pk, apps[1].pk], actor=boss
+    )
+    assert changed == 3
+    assert list(Application.objects.order_by("list_order").values_list("pk", flat=True)) == [
+        apps[2].pk,
+        apps[0].pk,
+        apps[1].pk,
+    ]
+    with pytest.raises(ValidationError, match="已被他人修改"):
+        services.selected_list_reorder(call=call, order=[apps[0].pk], actor=boss)
+    entry = apps[2].audit_entries.get(action="application.reorder")
+    assert entry.data == {"from": 3, "to": 1}

@@ -1,0 +1,193 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from applications import validation
+from applications.validation import CREDIT_CODE_CHARSET, credit_code_check_char
+
+first17 = st.text(alphabet=CREDIT_CODE_CHARSET, min_size=17, max_size=17)
+
+
+def code_of(code: str) -> str:
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_credit_code(code)
+    return info.value.code
+
+
+# --- 统一社会信用代码 ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "real",
+    [
+        "91350100M000100Y43",  # the example printed in GB 32100-2015
+        "91440300708461136T",  # 华为技术有限公司
+        "12100000400000624D",  # a public institution (事业单位)
+    ],
+)
+def test_real_credit_codes_pass(real):
+    assert validation.normalize_credit_code(real) == real
+
+
+def test_credit_code_is_normalised():
+    assert validation.normalize_credit_code(" 91350100m000100y43 ") == "91350100M000100Y43"
+    assert validation.normalize_credit_code("９１３５０１００Ｍ０００１００Ｙ４３") == (
+        "91350100M000100Y43"
+    )
+
+
+@given(first17)
+def test_a_computed_check_character_always_passes(body):
+    code = body + credit_code_check_char(body)
+    assert validation.normalize_credit_code(code.lower()) == code
+
+
+@given(first17, st.integers(min_value=0, max_value=16), st.data())
+def test_changing_any_one_character_is_caught(body, position, data):
+    code = body + credit_code_check_char(body)
+    other = data.draw(st.sampled_from([c for c in CREDIT_CODE_CHARSET if c != code[position]]))
+    mutated = code[:position] + other + code[position + 1 :]
+    assert code_of(mutated) == "credit_code_checksum"
+
+
+@given(first17, st.data())
+def test_a_wrong_check_character_is_caught(body, data):
+    right = credit_code_check_char(body)
+    wrong = data.draw(st.sampled_from([c for c in CREDIT_CODE_CHARSET if c != right]))
+    assert code_of(body + wrong) == "credit_code_checksum"
+
+
+@given(
+    st.text(alphabet=CREDIT_CODE_CHARSET, min_size=0, max_size=30).filter(lambda s: len(s) != 18)
+)
+def test_wrong_length_is_caught(code):
+    assert code_of(code) == "credit_code_length"
+
+
+def test_letters_outside_the_charset_are_named():
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_credit_code("91350100M000100YI3")
+    assert info.value.code == "credit_code_chars"
+    assert "I" in info.value.messages[0]
+
+
+def test_checksum_message_says_what_to_do():
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_credit_code("91350100M000100Y44")
+    assert "校验码" in info.value.messages[0] and "营业执照" in info.value.messages[0]
+
+
+# --- phones and postcode ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("13812345678", "13812345678"),
+        ("+86 138 1234 5678", "13812345678"),
+        ("0086-138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+    ],
+)
+def test_mobile_accepted_and_normalised(raw, clean):
+    assert validation.normalize_mobile(raw) == clean
+
+
+@pytest.mark.parametrize("raw", ["12812345678", "1381234567", "138123456789", "010-66094072", ""])
+def test_mobile_refused(raw):
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_mobile(raw)
+    assert info.value.code == "mobile"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("010-66094072", "010-66094072"),
+        ("01066094072", "010-66094072"),
+        ("0755-26536114", "0755-26536114"),
+        ("075526536114", "0755-26536114"),
+        ("010-66094072-123", "010-66094072-123"),
+        ("(010) 66094072", "010-66094072"),
+        ("17722506919", "17722506919"),
+        ("400-810-8888", "400-810-8888"),
+    ],
+)
+def test_landline_accepted_and_normalised(raw, clean):
+    assert validation.normalize_landline(raw) == clean
+
+
+@pytest.mark.parametrize("raw", ["66094072", "1234", "010-123", "abc"])
+def test_landline_refused(raw):
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_landline(raw)
+    assert info.value.code == "phone"
+
+
+def test_fax_refuses_a_mobile_number():
+    with pytest.raises(ValidationError):
+        validation.normalize_landline("13812345678", allow_mobile=False)
+
+
+@pytest.mark.parametrize("raw", ["51806", "5180600", "51806a", ""])
+def test_postcode_refused(raw):
+    with pytest.raises(ValidationError) as info:
+        validation.normalize_postcode(raw)
+    assert info.value.code == "postcode"
+
+
+def test_postcode_accepted():
+    assert validation.normalize_postcode(" 518060 ") == "518060"
+
+
+# --- dates --------------------------------------------------------------------------------------
+TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("birth", "ok"),
+    [
+        (dt.date(2008, 11, 24), True),  # 18 today
+        (dt.date(2008, 11, 25), False),  # 18 tomorrow
+        (dt.date(1926, 11, 25), True),  # 99, 100 tomorrow
+        (dt.date(1925, 11, 23), False),  # 101
+        (dt.date(1980, 2, 29), True),
+    ],
+)
+def test_birth_date_range(birth, ok):
+    if ok:
+        validation.validate_birth_date(birth, today=TODAY)
+    else:
+        with pytest.raises(ValidationError) as info:
+            validation.validate_birth_date(birth, today=TODAY)
+        assert info.value.code == "birth_date_range"
+
+
+def test_signed_on_not_in_future():
+    validation.validate_not_future(TODAY, today=TODAY)
+    with pytest.raises(ValidationError):
+        validation.validate_not_future(TODAY + dt.timedelta(days=1), today=TODAY)
+
+
+# --- text ---------------------------------------------------------------------------------------
+def test_text_is_trimmed_and_full_width_spaces_folded():
+    assert validation.clean_text("\u3000深圳  大学\u3000\u3000汇元楼 ") == "深圳 大学 汇元楼"
+
+
+def test_multiline_text_keeps_paragraphs():
+    assert (
+        validation.clean_text("第一段\r\n\r\n\r\n\r\n  第二段  ", multiline=True)
+        == "第一段\n\n第二段"
+    )
+
+
+@pytest.mark.parametrize("evil", ["单位\u202e名称", "单位\x00名称", "名\x1b称", "a\u2066b"])
+def test_control_and_bidi_characters_are_refused(evil):
+    with pytest.raises(ValidationError) as info:
+        validation.clean_text(evil)
+    assert info.value.code == "control_characters"
+
+
+def test_newlines_refused_in_single_line_text_only():
+    with pytest.raises(ValidationError):
+        validation.clean_text("a\nb")
+    assert validation.clean_text("a\nb", multiline=True) == "a\nb"
