@@ -7,8 +7,21 @@ import logging
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from applications import after_response
+
+
+@pytest.fixture
+def request_signals():
+    """The signals of a request's start and end, as Django's test client sends them: without
+    ``close_old_connections``, which would reach for the database (and so fail, or close the
+    connection of a database test that ran before) although these tests use none."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_outside_a_request_work_runs_at_once_and_its_errors_raise():
@@ -19,7 +32,9 @@ def test_outside_a_request_work_runs_at_once_and_its_errors_raise():
         after_response.defer(lambda: 1 / 0)
 
 
-def test_in_a_request_work_waits_for_the_end_and_a_failure_does_not_stop_the_rest(caplog):
+def test_in_a_request_work_waits_for_the_end_and_a_failure_does_not_stop_the_rest(
+    caplog, request_signals
+):
     ran = []
     request_started.send(sender=None)
     after_response.defer(lambda: 1 / 0)
@@ -35,7 +50,7 @@ def test_in_a_request_work_waits_for_the_end_and_a_failure_does_not_stop_the_res
     assert ran == [2, 3]
 
 
-def test_work_of_a_request_whose_end_never_came_runs_when_the_next_begins():
+def test_work_of_a_request_whose_end_never_came_runs_when_the_next_begins(request_signals):
     ran = []
     request_started.send(sender=None)
     after_response.defer(ran.append, 1)  # ... and the response is never closed
