@@ -251,10 +251,9 @@ def ensure_call_open(call, *, now) -> None:
         )
 
 
-def validate_credit_code_free(call, credit_code: str, *, exclude_pk=None) -> None:
-    from applications.queries import credit_code_taken
-
-    if credit_code_taken(call=call, credit_code=credit_code, exclude_pk=exclude_pk):
+def validate_credit_code_free(*, taken: bool) -> None:
+    """One application per unit and call; ``taken``: another active application has the code."""
+    if taken:
         raise ValidationError(
             _(
                 "该统一社会信用代码的单位已在本次征集中申报，每个单位只能申报一次。"
@@ -264,12 +263,10 @@ def validate_credit_code_free(call, credit_code: str, *, exclude_pk=None) -> Non
         )
 
 
-def validate_drafter_free(call, drafter_name: str, drafter_mobile: str, *, exclude_pk=None):
-    from applications.queries import drafter_taken
-
-    if drafter_taken(
-        call=call, drafter_name=drafter_name, drafter_mobile=drafter_mobile, exclude_pk=exclude_pk
-    ):
+def validate_drafter_free(*, taken: bool) -> None:
+    """One unit per drafter and call; ``taken``: another active application names the same
+    drafter (name and mobile)."""
+    if taken:
         raise ValidationError(
             _(
                 "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"

@@ -191,3 +191,17 @@ def test_newlines_refused_in_single_line_text_only():
     with pytest.raises(ValidationError):
         validation.clean_text("a\nb")
     assert validation.clean_text("a\nb", multiline=True) == "a\nb"
+
+
+@pytest.mark.parametrize(
+    ("rule", "code"),
+    [
+        (validation.validate_credit_code_free, "duplicate_unit"),
+        (validation.validate_drafter_free, "duplicate_drafter"),
+    ],
+)
+def test_the_duplicate_rules_are_pure_the_caller_says_whether_it_is_taken(rule, code):
+    rule(taken=False)  # nothing to refuse, and no database was asked (this test has none)
+    with pytest.raises(ValidationError) as refused:
+        rule(taken=True)
+    assert refused.value.code == code

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import enums, uploads, validation
+from applications import enums, queries, uploads, validation
 from applications.models import Application, PendingUpload
 from applications.services import (
     ACTION_DRAFT,
@@ -436,17 +436,21 @@ class ApplicationForm(forms.ModelForm):
         if cleaned.get("credit_code") and "credit_code" not in self.errors:
             try:
                 validation.validate_credit_code_free(
-                    self.call, cleaned["credit_code"], exclude_pk=exclude_pk
+                    taken=queries.credit_code_taken(
+                        call=self.call, credit_code=cleaned["credit_code"], exclude_pk=exclude_pk
+                    )
                 )
             except ValidationError as exc:
                 self.add_error("credit_code", exc)
         if cleaned.get("drafter_mobile") and "drafter_mobile" not in self.errors:
             try:
                 validation.validate_drafter_free(
-                    self.call,
-                    cleaned.get("drafter_name", ""),
-                    cleaned["drafter_mobile"],
-                    exclude_pk=exclude_pk,
+                    taken=queries.drafter_taken(
+                        call=self.call,
+                        drafter_name=cleaned.get("drafter_name", ""),
+                        drafter_mobile=cleaned["drafter_mobile"],
+                        exclude_pk=exclude_pk,
+                    )
                 )
             except ValidationError as exc:
                 self.add_error("drafter_mobile", exc)

@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, validation
+from applications import emails, enums, queries, validation
 from applications.models import Application, Call
-from applications.queries import token_hash
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, file_work
 
@@ -70,7 +69,7 @@ class DuplicateSubmission(Exception):
 
 def new_access_token() -> tuple[str, str]:
     token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
+    return token, queries.token_hash(token)
 
 
 def _check_rows(application: Application) -> None:
@@ -78,16 +77,22 @@ def _check_rows(application: Application) -> None:
     errors = {}
     try:
         validation.validate_credit_code_free(
-            application.call, application.credit_code, exclude_pk=application.pk
+            taken=queries.credit_code_taken(
+                call=application.call,
+                credit_code=application.credit_code,
+                exclude_pk=application.pk,
+            )
         )
     except ValidationError as exc:
         errors["credit_code"] = exc
     try:
         validation.validate_drafter_free(
-            application.call,
-            application.drafter_name,
-            application.drafter_mobile,
-            exclude_pk=application.pk,
+            taken=queries.drafter_taken(
+                call=application.call,
+                drafter_name=application.drafter_name,
+                drafter_mobile=application.drafter_mobile,
+                exclude_pk=application.pk,
+            )
         )
     except ValidationError as exc:
         errors["drafter_mobile"] = exc
@@ -301,10 +306,8 @@ def application_resend_links(*, call: Call, email: str) -> int:
     The old link of each stops working (only one token hash is kept). Returns how many were
     sent; callers must not reveal that number to the person asking.
     """
-    from applications.queries import applications_for_email
-
     sent = 0
-    for application in applications_for_email(call=call, email=email):
+    for application in queries.applications_for_email(call=call, email=email):
         with transaction.atomic():
             locked = Application.objects.select_for_update().get(pk=application.pk)
             token, digest = new_access_token()

@@ -91,7 +91,6 @@ def test_the_private_page_is_kept_until_the_application_changes(
     from django.test import Client
 
     from applications import services
-
     from tests.factories import create_application, selector
 
     application, token = create_application(call, 1)

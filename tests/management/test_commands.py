@@ -114,7 +114,6 @@ def test_cleanup_orphan_files(call, settings):
     from applications import services
     from applications.models import PendingUpload
     from applications.storage import private_storage
-
     from tests.factories import create_application, seal_file
 
     application, _ = create_application(call, 1)
@@ -215,7 +214,6 @@ def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
     from applications import services
     from applications.models import AuditEntry
     from applications.storage import private_storage
-
     from tests.factories import create_application, pdf_file, seal_file, selector
 
     call.required_recommendations = 0
