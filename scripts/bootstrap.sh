@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the portal needs, idempotently:
 #   1. Debian packages (with apt-get when run as root; otherwise it lists what is missing),
-#   2. a virtual environment in .venv with the project and its Python packages,
+#   2. a virtual environment in .venv with the project and its Python packages, at the
+#      versions pinned in requirements/constraints.txt,
 #   3. the compiled translations (applications/locale/*/LC_MESSAGES/django.mo, from the .po),
 #   4. for tests: axe-core from the npm registry in .cache/axe (git-ignored).
 # Usage: scripts/bootstrap.sh run|test   ("test" adds the browser, PDF and accessibility tools)
@@ -46,13 +47,16 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> Creating .venv"
   python3 -m venv .venv
 fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+# The stamp names both files: a change to the ranges or to the pinned versions reinstalls.
+constraints=requirements/constraints.txt
+stamp=.venv/.installed-$(cat pyproject.toml "$constraints" | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "==> Installing Python packages into .venv"
   # (the grep drops one machine's notes about unused local package indexes)
   quiet() { grep -v "is ignored: it is neither" || true; }
   .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | quiet
-  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | quiet
+  # -c: the exact versions of requirements/constraints.txt, within pyproject.toml's ranges.
+  .venv/bin/python -m pip install --quiet -c "$constraints" -e ".[dev]" 2>&1 | quiet
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
