@@ -5,10 +5,12 @@ import functools
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    Field,
     QuerySet,
 )
 
@@ -20,7 +22,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def call_get_current(*, prefetch=("standards", "organising_bodies")) -> Call | None:
+def call_get_current(
+    *, prefetch: Sequence[str] = ("standards", "organising_bodies")
+) -> Call | None:
     """The call shown on the public pages: the open one, else the one that closed last."""
     calls = Call.objects.order_by("-deadline")
     if prefetch:
@@ -40,10 +44,8 @@ def application_get_by_token(*, reference: str, token: str) -> Application | Non
     """The application whose private link is (reference, token), compared in constant time."""
     # No ordering and no prefetch: one indexed lookup (the page, if it renders, reads the
     # standards itself).
-    application = (
-        Application.objects.select_related("call").filter(reference=reference).order_by()[:1]
-    )
-    application = application[0] if application else None
+    found = Application.objects.select_related("call").filter(reference=reference).order_by()[:1]
+    application = found[0] if found else None
     stored = application.access_token_hash if application else None
     return application if _token_matches(stored, token) else None
 
@@ -59,14 +61,20 @@ class PrivateLinkStamp:
     call_id: int
 
 
+def _column(name: str) -> str:
+    """The database column of one of Application's concrete fields."""
+    field = Application._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"Application.{name} has no column")
+    return field.column
+
+
 @functools.cache  # the same text for every request
 def _stamp_sql() -> str:
-    meta = Application._meta
     columns = ", ".join(
-        meta.get_field(name).column
-        for name in ("id", "access_token_hash", "updated_at", "status", "call")
+        _column(name) for name in ("id", "access_token_hash", "updated_at", "status", "call")
     )
-    return f"SELECT {columns} FROM {meta.db_table} WHERE {meta.get_field('reference').column} = %s"
+    return f"SELECT {columns} FROM {Application._meta.db_table} WHERE {_column('reference')} = %s"
 
 
 def private_link_stamp(*, reference: str, token: str) -> PrivateLinkStamp | None:
@@ -88,12 +96,17 @@ def _active(call: Call) -> QuerySet[Application]:
     return Application.objects.filter(call=call).exclude(status=enums.Status.WITHDRAWN)
 
 
+def _others(applications: QuerySet[Application], pk: int | None) -> QuerySet[Application]:
+    """``applications`` but the one being saved (none yet when it is new)."""
+    return applications if pk is None else applications.exclude(pk=pk)
+
+
 def credit_code_taken(*, call: Call, credit_code: str, exclude_pk: int | None = None) -> bool:
     """Whether another live application of ``call`` has this credit code (an EXISTS: the
     check runs twice per save, and loading the whole row cost more than the lookup)."""
     if not credit_code:
         return False
-    return _active(call).filter(credit_code=credit_code).exclude(pk=exclude_pk).exists()
+    return _others(_active(call).filter(credit_code=credit_code), exclude_pk).exists()
 
 
 def drafter_taken(
@@ -102,12 +115,9 @@ def drafter_taken(
     """Whether another live application of ``call`` proposes the same drafter."""
     if not (drafter_name and drafter_mobile):
         return False
-    return (
-        _active(call)
-        .filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile)
-        .exclude(pk=exclude_pk)
-        .exists()
-    )
+    return _others(
+        _active(call).filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile), exclude_pk
+    ).exists()
 
 
 def applications_for_email(*, call: Call, email: str) -> QuerySet[Application]:

@@ -1,5 +1,8 @@
 """Reads of reviews: who reviews for which body, and each application's review summary."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Avg,
     BooleanField,
@@ -18,14 +21,14 @@ from applications import enums
 from applications.models import Application, OrganisingBody, Review
 
 
-def reviewer_bodies(user) -> list[OrganisingBody]:
+def reviewer_bodies(user: User | AnonymousUser) -> list[OrganisingBody]:
     """The bodies whose reviewer group ``user`` is in (exactly one for a proper reviewer)."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return []
     return list(OrganisingBody.objects.filter(reviewer_group__user=user).distinct())
 
 
-def recommend_count_subquery():
+def recommend_count_subquery() -> Coalesce:
     return Coalesce(
         Subquery(
             Review.objects.filter(
@@ -40,7 +43,7 @@ def recommend_count_subquery():
     )
 
 
-def mean_score_subquery():
+def mean_score_subquery() -> Subquery:
     return Subquery(
         Review.objects.filter(application=OuterRef("pk"))
         .order_by()
@@ -55,7 +58,9 @@ def verdict_field(body_pk: int) -> str:
     return f"verdict_{body_pk}"
 
 
-def applications_with_review_summary(queryset: QuerySet[Application], bodies) -> QuerySet:
+def applications_with_review_summary(
+    queryset: QuerySet[Application], bodies: Iterable[OrganisingBody]
+) -> QuerySet[Application]:
     """Annotate each application with each body's verdict, the mean score, the number of
     推荐 and whether the joint sign-off quorum is reached: one query whatever the rows."""
     annotations = {

@@ -1,9 +1,20 @@
 """The audit trail: one append-only entry per state change, edit, review and export."""
 
-from applications.models import AuditEntry
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from applications.models import Application, AuditEntry, OrganisingBody
 
 
-def audit_write(application, action: str, *, actor=None, body=None, **data) -> AuditEntry:
+def audit_write(
+    application: Application | None,
+    action: str,
+    *,
+    actor: User | None = None,
+    body: OrganisingBody | None = None,
+    **data: Any,
+) -> AuditEntry:
     """Record ``action`` on ``application`` (None for call-wide actions such as exports).
 
     Call it inside the transaction of the change it records, so both commit or neither.

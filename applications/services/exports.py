@@ -1,5 +1,9 @@
 """The audit trail of documents handed out to organisers (PDFs, CSV and XLSX exports)."""
 
+from typing import Any
+
+from django.contrib.auth.models import User
+
 from applications.models import Application, AuditEntry
 from applications.services.audit import audit_write
 
@@ -8,7 +12,7 @@ EXPORT_ACTION = "application.export"
 
 def export_record(
     *,
-    actor,
+    actor: User | None,
     document: str,
     format: str,
     count: int,
@@ -23,7 +27,7 @@ def export_record(
     ``calls`` are the codes of the calls exported, ``query`` the admin filter querystring
     the rows were chosen with, ``actor`` None for the command line.
     """
-    data = {"format": format, "document": document, "count": count}
+    data: dict[str, Any] = {"format": format, "document": document, "count": count}
     if calls:
         data["call"] = ",".join(calls)
     if query:

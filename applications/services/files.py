@@ -1,6 +1,8 @@
 """Files a service writes: new uploads, kept uploads, removals; none left behind on failure."""
 
+import functools
 import logging
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -39,7 +41,7 @@ FileChange = NewFile | KeptFile | ClearFile
 
 
 @contextmanager
-def file_work():
+def file_work() -> Iterator["FileWork"]:
     """Files written inside the block are deleted again if the block fails."""
     work = FileWork()
     try:
@@ -52,7 +54,7 @@ def file_work():
 class FileWork:
     """Tracks files written during a service so a failure leaves none behind."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.written: list[str] = []
         self.replaced: list[str] = []
         self.claimed: list[PendingUpload] = []
@@ -86,26 +88,37 @@ class FileWork:
             changed.append(field)
         return changed
 
-    def claim_pending(self):
+    def claim_pending(self) -> None:
         for pending in self.claimed:
             # The file now belongs to the application; drop only the row.
             PendingUpload.objects.filter(pk=pending.pk).delete()
 
-    def discard_written(self):
+    def discard_written(self) -> None:
         for name in self.written:
             try:
                 private_storage().delete(name)
             except OSError:  # pragma: no cover - logged, swept by cleanup_orphan_files
                 logger.exception("could not remove %s after a failed save", name)
 
-    def delete_replaced_after_commit(self):
-        names = list(self.replaced)
-        if names:
-            transaction.on_commit(lambda: [private_storage().delete(n) for n in names])
+    def delete_replaced_after_commit(self) -> None:
+        if self.replaced:
+            delete_after_commit(self.replaced)
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        private_storage().delete(name)
+
+
+def delete_after_commit(names: Iterable[str]) -> None:
+    """Delete these stored files once the current transaction commits (never if it rolls back)."""
+    transaction.on_commit(functools.partial(_delete_files, list(names)))
 
 
 def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
     """Keep a valid file from a form that failed elsewhere, for the applicant's next try."""
+    if change.upload.size is None:  # Django's upload handlers always set it
+        raise ValueError("an upload of unknown size cannot be kept")
     pending = PendingUpload(
         field_name=field_name,
         original_name=change.original_name[:255],
@@ -116,6 +129,7 @@ def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
     try:
         pending.save()
     except BaseException:
-        private_storage().delete(pending.file.name)
+        if pending.file.name:
+            private_storage().delete(pending.file.name)
         raise
     return pending

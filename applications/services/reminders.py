@@ -1,5 +1,8 @@
 """Reminders of drafts before the deadline."""
 
+import datetime
+import functools
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,7 +11,9 @@ from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 
 
-def drafts_remind(*, call: Call, within_days: int = 3, now=None) -> list[Application]:
+def drafts_remind(
+    *, call: Call, within_days: int = 3, now: datetime.datetime | None = None
+) -> list[Application]:
     """E-mail every draft of ``call`` once, when its deadline is at most ``within_days`` away.
 
     Nothing is sent before that window or after the deadline, and a draft already reminded
@@ -17,7 +22,7 @@ def drafts_remind(*, call: Call, within_days: int = 3, now=None) -> list[Applica
     issuing a new one would break the link the applicant has. Returns the reminded drafts.
     """
     now = now or timezone.now()
-    if not (call.is_open(now) and call.deadline - now <= timezone.timedelta(days=within_days)):
+    if not (call.is_open(now) and call.deadline - now <= datetime.timedelta(days=within_days)):
         return []
     reminded = []
     drafts = Application.objects.filter(call=call, status=enums.Status.DRAFT).exclude(
@@ -29,6 +34,6 @@ def drafts_remind(*, call: Call, within_days: int = 3, now=None) -> list[Applica
             if locked.status != enums.Status.DRAFT:
                 continue
             _audit(locked, "application.remind", deadline=call.deadline.isoformat())
-            transaction.on_commit(lambda a=locked: emails.send_reminder(a))
+            transaction.on_commit(functools.partial(emails.send_reminder, locked))
         reminded.append(locked)
     return reminded

@@ -1,16 +1,18 @@
 """Erasure of personal data that is no longer needed (PIPL)."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from applications import enums
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
-from applications.storage import private_storage
+from applications.services.files import delete_after_commit
 
 
 def personal_data_purge(
-    *, call: Call, older_than_days: int, dry_run: bool = False, now=None
+    *, call: Call, older_than_days: int, dry_run: bool = False, now: datetime.datetime | None = None
 ) -> list[Application]:
     """Erase the personal fields and the files of the call's applications that were not
     selected and have not changed for ``older_than_days`` (PIPL: kept no longer than needed).
@@ -20,7 +22,7 @@ def personal_data_purge(
     the files are deleted after commit. ``dry_run`` only returns what would be erased.
     """
     now = now or timezone.now()
-    cutoff = now - timezone.timedelta(days=older_than_days)
+    cutoff = now - datetime.timedelta(days=older_than_days)
     candidates = list(
         Application.objects.filter(
             call=call, personal_data_purged_at__isnull=True, updated_at__lt=cutoff
@@ -52,7 +54,6 @@ def personal_data_purge(
                 files=[name for name in files if name],
                 status=application.status,
             )
-            names = [name for name in files if name]
-            transaction.on_commit(lambda names=names: [private_storage().delete(n) for n in names])
+            delete_after_commit(name for name in files if name)
         purged.append(application)
     return purged

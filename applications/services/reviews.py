@@ -1,16 +1,19 @@
 """Reviews: each organising body records its own verdict on an application."""
 
+import datetime
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import enums, queries, validation
-from applications.models import Application, OrganisingBody, Review
+from applications.models import Application, Call, OrganisingBody, Review
 from applications.services.audit import audit_write
 
 
-def reviewer_body_get(*, user, call) -> OrganisingBody:
+def reviewer_body_get(*, user: User | AnonymousUser, call: Call) -> OrganisingBody:
     """The one body ``user`` reviews for in ``call``; refuses anyone else."""
     bodies = queries.reviewer_bodies(user)
     if not bodies:
@@ -37,11 +40,11 @@ def reviewer_body_get(*, user, call) -> OrganisingBody:
 def review_save(
     *,
     application: Application,
-    reviewer,
+    reviewer: User,
     recommendation: str,
     score: int,
     comment: str = "",
-    now=None,
+    now: datetime.datetime | None = None,
 ) -> Review:
     """Record or change the reviewer's body's verdict on a submitted application.
 
