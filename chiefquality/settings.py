@@ -250,7 +250,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Permissions-Policy (django-permissions-policy): the portal needs none of these. A phone's
 # camera still works for the seal scan: <input type=file capture> opens the system camera.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     name: []
     for name in (
         "accelerometer",
