@@ -187,8 +187,8 @@ def _released(rows: Iterator[Application]) -> Iterator[Application]:
 
     A prefetched related queryset refers back to its instance: a reference cycle, which
     only the garbage collector's rare full passes free. With it (and the FieldFile cycle
-    that ``_file`` avoids) an export's memory grew by some 13 MB per thousand rows
-    between passes; without them each chunk is freed as soon as the next one is read.
+    that ``_file`` avoids) an export's memory grew with the rows between passes
+    (docs/performance.md); without them each chunk is freed as soon as the next one is read.
     """
     for application in rows:
         yield application

@@ -15,8 +15,8 @@ WeasyPrint embeds only the glyphs a document uses (font subsetting, its default)
 
 Speed: the fontconfig set-up (a ``FontConfiguration``) is made once per thread and reused.
 Tables use ``table-layout: fixed``: WeasyPrint's automatic table layout measures long
-Chinese texts in time that grows with the square of their length (a 5,000-character 单位简介
-took a minute; fixed layout lays it out in a tenth of a second).
+Chinese texts in time that grows with the square of their length, so one long 单位简介
+could hold a worker for a long time; the fixed layout does not (docs/performance.md).
 
 Safety: a document may load ``data:`` URLs only (the QR code), so nothing an applicant
 typed can make the renderer read a local file or call a server.
@@ -54,11 +54,11 @@ class FontMissing(DocumentUnavailable):
 
 
 def _weasyprint():
-    """WeasyPrint, imported on first use (it takes most of a second), without its one
-    process-wide side effect: importing it sets Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES``
-    to True, which would make the upload checks (``applications.uploads``) accept
-    truncated images in every process that once made a PDF. Our documents embed no raster
-    images, so Pillow's strict default is put back."""
+    """WeasyPrint, imported on first use (the import is slow and only documents need it),
+    without its one process-wide side effect: importing it sets Pillow's
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True, which would make the upload checks
+    (``applications.uploads``) accept truncated images in every process that once made a
+    PDF. Our documents embed no raster images, so Pillow's strict default is put back."""
     import weasyprint
     from PIL import ImageFile
 

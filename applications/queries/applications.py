@@ -81,8 +81,8 @@ def private_link_stamp(*, reference: str, token: str) -> PrivateLinkStamp | None
     """The stamp of a valid private link, else None: five columns by the unique index.
 
     Plain SQL on purpose: this runs on every view of a private page, which is otherwise
-    served from memory, and building the ORM's SQL for it cost twice the query itself
-    (0.5 ms against 0.2 ms with PostgreSQL).
+    served from memory, and building the ORM's SQL for it cost more than running the query
+    (docs/performance.md).
     """
     with connection.cursor() as cursor:
         cursor.execute(_stamp_sql(), [reference])
