@@ -6,6 +6,7 @@ commit. A refusal raises ``ValidationError`` (a dict by field where a field is t
 which views add to the form as they are.
 """
 
+import functools
 import logging
 import secrets
 
@@ -171,7 +172,7 @@ def _create(*, call, values, standards, files, action, idempotency_key, now, wor
     call.save(update_fields=["last_reference_number"])
     _audit(application, "application.create", to=application.status)
     if application.status == enums.Status.SUBMITTED:
-        _audit(application, "application.submit", **{"from": "draft", "to": "submitted"})
+        _audit(application, "application.submit", transition=("draft", "submitted"))
     transaction.on_commit(lambda: emails.send_receipt(application, token))
     if application.status == enums.Status.SUBMITTED:
         transaction.on_commit(lambda: emails.send_submitted(application, token))
@@ -245,7 +246,7 @@ def _update(*, application, values, standards, files, action, now, token, work, 
     if changed:
         _audit(application, "application.edit", changed=sorted(changed), status=was_status)
     if was_status != application.status:
-        _audit(application, "application.submit", **{"from": was_status, "to": application.status})
+        _audit(application, "application.submit", transition=(was_status, application.status))
         transaction.on_commit(lambda: emails.send_submitted(application, token))
     return application
 
@@ -295,7 +296,7 @@ def application_withdraw(*, application: Application, now=None) -> Application:
     was_status = application.status
     application.status = enums.Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
-    _audit(application, "application.withdraw", **{"from": was_status, "to": application.status})
+    _audit(application, "application.withdraw", transition=(was_status, application.status))
     transaction.on_commit(lambda: emails.send_withdrawn(application))
     return application
 
@@ -314,6 +315,6 @@ def application_resend_links(*, call: Call, email: str) -> int:
             locked.access_token_hash = digest
             locked.save(update_fields=["access_token_hash"])
             _audit(locked, "application.link_resent")
-            transaction.on_commit(lambda a=locked, t=token: emails.send_link(a, t))
+            transaction.on_commit(functools.partial(emails.send_link, locked, token))
         sent += 1
     return sent

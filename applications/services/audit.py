@@ -13,13 +13,17 @@ def audit_write(
     *,
     actor: User | None = None,
     body: OrganisingBody | None = None,
+    transition: tuple[Any, Any] | None = None,
     **data: Any,
 ) -> AuditEntry:
     """Record ``action`` on ``application`` (None for call-wide actions such as exports).
 
     Call it inside the transaction of the change it records, so both commit or neither.
-    ``data`` holds ``from``/``to`` for state changes and a ``note`` where there is one.
+    ``transition`` is (from, to) of a state change, stored as ``from``/``to`` in ``data``,
+    which also holds a ``note`` where there is one.
     """
+    if transition is not None:
+        data = {"from": transition[0], "to": transition[1], **data}
     return AuditEntry.objects.create(
         application=application, actor=actor, body=body, action=action, data=data
     )

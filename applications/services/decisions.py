@@ -201,8 +201,6 @@ def selected_list_reorder(*, call: Call, order: list[int], actor) -> int:
             was = application.list_order
             application.list_order = position
             application.save(update_fields=["list_order", "updated_at"])
-            audit_write(
-                application, "application.reorder", actor=actor, **{"from": was, "to": position}
-            )
+            audit_write(application, "application.reorder", actor=actor, transition=(was, position))
             changed += 1
     return changed

@@ -79,6 +79,8 @@ def review_save(
         "application.review",
         actor=reviewer,
         body=body,
-        **{"from": before[0], "to": recommendation, "score": score, "score_before": before[1]},
+        transition=(before[0], recommendation),
+        score=score,
+        score_before=before[1],
     )
     return review
