@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from applications import enums, validation
 from applications.models import Application, AuditEntry, Call, Review
 from applications.queries import token_hash
+from applications.services.locking import lock_call
 from applications.storage import private_storage, private_upload_to
 
 SURNAMES = (
@@ -131,7 +132,7 @@ def create_demo_applications(call: Call, count: int, *, seed: int = 2021, batch:
         written: list[str] = []
         try:
             with transaction.atomic():
-                locked = Call.objects.select_for_update().get(pk=call.pk)
+                locked = lock_call(call)
                 first = locked.last_reference_number + 1
                 objects = []
                 for number in range(first, first + size):

@@ -20,6 +20,7 @@ from applications import emails, enums, queries, validation
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, file_work
+from applications.services.locking import lock_application, lock_call
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
 
 @transaction.atomic
 def _create(*, call, values, standards, files, action, idempotency_key, now, work, language):
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = lock_call(call)
     if idempotency_key:
         existing = Application.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -216,9 +217,7 @@ def application_create(
 
 @transaction.atomic
 def _update(*, application, values, standards, files, action, now, token, work, language):
-    application = (
-        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    )
+    application = lock_application(application)
     try:
         validation.ensure_call_open(application.call, now=now)
         if application.status not in enums.EDITABLE_STATUSES:
@@ -288,9 +287,7 @@ def application_update(
 def application_withdraw(*, application: Application, now=None) -> Application:
     """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
     now = now or timezone.now()
-    application = (
-        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    )
+    application = lock_application(application)
     if application.status not in enums.WITHDRAWABLE_STATUSES:
         raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
     was_status = application.status
@@ -310,7 +307,7 @@ def application_resend_links(*, call: Call, email: str) -> int:
     sent = 0
     for application in queries.applications_for_email(call=call, email=email):
         with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=application.pk)
+            locked = lock_application(application)
             token, digest = new_access_token()
             locked.access_token_hash = digest
             locked.save(update_fields=["access_token_hash"])

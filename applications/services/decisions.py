@@ -3,9 +3,9 @@
 Every decision runs in one transaction that first locks the call's row, then the
 application's: decisions on one call are serialised, so the count of selected applications
 read under the lock is the true one and the cap (``Call.max_selected``) can never be passed,
-whoever clicks at the same moment. The applicant's own writes lock only the application (or
-the call alone, to take a reference), so the lock order never inverts. Decision e-mails are
-sent after commit. Refusals raise ``ValidationError`` with a message for the selector.
+whoever clicks at the same moment (the lock order, and why it never inverts:
+``services.locking``). Decision e-mails are sent after commit. Refusals raise
+``ValidationError`` with a message for the selector.
 
 Decisions may be taken before the deadline: organisers review as applications arrive. A
 decided application is no longer editable by its applicant; ``reopen`` makes it so again.
@@ -20,6 +20,11 @@ from django.utils.translation import gettext as _
 from applications import emails, enums, queries, validation
 from applications.models import Application, Call
 from applications.services.audit import audit_write
+from applications.services.locking import (
+    lock_call,
+    lock_call_then_application,
+    lock_call_then_applications,
+)
 
 Status = enums.Status
 
@@ -50,14 +55,6 @@ def _refusal(application: Application, decision: str) -> ValidationError:
         code="already_decided",
         params=params,
     )
-
-
-def _lock(application: Application) -> tuple[Call, Application]:
-    """Lock the call's row, then the application's, and return both re-read."""
-    call = Call.objects.select_for_update().get(pk=application.call_id)
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    locked.call = call
-    return call, locked
 
 
 def _decide(application, decision, *, actor, now, note="", **fields) -> Application:
@@ -99,7 +96,7 @@ def application_select(
     """
     now = now or timezone.now()
     reason = _clean_reason(override_reason)
-    call, application = _lock(application)
+    call, application = lock_call_then_application(application)
     if application.status not in ALLOWED_FROM["select"]:
         raise _refusal(application, "select")
     recommendations = application.reviews.filter(
@@ -132,7 +129,7 @@ def application_select(
 def application_waitlist(*, application: Application, actor, now=None) -> Application:
     """Put a submitted application on the waitlist (候补). Decision e-mail after commit."""
     now = now or timezone.now()
-    _call, application = _lock(application)
+    _call, application = lock_call_then_application(application)
     if application.status not in ALLOWED_FROM["waitlist"]:
         raise _refusal(application, "waitlist")
     return _decide(application, "waitlist", actor=actor, now=now, decided_at=now)
@@ -142,7 +139,7 @@ def application_waitlist(*, application: Application, actor, now=None) -> Applic
 def application_reject(*, application: Application, actor, now=None) -> Application:
     """Reject a submitted or waitlisted application. Decision e-mail after commit."""
     now = now or timezone.now()
-    _call, application = _lock(application)
+    _call, application = lock_call_then_application(application)
     if application.status not in ALLOWED_FROM["reject"]:
         raise _refusal(application, "reject")
     return _decide(application, "reject", actor=actor, now=now, decided_at=now)
@@ -152,7 +149,7 @@ def application_reject(*, application: Application, actor, now=None) -> Applicat
 def application_reopen(*, application: Application, actor, note: str = "", now=None):
     """Undo a decision: back to submitted, its list place (if any) freed. No e-mail."""
     now = now or timezone.now()
-    _call, application = _lock(application)
+    _call, application = lock_call_then_application(application)
     if application.status not in ALLOWED_FROM["reopen"]:
         raise _refusal(application, "reopen")
     return _decide(
@@ -174,7 +171,7 @@ def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
     Refused like any selection (cap reached, joint sign-off missing); an empty waitlist is
     refused too. The call is locked first so two clicks cannot promote the same one twice.
     """
-    call = Call.objects.select_for_update().get(pk=call.pk)
+    call = lock_call(call)
     candidate = queries.waitlist_ranked(call).first()
     if candidate is None:
         raise ValidationError(_("候补名单为空，没有可递补的单位。"), code="waitlist_empty")
@@ -187,11 +184,8 @@ def selected_list_reorder(*, call: Call, order: list[int], actor) -> int:
 
     Returns how many places changed; each change is on the application's timeline.
     """
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    selected = {
-        a.pk: a
-        for a in Application.objects.select_for_update().filter(call=call, status=Status.SELECTED)
-    }
+    call, applications = lock_call_then_applications(call, status=Status.SELECTED)
+    selected = {a.pk: a for a in applications}
     if sorted(order) != sorted(selected):
         raise ValidationError(_("入选名单已被他人修改，请刷新页面后重新排序。"), code="stale_order")
     changed = 0

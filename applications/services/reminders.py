@@ -9,6 +9,7 @@ from django.utils import timezone
 from applications import emails, enums
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
+from applications.services.locking import lock_application
 
 
 def drafts_remind(
@@ -30,7 +31,7 @@ def drafts_remind(
     )
     for draft in drafts:
         with transaction.atomic():
-            locked = Application.objects.select_for_update().get(pk=draft.pk)
+            locked = lock_application(draft)
             if locked.status != enums.Status.DRAFT:
                 continue
             _audit(locked, "application.remind", deadline=call.deadline.isoformat())

@@ -9,6 +9,7 @@ from applications import enums
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 from applications.services.files import delete_after_commit
+from applications.services.locking import lock_application
 
 
 def personal_data_purge(
@@ -33,7 +34,7 @@ def personal_data_purge(
     purged = []
     for candidate in candidates:
         with transaction.atomic():
-            application = Application.objects.select_for_update().get(pk=candidate.pk)
+            application = lock_application(candidate)
             if application.status == enums.Status.SELECTED or application.personal_data_purged_at:
                 continue
             files = [getattr(application, f).name for f in Application.FILE_FIELDS]

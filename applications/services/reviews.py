@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications import enums, queries, validation
 from applications.models import Application, Call, OrganisingBody, Review
 from applications.services.audit import audit_write
+from applications.services.locking import lock_application
 
 
 def reviewer_body_get(*, user: User | AnonymousUser, call: Call) -> OrganisingBody:
@@ -51,9 +52,7 @@ def review_save(
     Only while the application awaits a decision (status 已提交). Side effects: an audit
     entry with the body, the verdict before → after and the score.
     """
-    application = (
-        Application.objects.select_for_update().select_related("call").get(pk=application.pk)
-    )
+    application = lock_application(application)
     body = reviewer_body_get(user=reviewer, call=application.call)
     if application.status not in enums.UNDECIDED_STATUSES:
         raise ValidationError(
