@@ -18,17 +18,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-# States in which the applicant may still change the form (before the deadline).
-EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
-# States from which the applicant may withdraw.
-WITHDRAWABLE_STATUSES = frozenset(
-    {Status.DRAFT, Status.SUBMITTED, Status.SELECTED, Status.WAITLISTED, Status.REJECTED}
-)
-
-
-# Statuses that await a selector's decision; reviews can be written only then.
-UNDECIDED_STATUSES = frozenset({Status.SUBMITTED})
-DECIDED_STATUSES = frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED})
+# Which states lead where, and the sets of states built on that: ``applications.workflow``.
 
 
 class Recommendation(models.TextChoices):
@@ -158,7 +148,7 @@ class PoliticalStatus(models.TextChoices):
     MASSES = "13", _("群众")
 
 
-# Audit actions, as shown to people.
+# Audit actions, as shown to people; the decisions' are in ``workflow.DECISIONS``.
 AUDIT_ACTION_LABELS = {
     "application.create": _("创建申报"),
     "application.edit": _("修改申报"),
@@ -167,20 +157,8 @@ AUDIT_ACTION_LABELS = {
     "application.link_resent": _("重新发送专属链接"),
     "application.seed": _("演示数据"),
     "application.review": _("评审意见"),
-    "application.select": _("入选"),
-    "application.waitlist": _("列入候补"),
-    "application.reject": _("不予入选"),
-    "application.reopen": _("撤销决定"),
     "application.reorder": _("调整名单顺序"),
     "application.export": _("导出"),
     "application.remind": _("截止前提醒"),
     "application.purge": _("删除个人信息"),
-}
-
-# The audit action of each decision a selector can take.
-DECISION_ACTIONS = {
-    "select": Status.SELECTED,
-    "waitlist": Status.WAITLISTED,
-    "reject": Status.REJECTED,
-    "reopen": Status.SUBMITTED,
 }

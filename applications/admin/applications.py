@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import enums, queries, services
+from applications import enums, queries, services, workflow
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -36,7 +36,6 @@ from applications.admin.filters import QuorumFilter, verdict_filter
 from applications.admin.forms import DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, Call, OrganisingBody, Review
-from applications.services.decisions import ALLOWED_FROM
 
 DECIDE_PERMISSION = "applications.decide_application"
 
@@ -293,7 +292,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 recommendations=application.recommend_count,
                 quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
-                can_review=len(bodies) == 1 and application.status in enums.UNDECIDED_STATUSES,
+                can_review=len(bodies) == 1 and application.status in workflow.UNDECIDED_STATUSES,
                 can_decide=self.has_decide_permission(request),
                 decisions=self._decisions_for(application),
                 timeline=timeline(application),
@@ -302,17 +301,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     @staticmethod
     def _decisions_for(application):
-        labels = {
-            "select": _("入选"),
-            "waitlist": _("列入候补"),
-            "reject": _("不予入选"),
-            "reopen": _("撤销决定"),
-        }
-        return [
-            (decision, labels[decision])
-            for decision, allowed in ALLOWED_FROM.items()
-            if application.status in allowed
-        ]
+        return [(d.name, d.label) for d in workflow.decisions_from(application.status)]
 
     # --- extra pages ---
     def get_urls(self):
@@ -381,7 +370,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def decide_view(self, request, pk, decision):
         """Confirm one decision (GET), take it through its service (POST)."""
-        if decision not in enums.DECISION_ACTIONS:
+        if decision not in workflow.DECISIONS:
             raise PermissionDenied
         if not self.has_decide_permission(request):
             raise PermissionDenied
@@ -409,7 +398,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     _("%(ref)s：%(status)s。")
                     % {
                         "ref": application.reference,
-                        "status": enums.Status(enums.DECISION_ACTIONS[decision]).label,
+                        "status": workflow.DECISIONS[decision].target.label,
                     },
                 )
                 return HttpResponseRedirect(self._change_url(application))

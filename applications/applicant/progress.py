@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums, validation
+from applications import enums, validation, workflow
 
 FILL, PRINT, UPLOAD, SUBMIT, RESULT = range(5)
 STEP_LABELS = (
@@ -77,10 +77,10 @@ def application_progress(application, *, can_edit: bool = True) -> Progress:
     elif status == enums.Status.SUBMITTED:
         current = RESULT
         action = _("申报已提交，正在等待评审，无需其他操作。评审结果将通过邮件通知。")
-    else:  # selected, waitlisted, rejected: the result is known
+    else:  # decided: the result is known
         current = RESULT
         action = _("评审结果：%(result)s。") % {"result": application.get_status_display()}
-    decided = status in (enums.Status.SELECTED, enums.Status.WAITLISTED, enums.Status.REJECTED)
+    decided = status in workflow.DECIDED_STATUSES
     steps = []
     for index, label in enumerate(STEP_LABELS):
         if index < current or (index == current and decided):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from applications import enums, queries, services
+from applications import enums, queries, services, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
@@ -183,7 +183,7 @@ def private(request, reference, token):
     if fresh:
         del request.session[SESSION_FRESH]
     opens_at, deadline = page_cache.call_times(stamp.call_id)
-    can_edit = stamp.status in enums.EDITABLE_STATUSES and is_open_between(opens_at, deadline)
+    can_edit = stamp.status in workflow.EDITABLE_STATUSES and is_open_between(opens_at, deadline)
 
     def page():
         application = _application_or_404(reference, token)
@@ -196,7 +196,7 @@ def private(request, reference, token):
                 "token": token,
                 "fresh_link": request.build_absolute_uri() if fresh else "",
                 "can_edit": can_edit,
-                "can_withdraw": application.status in enums.WITHDRAWABLE_STATUSES,
+                "can_withdraw": application.status in workflow.WITHDRAWABLE_STATUSES,
                 "progress": progress.application_progress(application, can_edit=can_edit),
                 "files": _files(application),
                 "audit": application.audit_entries.filter(actor__isnull=True).order_by(
@@ -276,7 +276,7 @@ def edit(request, reference, token):
 @limit_form_post
 def withdraw(request, reference, token):
     application = _application_or_404(reference, token)
-    if application.status not in enums.WITHDRAWABLE_STATUSES:
+    if application.status not in workflow.WITHDRAWABLE_STATUSES:
         messages.info(request, _("该申报已撤回。"))
         return see_other(private_path(application, token))
     if request.method == "POST":

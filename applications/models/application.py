@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums
+from applications import enums, workflow
 from applications.models.call import Call, Standard
 from applications.storage import private_storage, private_upload_to
 
@@ -221,4 +221,4 @@ class Application(models.Model):
 
     @property
     def is_editable_status(self) -> bool:
-        return self.status in enums.EDITABLE_STATUSES
+        return self.status in workflow.EDITABLE_STATUSES

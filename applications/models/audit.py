@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums
+from applications import workflow
 from applications.models.application import Application
 from applications.models.call import OrganisingBody
 
@@ -59,4 +59,4 @@ class AuditEntry(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(enums.AUDIT_ACTION_LABELS.get(self.action, self.action))
+        return str(workflow.AUDIT_ACTION_LABELS.get(self.action, self.action))

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, queries, validation
+from applications import emails, enums, queries, validation, workflow
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, file_work
@@ -220,7 +220,7 @@ def _update(*, application, values, standards, files, action, now, token, work, 
     application = lock_application(application)
     try:
         validation.ensure_call_open(application.call, now=now)
-        if application.status not in enums.EDITABLE_STATUSES:
+        if application.status not in workflow.EDITABLE_STATUSES:
             raise ValidationError(
                 _("申报状态为“%(status)s”，不能再修改。"),
                 code="not_editable",
@@ -288,7 +288,7 @@ def application_withdraw(*, application: Application, now=None) -> Application:
     """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
     now = now or timezone.now()
     application = lock_application(application)
-    if application.status not in enums.WITHDRAWABLE_STATUSES:
+    if application.status not in workflow.WITHDRAWABLE_STATUSES:
         raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
     was_status = application.status
     application.status = enums.Status.WITHDRAWN

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, queries, validation
+from applications import emails, enums, queries, validation, workflow
 from applications.models import Application, Call
 from applications.services.audit import audit_write
 from applications.services.locking import (
@@ -28,38 +28,18 @@ from applications.services.locking import (
 
 Status = enums.Status
 
-# From which states each decision may be taken.
-ALLOWED_FROM = {
-    "select": frozenset({Status.SUBMITTED, Status.WAITLISTED}),
-    "waitlist": frozenset({Status.SUBMITTED}),
-    "reject": frozenset({Status.SUBMITTED, Status.WAITLISTED}),
-    "reopen": frozenset({Status.SELECTED, Status.WAITLISTED, Status.REJECTED}),
-}
 REASON_MAX = 1000
 
 
-def _refusal(application: Application, decision: str) -> ValidationError:
-    params = {"status": application.get_status_display()}
-    if application.status == Status.WITHDRAWN:
-        return ValidationError(_("已由申报单位撤回，不能作出决定"), code="withdrawn", params=params)
-    if application.status == Status.DRAFT:
-        return ValidationError(
-            _("仍是草稿，申报单位提交后才能作出决定"), code="draft", params=params
-        )
-    if decision == "reopen":
-        return ValidationError(_("尚无决定，无需撤销"), code="not_decided", params=params)
-    if application.status == enums.DECISION_ACTIONS[decision]:
-        return ValidationError(_("已是“%(status)s”，无需重复操作"), code="already", params=params)
-    return ValidationError(
-        _("已有决定（%(status)s），请先撤销决定再操作"),
-        code="already_decided",
-        params=params,
-    )
+def _check_allowed(application: Application, decision: str) -> None:
+    refusal = workflow.refusal(workflow.DECISIONS[decision], application.status)
+    if refusal is not None:
+        raise refusal
 
 
 def _decide(application, decision, *, actor, now, note="", **fields) -> Application:
     was = application.status
-    application.status = enums.DECISION_ACTIONS[decision]
+    application.status = workflow.DECISIONS[decision].target
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean(exclude=["standards"])
@@ -97,8 +77,7 @@ def application_select(
     now = now or timezone.now()
     reason = _clean_reason(override_reason)
     call, application = lock_call_then_application(application)
-    if application.status not in ALLOWED_FROM["select"]:
-        raise _refusal(application, "select")
+    _check_allowed(application, "select")
     recommendations = application.reviews.filter(
         recommendation=enums.Recommendation.RECOMMEND
     ).count()
@@ -130,8 +109,7 @@ def application_waitlist(*, application: Application, actor, now=None) -> Applic
     """Put a submitted application on the waitlist (候补). Decision e-mail after commit."""
     now = now or timezone.now()
     _call, application = lock_call_then_application(application)
-    if application.status not in ALLOWED_FROM["waitlist"]:
-        raise _refusal(application, "waitlist")
+    _check_allowed(application, "waitlist")
     return _decide(application, "waitlist", actor=actor, now=now, decided_at=now)
 
 
@@ -140,8 +118,7 @@ def application_reject(*, application: Application, actor, now=None) -> Applicat
     """Reject a submitted or waitlisted application. Decision e-mail after commit."""
     now = now or timezone.now()
     _call, application = lock_call_then_application(application)
-    if application.status not in ALLOWED_FROM["reject"]:
-        raise _refusal(application, "reject")
+    _check_allowed(application, "reject")
     return _decide(application, "reject", actor=actor, now=now, decided_at=now)
 
 
@@ -150,8 +127,7 @@ def application_reopen(*, application: Application, actor, note: str = "", now=N
     """Undo a decision: back to submitted, its list place (if any) freed. No e-mail."""
     now = now or timezone.now()
     _call, application = lock_call_then_application(application)
-    if application.status not in ALLOWED_FROM["reopen"]:
-        raise _refusal(application, "reopen")
+    _check_allowed(application, "reopen")
     return _decide(
         application,
         "reopen",

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import enums, queries, validation
+from applications import queries, validation, workflow
 from applications.models import Application, Call, OrganisingBody, Review
 from applications.services.audit import audit_write
 from applications.services.locking import lock_application
@@ -54,7 +54,7 @@ def review_save(
     """
     application = lock_application(application)
     body = reviewer_body_get(user=reviewer, call=application.call)
-    if application.status not in enums.UNDECIDED_STATUSES:
+    if application.status not in workflow.UNDECIDED_STATUSES:
         raise ValidationError(
             _("%(ref)s 的状态为“%(status)s”，评审意见只能在作出决定前填写或修改。"),
             code="not_reviewable",
