@@ -63,8 +63,8 @@ def measure_documents(call, organiser, units: int, rounds: int) -> dict[str, dic
 
     for application in call.applications.order_by("reference")[:units]:
         if application.status != "selected":
-            services.application_select(
-                application=application, actor=organiser, override_reason="基准测试"
+            services.decide(
+                decision="select", application=application, actor=organiser, reason="基准测试"
             )
     selected = queries.selected_ordered(call)
     application = selected.first()

@@ -387,9 +387,16 @@ class ApplicationAdmin(ReadOnlyAdmin):
             reason_help=_("会签未达要求时必填；撤销决定时可选。"),
         )
         if request.method == "POST" and form.is_valid():
-            reason = form.cleaned_data["reason"]
+            # A reason only where the decision takes one (the form shows the field then).
+            takes_reason = workflow.DECISIONS[decision].reason is not workflow.Reason.NONE
+            reason = form.cleaned_data["reason"] if takes_reason else ""
             try:
-                self._decide(request, application, decision, reason)
+                services.decide(
+                    application=application,
+                    decision=decision,
+                    actor=request.user,
+                    reason=reason,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -413,18 +420,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "title": _("确认：%(ref)s") % {"ref": application.reference},
         }
         return TemplateResponse(request, "admin/applications/application/decide.html", context)
-
-    @staticmethod
-    def _decide(request, application, decision, reason=""):
-        if decision == "select":
-            return services.application_select(
-                application=application, actor=request.user, override_reason=reason
-            )
-        if decision == "waitlist":
-            return services.application_waitlist(application=application, actor=request.user)
-        if decision == "reject":
-            return services.application_reject(application=application, actor=request.user)
-        return services.application_reopen(application=application, actor=request.user, note=reason)
 
     def selected_view(self, request, call_pk):
         """The published list's order (editable by selectors) and the ranked waitlist."""
@@ -483,7 +478,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
         done, refusals = 0, defaultdict(list)
         for application in queryset.order_by("reference"):
             try:
-                self._decide(request, application, decision)
+                services.decide(application=application, decision=decision, actor=request.user)
             except ValidationError as exc:
                 refusals[refusal_text(exc)].append(application.reference)
             else:

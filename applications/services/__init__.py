@@ -4,7 +4,9 @@
 - ``files``: new, kept and cleared uploads, none left behind when a save fails;
 - ``reminders`` and ``retention``: drafts reminded before the deadline, personal data erased;
 - ``reviews``: a body's verdict on an application;
-- ``decisions``: select (capped, joint sign-off), waitlist, reject, reopen, list order;
+- ``decisions``: ``decide`` (select, capped and signed off jointly; waitlist; reject;
+  reopen: the table of ``applications.workflow``), the decisions available, list order;
+- ``locking``: the row locks, call before application;
 - ``audit``: the append-only trail all of them write in their own transaction.
 """
 
@@ -21,10 +23,8 @@ from applications.services.applications import (
 )
 from applications.services.audit import audit_write
 from applications.services.decisions import (
-    application_reject,
-    application_reopen,
-    application_select,
-    application_waitlist,
+    available_decisions,
+    decide,
     selected_list_reorder,
     waitlist_promote_next,
 )
@@ -49,14 +49,12 @@ __all__ = [
     "KeptFile",
     "NewFile",
     "application_create",
-    "application_reject",
-    "application_reopen",
     "application_resend_links",
-    "application_select",
     "application_update",
-    "application_waitlist",
     "application_withdraw",
     "audit_write",
+    "available_decisions",
+    "decide",
     "drafts_remind",
     "new_access_token",
     "pending_upload_create",

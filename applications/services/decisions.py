@@ -1,16 +1,22 @@
-"""Selectors' decisions on applications: select, waitlist, reject, reopen, order the list.
+"""Selectors' decisions on applications, all through ``decide``; the published list's order.
 
-Every decision runs in one transaction that first locks the call's row, then the
-application's: decisions on one call are serialised, so the count of selected applications
-read under the lock is the true one and the cap (``Call.max_selected``) can never be passed,
-whoever clicks at the same moment (the lock order, and why it never inverts:
-``services.locking``). Decision e-mails are sent after commit. Refusals raise
-``ValidationError`` with a message for the selector.
+What each decision is (its target, the states it is allowed from, its audit action, its
+e-mail, its reason) is the table ``applications.workflow.DECISIONS``. Every decision runs
+in one transaction that first locks the call's row, then the application's: decisions on
+one call are serialised, so the count of selected applications read under the lock is the
+true one and the cap (``Call.max_selected``) can never be passed, whoever clicks at the
+same moment (the lock order, and why it never inverts: ``services.locking``). Decision
+e-mails are sent after commit. Refusals raise ``ValidationError`` with a message for the
+selector.
 
 Decisions may be taken before the deadline: organisers review as applications arrive. A
 decided application is no longer editable by its applicant; ``reopen`` makes it so again.
 """
 
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -31,28 +37,6 @@ Status = enums.Status
 REASON_MAX = 1000
 
 
-def _check_allowed(application: Application, decision: str) -> None:
-    refusal = workflow.refusal(workflow.DECISIONS[decision], application.status)
-    if refusal is not None:
-        raise refusal
-
-
-def _decide(application, decision, *, actor, now, note="", **fields) -> Application:
-    was = application.status
-    application.status = workflow.DECISIONS[decision].target
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.full_clean(exclude=["standards"])
-    application.save(update_fields=["status", "updated_at", *fields])
-    data = {"from": was, "to": application.status}
-    if note:
-        data["note"] = note
-    audit_write(application, f"application.{decision}", actor=actor, **data)
-    if decision != "reopen":
-        transaction.on_commit(lambda: emails.send_decision(application))
-    return application
-
-
 def _clean_reason(reason: str) -> str:
     reason = validation.clean_text(reason or "", multiline=True).strip()
     if not any(ch.isalnum() for ch in reason):
@@ -64,20 +48,9 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-@transaction.atomic
-def application_select(
-    *, application: Application, actor, override_reason: str = "", now=None
-) -> Application:
-    """Select a submitted or waitlisted application, within the cap and the joint sign-off.
-
-    Side effects: the application goes to the end of the published list (``list_order``);
-    an audit entry records who, from → to, and the override reason if the quorum of
-    recommendations was not met; the decision e-mail goes out after commit.
-    """
-    now = now or timezone.now()
-    reason = _clean_reason(override_reason)
-    call, application = lock_call_then_application(application)
-    _check_allowed(application, "select")
+def _quorum_override(application: Application, call: Call, reason: str) -> str:
+    """The joint sign-off, or ``reason`` to go without it: returns the reason to keep as the
+    override ("" when the sign-off is met); refuses when it is missing and so is ``reason``."""
     recommendations = application.reviews.filter(
         recommendation=enums.Recommendation.RECOMMEND
     ).count()
@@ -86,63 +59,90 @@ def application_select(
         required=call.required_recommendations,
         override_reason=reason,
     )
-    selected = Application.objects.filter(call=call, status=Status.SELECTED)
+    return reason if recommendations < call.required_recommendations else ""
+
+
+def _next_place(call: Call, status: str) -> int:
+    """The next place on the call's published list, refused once the cap is reached; only
+    true under the call's row lock."""
+    holders = Application.objects.filter(call=call, status=status)
     validation.validate_selection_capacity(
-        selected_count=selected.count(), max_selected=call.max_selected
+        selected_count=holders.count(), max_selected=call.max_selected
     )
-    last = selected.aggregate(last=Max("list_order"))["last"] or 0
-    override = reason if recommendations < call.required_recommendations else ""
-    return _decide(
-        application,
-        "select",
-        actor=actor,
-        now=now,
-        note=override,
-        decided_at=now,
-        list_order=last + 1,
-        selection_override_reason=override,
-    )
+    return (holders.aggregate(last=Max("list_order"))["last"] or 0) + 1
+
+
+def available_decisions(application: Application) -> list[workflow.Decision]:
+    """The decisions the table allows on ``application`` in its status, in table order (the
+    cap and the joint sign-off are checked when one is taken)."""
+    return workflow.decisions_from(application.status)
 
 
 @transaction.atomic
-def application_waitlist(*, application: Application, actor, now=None) -> Application:
-    """Put a submitted application on the waitlist (候补). Decision e-mail after commit."""
+def decide(
+    *,
+    application: Application,
+    decision: str,
+    actor: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Application:
+    """Take ``decision`` (a name in ``workflow.DECISIONS``) on ``application`` for ``actor``.
+
+    ``reason`` is what the row of the decision says: the override of a missing joint
+    sign-off for a selection, an optional note for an undo; a decision that takes none
+    refuses one (``ValueError``, a caller's mistake). Refusals raise ``ValidationError`` and
+    write nothing: a status the decision is not allowed from (``workflow.refusal``), a
+    missing joint sign-off without a reason, a full list, a reason over ``REASON_MAX``.
+
+    Side effects, in one transaction:
+    - the call's row, then the application's, are locked and re-read;
+    - ``status`` becomes the decision's target, ``decided_at`` is ``now`` (cleared by an
+      undo);
+    - a selection takes the next place on the published list (``list_order``) and keeps
+      the override reason (``selection_override_reason``); an undo frees both;
+    - one audit entry ``application.<decision>`` with the actor, from → to and the reason
+      kept, as ``note``;
+    - after commit, the decision e-mail to the applicant, for the decisions that mail.
+    """
+    row = workflow.DECISIONS.get(decision)
+    if row is None:
+        raise ValueError(f"No decision is called {decision!r}.")
+    if reason and row.reason is workflow.Reason.NONE:
+        raise ValueError(f"The decision {decision!r} takes no reason.")
     now = now or timezone.now()
-    _call, application = lock_call_then_application(application)
-    _check_allowed(application, "waitlist")
-    return _decide(application, "waitlist", actor=actor, now=now, decided_at=now)
-
-
-@transaction.atomic
-def application_reject(*, application: Application, actor, now=None) -> Application:
-    """Reject a submitted or waitlisted application. Decision e-mail after commit."""
-    now = now or timezone.now()
-    _call, application = lock_call_then_application(application)
-    _check_allowed(application, "reject")
-    return _decide(application, "reject", actor=actor, now=now, decided_at=now)
-
-
-@transaction.atomic
-def application_reopen(*, application: Application, actor, note: str = "", now=None):
-    """Undo a decision: back to submitted, its list place (if any) freed. No e-mail."""
-    now = now or timezone.now()
-    _call, application = lock_call_then_application(application)
-    _check_allowed(application, "reopen")
-    return _decide(
-        application,
-        "reopen",
-        actor=actor,
-        now=now,
-        note=_clean_reason(note),
-        decided_at=None,
-        list_order=None,
-        selection_override_reason="",
+    reason = _clean_reason(reason)
+    call, application = lock_call_then_application(application)
+    refusal = workflow.refusal(row, application.status)
+    if refusal is not None:
+        raise refusal
+    note = reason if row.reason is workflow.Reason.NOTE else ""
+    fields: dict[str, Any] = {"decided_at": None if row.undoes else now}
+    if row.reason is workflow.Reason.QUORUM_OVERRIDE:
+        note = _quorum_override(application, call, reason)
+        fields["selection_override_reason"] = note
+    if row.takes_place:
+        fields["list_order"] = _next_place(call, row.target)
+    if row.undoes:
+        fields.update(list_order=None, selection_override_reason="")
+    was = application.status
+    application.status = row.target
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.full_clean(exclude=["standards"])
+    application.save(update_fields=["status", "updated_at", *fields])
+    kept: dict[str, Any] = {"note": note} if note else {}
+    audit_write(
+        application, row.audit_action, actor=actor, transition=(was, application.status), **kept
     )
+    if row.mails:
+        transaction.on_commit(lambda: emails.send_decision(application))
+    return application
 
 
 @transaction.atomic
 def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
-    """Select the best-ranked waitlisted application, through ``application_select``.
+    """Select the best-ranked waitlisted application, through ``decide``.
 
     Refused like any selection (cap reached, joint sign-off missing); an empty waitlist is
     refused too. The call is locked first so two clicks cannot promote the same one twice.
@@ -151,7 +151,7 @@ def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
     candidate = queries.waitlist_ranked(call).first()
     if candidate is None:
         raise ValidationError(_("候补名单为空，没有可递补的单位。"), code="waitlist_empty")
-    return application_select(application=candidate, actor=actor, now=now)
+    return decide(application=candidate, decision="select", actor=actor, now=now)
 
 
 @transaction.atomic

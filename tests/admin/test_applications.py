@@ -243,10 +243,10 @@ def test_selected_page_reorders_and_promotes_the_next(selector_client, call, bod
     call.save()
     boss = selector("boss")
     a, b, c = (create_application(call, n)[0] for n in (1, 2, 3))
-    services.application_select(application=a, actor=boss)
-    services.application_select(application=b, actor=boss)
+    services.decide(decision="select", application=a, actor=boss)
+    services.decide(decision="select", application=b, actor=boss)
     recommend(c, bodies[:1], score=77)
-    services.application_waitlist(application=c, actor=boss)
+    services.decide(decision="waitlist", application=c, actor=boss)
     url = f"{CHANGELIST}selected/{call.pk}/"
     page = text(selector_client.get(url))
     assert "已入选 2 / 2" in page and c.unit_name in page and "77.0" in page

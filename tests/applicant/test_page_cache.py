@@ -101,7 +101,7 @@ def test_the_private_page_is_kept_until_the_application_changes(
         assert applicant.get(url).status_code == 200
     call.required_recommendations = 0
     call.save()
-    services.application_select(application=application, actor=selector())
+    services.decide(decision="select", application=application, actor=selector())
     assert "已入选" in applicant.get(url).content.decode()
     stranger = Client().get(f"/a/{application.reference}/{'x' * 43}/")
     assert stranger.status_code == 404

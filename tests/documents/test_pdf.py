@@ -131,7 +131,7 @@ def test_the_selected_list_uses_the_foreword_wording_in_list_order(call):
         call=call, order=[third.pk, first.pk, fourth.pk, second.pk], actor=chief
     )
     waitlisted, _ = create_application(call, 5, unit_name="成都戊公司", drafter_name="孙七")
-    services.application_waitlist(application=waitlisted, actor=chief)
+    services.decide(decision="waitlist", application=waitlisted, actor=chief)
     withdrawn, _ = create_application(call, 6, unit_name="武汉己公司", drafter_name="周八")
     select(withdrawn, chief)
     services.application_withdraw(application=withdrawn)

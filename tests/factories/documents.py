@@ -35,7 +35,7 @@ def reviewer_of(body: OrganisingBody, username: str):
 
 
 def select(application, actor):
-    return services.application_select(application=application, actor=actor, override_reason="测试")
+    return services.decide(decision="select", application=application, actor=actor, reason="测试")
 
 
 def selected_units(call, actor, specs):

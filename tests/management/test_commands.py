@@ -224,8 +224,8 @@ def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
         call, 2, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
     )[0]
     recent = create_application(call, 3)[0]
-    services.application_select(application=chosen, actor=boss)
-    services.application_reject(application=rejected, actor=boss)
+    services.decide(decision="select", application=chosen, actor=boss)
+    services.decide(decision="reject", application=rejected, actor=boss)
     old = timezone.now() - dt.timedelta(days=400)
     Application.objects.filter(pk__in=[chosen.pk, rejected.pk]).update(updated_at=old)
     files = [rejected.seal_scan.name, rejected.unit_profile_file.name]

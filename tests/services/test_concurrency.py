@@ -106,8 +106,10 @@ def test_eight_selectors_racing_over_forty_applications_select_exactly_thirty(ca
             outcomes = []
             for pk in order:
                 try:
-                    services.application_select(
-                        application=Application.objects.get(pk=pk), actor=users[worker]
+                    services.decide(
+                        decision="select",
+                        application=Application.objects.get(pk=pk),
+                        actor=users[worker],
                     )
                     outcomes.append("selected")
                 except ValidationError as exc:

@@ -125,7 +125,7 @@ def test_reviews_only_while_undecided(call, bodies, boss):
         )
     application = submitted(call, 2)
     recommend(application, bodies[:2])
-    services.application_select(application=application, actor=boss)
+    services.decide(decision="select", application=application, actor=boss)
     with pytest.raises(ValidationError, match="作出决定前"):
         services.review_save(
             application=application,
@@ -133,7 +133,7 @@ def test_reviews_only_while_undecided(call, bodies, boss):
             recommendation="recommend",
             score=80,
         )
-    services.application_reopen(application=application, actor=boss)
+    services.decide(decision="reopen", application=application, actor=boss)
     services.review_save(
         application=application,
         reviewer=reviewer_for(bodies[2]),
@@ -152,8 +152,8 @@ def test_select_with_quorum_orders_the_list_audits_and_mails(
     recommend(second, bodies)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_select(application=second, actor=boss)
-        services.application_select(application=first, actor=boss)
+        services.decide(decision="select", application=second, actor=boss)
+        services.decide(decision="select", application=first, actor=boss)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.list_order, second.list_order) == (Status.SELECTED, 2, 1)
@@ -172,15 +172,13 @@ def test_select_without_quorum_needs_a_written_reason(call, bodies, boss):
     recommend(application, bodies[:1])
     recommend(application, bodies[1:2], recommendation="not_recommend", score=40)
     with pytest.raises(ValidationError) as info:
-        services.application_select(application=application, actor=boss)
+        services.decide(decision="select", application=application, actor=boss)
     assert info.value.code == "quorum_missing"
     assert "1 个牵头单位推荐，需要 2 个" in info.value.messages[0]
     with pytest.raises(ValidationError):
-        services.application_select(
-            application=application, actor=boss, override_reason="  \u200b "
-        )
+        services.decide(decision="select", application=application, actor=boss, reason="  \u200b ")
     assert Application.objects.get().status == Status.SUBMITTED
-    services.application_select(application=application, actor=boss, override_reason="行业代表性强")
+    services.decide(decision="select", application=application, actor=boss, reason="行业代表性强")
     application.refresh_from_db()
     assert application.selection_override_reason == "行业代表性强"
     entry = application.audit_entries.get(action="application.select")
@@ -191,7 +189,7 @@ def test_the_quorum_is_a_setting_of_the_call(call, boss):
     call.required_recommendations = 0
     call.save()
     application = submitted(call)
-    services.application_select(application=application, actor=boss)
+    services.decide(decision="select", application=application, actor=boss)
     assert Application.objects.get().status == Status.SELECTED
 
 
@@ -203,9 +201,9 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     call.save()
     apps = [submitted(call, n) for n in range(1, 5)]
     for application in apps[:3]:
-        services.application_select(application=application, actor=boss)
+        services.decide(decision="select", application=application, actor=boss)
     with pytest.raises(ValidationError) as info:
-        services.application_select(application=apps[3], actor=boss)
+        services.decide(decision="select", application=apps[3], actor=boss)
     assert info.value.code == "cap_reached"
     assert info.value.messages == [
         "已入选 3 家，达到上限 3 家，不能再入选；如需替换，请先撤销一家的入选决定"
@@ -214,7 +212,7 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     assert actions(apps[3]) == ["application.create", "application.submit"]
     with django_capture_on_commit_callbacks(execute=True):
         services.application_withdraw(application=apps[0])
-    services.application_select(application=apps[3], actor=boss)
+    services.decide(decision="select", application=apps[3], actor=boss)
     assert Application.objects.filter(status=Status.SELECTED).count() == 3
     assert Application.objects.get(pk=apps[3].pk).list_order == 4
 
@@ -225,24 +223,24 @@ def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_c
     application = submitted(call)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_waitlist(application=application, actor=boss)
+        services.decide(decision="waitlist", application=application, actor=boss)
     assert Application.objects.get().status == Status.WAITLISTED
     assert "候补" in mail.outbox[-1].subject
     with pytest.raises(ValidationError, match="已是“候补”"):
-        services.application_waitlist(application=application, actor=boss)
+        services.decide(decision="waitlist", application=application, actor=boss)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_reject(application=application, actor=boss)
+        services.decide(decision="reject", application=application, actor=boss)
     assert "评审结果" in mail.outbox[-1].subject and "未能入选" in mail.outbox[-1].body
     with pytest.raises(ValidationError, match="请先撤销决定"):
-        services.application_select(application=application, actor=boss)
+        services.decide(decision="select", application=application, actor=boss)
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_reopen(application=application, actor=boss, note="复议")
+        services.decide(decision="reopen", application=application, actor=boss, reason="复议")
     assert len(mail.outbox) == sent  # reopening sends nothing
     application.refresh_from_db()
     assert (application.status, application.decided_at) == (Status.SUBMITTED, None)
     with pytest.raises(ValidationError, match="尚无决定"):
-        services.application_reopen(application=application, actor=boss)
+        services.decide(decision="reopen", application=application, actor=boss)
     assert [
         (e.data["from"], e.data["to"])
         for e in AuditEntry.objects.filter(
@@ -261,24 +259,20 @@ def test_drafts_and_withdrawn_applications_cannot_be_decided(call, boss):
     draft = create_application(call, 1, action="draft")[0]
     withdrawn = submitted(call, 2)
     services.application_withdraw(application=withdrawn)
-    for service in (
-        services.application_select,
-        services.application_waitlist,
-        services.application_reject,
-    ):
+    for decision in ("select", "waitlist", "reject"):
         with pytest.raises(ValidationError, match="草稿"):
-            service(application=draft, actor=boss)
+            services.decide(application=draft, decision=decision, actor=boss)
         with pytest.raises(ValidationError, match="已由申报单位撤回"):
-            service(application=withdrawn, actor=boss)
+            services.decide(application=withdrawn, decision=decision, actor=boss)
     with pytest.raises(ValidationError, match="已由申报单位撤回"):
-        services.application_reopen(application=withdrawn, actor=boss)
+        services.decide(decision="reopen", application=withdrawn, actor=boss)
 
 
 def test_a_decided_application_is_frozen_for_its_applicant_until_reopened(call, boss):
     call.required_recommendations = 0
     call.save()
     application, _token = create_application(call, 1)
-    services.application_select(application=application, actor=boss)
+    services.decide(decision="select", application=application, actor=boss)
     with pytest.raises(ValidationError, match="不能再修改"):
         services.application_update(
             application=application,
@@ -287,7 +281,7 @@ def test_a_decided_application_is_frozen_for_its_applicant_until_reopened(call, 
             files={},
             action="submit",
         )
-    services.application_reopen(application=application, actor=boss)
+    services.decide(decision="reopen", application=application, actor=boss)
     services.application_update(
         application=application,
         values={"unit_name": "新名称"},
@@ -306,9 +300,9 @@ def test_promote_next_takes_the_best_scored_waitlisted(call, bodies, boss):
     recommend(top, bodies[:2], score=95)
     recommend(submitted(call, 4), bodies[:2], score=60)
     first = Application.objects.get(reference="CQO-2021-0004")
-    services.application_select(application=first, actor=boss)
+    services.decide(decision="select", application=first, actor=boss)
     for application in (unscored, low, top):
-        services.application_waitlist(application=application, actor=boss)
+        services.decide(decision="waitlist", application=application, actor=boss)
     with pytest.raises(ValidationError, match="达到上限"):
         services.waitlist_promote_next(call=call, actor=boss)
     services.application_withdraw(application=first)
@@ -331,7 +325,7 @@ def test_reorder_the_published_list(call, boss):
     call.save()
     apps = [submitted(call, n) for n in range(1, 4)]
     for application in apps:
-        services.application_select(application=application, actor=boss)
+        services.decide(decision="select", application=application, actor=boss)
     changed = services.selected_list_reorder(
         call=call, order=[apps[2].pk, apps[0].pk, apps[1].pk], actor=boss
     )
