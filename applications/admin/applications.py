@@ -40,6 +40,20 @@ from applications.models import Application, Call, OrganisingBody, Review
 DECIDE_PERMISSION = "applications.decide_application"
 
 
+def _decision_action(decision: workflow.Decision):
+    """The change list's action for ``decision``: the service on every ticked application,
+    then one message (``<name>_applications``, for selectors only)."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin.decide_each(request, queryset, decision)
+
+    action.__name__ = action.__qualname__ = f"{decision.name}_applications"
+    return admin.action(permissions=["decide"], description=decision.action_description)(action)
+
+
+DECISION_ACTIONS = [_decision_action(decision) for decision in workflow.DECISIONS.values()]
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display_links = ("reference", "unit_name")
@@ -52,13 +66,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     ordering = ("reference",)
     change_list_template = "admin/applications/application/change_list.html"
     change_form_template = "admin/applications/application/change_form.html"
-    actions = [
-        "select_applications",
-        "waitlist_applications",
-        "reject_applications",
-        "reopen_applications",
-        *DOCUMENT_ACTIONS,
-    ]
+    actions = [*DECISION_ACTIONS, *DOCUMENT_ACTIONS]
 
     fieldsets = (
         (
@@ -294,14 +302,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 my_body=bodies[0] if len(bodies) == 1 else None,
                 can_review=len(bodies) == 1 and application.status in workflow.UNDECIDED_STATUSES,
                 can_decide=self.has_decide_permission(request),
-                decisions=self._decisions_for(application),
+                decisions=services.available_decisions(application),
                 timeline=timeline(application),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
-
-    @staticmethod
-    def _decisions_for(application):
-        return [(d.name, d.label) for d in workflow.decisions_from(application.status)]
 
     # --- extra pages ---
     def get_urls(self):
@@ -370,7 +374,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def decide_view(self, request, pk, decision):
         """Confirm one decision (GET), take it through its service (POST)."""
-        if decision not in workflow.DECISIONS:
+        decision = workflow.DECISIONS.get(decision)
+        if decision is None:
             raise PermissionDenied
         if not self.has_decide_permission(request):
             raise PermissionDenied
@@ -380,22 +385,23 @@ class ApplicationAdmin(ReadOnlyAdmin):
             ),
             pk=pk,
         )
-        quorum_missing = decision == "select" and not application.quorum_reached
+        quorum_missing = (
+            decision.reason is workflow.Reason.QUORUM_OVERRIDE and not application.quorum_reached
+        )
+        # The reason is asked for (and passed on) only where the decision keeps one.
+        ask_reason = quorum_missing or decision.reason is workflow.Reason.NOTE
         form = DecisionForm(
             request.POST or None,
             reason_required=quorum_missing,
             reason_help=_("会签未达要求时必填；撤销决定时可选。"),
         )
         if request.method == "POST" and form.is_valid():
-            # A reason only where the decision takes one (the form shows the field then).
-            takes_reason = workflow.DECISIONS[decision].reason is not workflow.Reason.NONE
-            reason = form.cleaned_data["reason"] if takes_reason else ""
             try:
                 services.decide(
                     application=application,
-                    decision=decision,
+                    decision=decision.name,
                     actor=request.user,
-                    reason=reason,
+                    reason=form.cleaned_data["reason"] if ask_reason else "",
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -405,7 +411,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     _("%(ref)s：%(status)s。")
                     % {
                         "ref": application.reference,
-                        "status": workflow.DECISIONS[decision].target.label,
+                        "status": decision.target.label,
                     },
                 )
                 return HttpResponseRedirect(self._change_url(application))
@@ -414,8 +420,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "original": application,
             "decision": decision,
-            "decision_label": dict(self._decisions_for(application)).get(decision, decision),
             "quorum_missing": quorum_missing,
+            "ask_reason": ask_reason,
             "form": form,
             "title": _("确认：%(ref)s") % {"ref": application.reference},
         }
@@ -473,30 +479,14 @@ class ApplicationAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "admin/applications/application/selected.html", context)
 
-    # --- actions ---
-    def _run(self, request, queryset, decision, verb):
+    # --- actions (DECISION_ACTIONS, one per decision) ---
+    def decide_each(self, request, queryset, decision: workflow.Decision):
         done, refusals = 0, defaultdict(list)
         for application in queryset.order_by("reference"):
             try:
-                services.decide(application=application, decision=decision, actor=request.user)
+                services.decide(application=application, decision=decision.name, actor=request.user)
             except ValidationError as exc:
                 refusals[refusal_text(exc)].append(application.reference)
             else:
                 done += 1
-        summarise(request, verb, done, refusals)
-
-    @admin.action(permissions=["decide"], description=gettext_lazy("入选所选申报"))
-    def select_applications(self, request, queryset):
-        self._run(request, queryset, "select", _("已入选"))
-
-    @admin.action(permissions=["decide"], description=gettext_lazy("将所选申报列入候补"))
-    def waitlist_applications(self, request, queryset):
-        self._run(request, queryset, "waitlist", _("已列入候补"))
-
-    @admin.action(permissions=["decide"], description=gettext_lazy("所选申报不予入选"))
-    def reject_applications(self, request, queryset):
-        self._run(request, queryset, "reject", _("已不予入选"))
-
-    @admin.action(permissions=["decide"], description=gettext_lazy("撤销所选申报的决定"))
-    def reopen_applications(self, request, queryset):
-        self._run(request, queryset, "reopen", _("已撤销决定"))
+        summarise(request, decision.done_label, done, refusals)
