@@ -6,10 +6,17 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications import services
+from applications import services, workflow
 from applications.demo import create_demo_applications, create_demo_reviews
+from applications.enums import Status
 from applications.models import Application, Review
-from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.factories import (
+    application_in_status,
+    create_application,
+    recommend,
+    reviewer_for,
+    selector,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +290,29 @@ def test_a_superuser_decides_but_has_no_body_to_review_for(admin_client, call):
     assert messages_of(response) == ["您的账号不属于任何牵头单位的评审组，不能填写评审意见"]
     assert not Review.objects.exists()
     assert admin_client.get(f"{CHANGELIST}{application.pk}/decide/promote/").status_code == 403
+
+
+@pytest.mark.parametrize("status", Status.values)
+def test_the_page_offers_and_the_actions_take_what_the_table_allows(selector_client, call, status):
+    call.required_recommendations = 0
+    call.save(update_fields=["required_recommendations"])
+    boss = selector("boss")
+    offered = [d.name for d in workflow.DECISIONS.values() if status in d.allowed_from]
+    for number, decision in enumerate(workflow.DECISIONS.values(), start=1):
+        application = application_in_status(call, status, boss, number)
+        page = text(selector_client.get(change_url(application)))
+        assert re.findall(rf"/{application.pk}/decide/(\w+)/", page) == offered
+        response = selector_client.post(
+            CHANGELIST,
+            {"action": f"{decision.name}_applications", "_selected_action": [application.pk]},
+        )
+        [message] = messages_of(response)
+        if decision.name in offered:
+            assert message == f"{decision.done_label} 1 家。"
+            assert Application.objects.get(pk=application.pk).status == decision.target
+        else:
+            [reason] = workflow.refusal(decision, status).messages
+            assert message == (
+                f"{decision.done_label} 0 家。1 家未能操作：{reason}（{application.reference}）"
+            )
+            assert Application.objects.get(pk=application.pk).status == status

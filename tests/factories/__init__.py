@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from applications import demo, services
+from applications import demo, services, workflow
+from applications.enums import Status
 from applications.models import Call
 from applications.services import NewFile
 
@@ -79,6 +80,22 @@ def create_application(
         action=action,
         language=language,
     )
+
+
+def application_in_status(call, status: str, actor, number: int = 1):
+    """An application of ``call`` brought to ``status`` the way people bring it there: saved
+    as a draft, submitted, then withdrawn by its applicant or decided on by ``actor`` (a
+    selector; the call's joint sign-off must be met or off)."""
+    if status == Status.DRAFT:
+        return create_application(call, number, action="draft")[0]
+    application = create_application(call, number)[0]
+    if status == Status.WITHDRAWN:
+        return services.application_withdraw(application=application)
+    for decision in workflow.decisions_from(application.status):
+        if decision.target == status:
+            return services.decide(application=application, decision=decision.name, actor=actor)
+    assert application.status == status, f"no path to {status}"
+    return application
 
 
 class UserFactory(factory.django.DjangoModelFactory):

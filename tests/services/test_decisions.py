@@ -4,10 +4,16 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from applications import services
+from applications import services, workflow
 from applications.enums import Recommendation, Status
 from applications.models import Application, AuditEntry, Review
-from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.factories import (
+    application_in_status,
+    create_application,
+    recommend,
+    reviewer_for,
+    selector,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +345,64 @@ def test_reorder_the_published_list(call, boss):
         services.selected_list_reorder(call=call, order=[apps[0].pk], actor=boss)
     entry = apps[2].audit_entries.get(action="application.reorder")
     assert entry.data == {"from": 3, "to": 1}
+
+
+# --- the decision table, row by row: what it offers is what is taken ----------------------
+@pytest.fixture
+def without_sign_off(call):
+    """The joint sign-off off, so that only the table (and the cap) decides."""
+    call.required_recommendations = 0
+    call.save(update_fields=["required_recommendations"])
+    return call
+
+
+@pytest.mark.parametrize("status", Status.values)
+def test_available_decisions_from_every_status(without_sign_off, boss, status):
+    application = application_in_status(without_sign_off, status, boss)
+    assert application.status == status
+    assert services.available_decisions(application) == [
+        decision for decision in workflow.DECISIONS.values() if status in decision.allowed_from
+    ]
+
+
+@pytest.mark.parametrize("status", Status.values)
+@pytest.mark.parametrize("name", list(workflow.DECISIONS))
+def test_every_decision_from_every_status_is_taken_or_refused_as_the_table_says(
+    without_sign_off, boss, status, name, django_capture_on_commit_callbacks
+):
+    decision = workflow.DECISIONS[name]
+    application = application_in_status(without_sign_off, status, boss)
+    before = actions(application)
+    mail.outbox.clear()
+    if decision in services.available_decisions(application):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.decide(application=application, decision=name, actor=boss)
+        application.refresh_from_db()
+        assert application.status == decision.target
+        assert actions(application) == [*before, decision.audit_action]
+        entry = application.audit_entries.last()
+        assert (entry.actor, entry.data) == (boss, {"from": status, "to": decision.target})
+        assert len(mail.outbox) == (1 if decision.mails else 0)
+        return
+    refusal = workflow.refusal(decision, status)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as info:
+        services.decide(application=application, decision=name, actor=boss)
+    assert (info.value.code, info.value.messages) == (refusal.code, refusal.messages)
+    assert info.value.code in {"draft", "withdrawn", "not_decided", "already", "already_decided"}
+    assert Application.objects.get(pk=application.pk).status == status
+    assert actions(application) == before
+    assert mail.outbox == []
+
+
+def test_a_reason_is_refused_by_a_decision_that_takes_none(without_sign_off, boss):
+    application = submitted(without_sign_off)
+    for decision in workflow.DECISIONS.values():
+        if decision.reason is workflow.Reason.NONE:
+            with pytest.raises(ValueError, match="takes no reason"):
+                services.decide(
+                    application=application, decision=decision.name, actor=boss, reason="因为"
+                )
+    with pytest.raises(ValueError, match="No decision is called 'promote'"):
+        services.decide(application=application, decision="promote", actor=boss)
+    assert Application.objects.get().status == Status.SUBMITTED
+    assert actions(application) == ["application.create", "application.submit"]
