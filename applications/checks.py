@@ -1,7 +1,54 @@
-"""Deploy checks of our own (``manage.py check --deploy``)."""
+"""System checks of our own: the 申报表's declaration against the model, and deploy checks
+(``manage.py check --deploy``)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
+
+from applications import form_schema
+
+
+@checks.register(checks.Tags.models)
+def form_schema_matches_the_model(app_configs=None, **kwargs):
+    """Every editable field of ``Application`` is in one section of the 申报表 (or is one of
+    the portal's own), and every field the sections name is a field of ``Application``."""
+    if app_configs is not None and apps.get_app_config("applications") not in app_configs:
+        return []
+    return form_schema_errors(form_schema.SECTIONS)
+
+
+def form_schema_errors(sections) -> list[checks.Error]:
+    model = apps.get_model("applications", "Application")
+    missing, repeated, unknown = form_schema.out_of_place(sections, model)
+    errors = [
+        checks.Error(
+            f"Application.{name} is in no section of the form (form_schema.SECTIONS).",
+            hint="Declare it in its section and row, or add it to form_schema.PORTAL_FIELDS "
+            "if the portal sets it and the applicant never does.",
+            obj="applications.form_schema",
+            id="applications.E001",
+        )
+        for name in missing
+    ]
+    errors += [
+        checks.Error(
+            f"Application.{name} is declared more than once in form_schema.SECTIONS.",
+            hint="A field belongs to one section and one row: remove the other declarations.",
+            obj="applications.form_schema",
+            id="applications.E002",
+        )
+        for name in repeated
+    ]
+    errors += [
+        checks.Error(
+            f"form_schema.SECTIONS declares {name!r}, which is no field of Application.",
+            hint="Add the field to the model (and a migration), or correct the name.",
+            obj="applications.form_schema",
+            id="applications.E003",
+        )
+        for name in unknown
+    ]
+    return errors
 
 
 @checks.register(checks.Tags.caches, deploy=True)

@@ -4,6 +4,8 @@ Field names are the contract of ``shared/docs/data-dictionary.md``: forms, expor
 use them as they are. Only services (``applications.services``) change ``status``.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from applications import enums, workflow
 from applications.models.call import Call, Standard
 from applications.storage import private_storage, private_upload_to
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LONG_TEXT_MAX = 5000  # 单位简介 and 个人简历; more goes into an attached file
 
@@ -215,6 +220,14 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.unit_name}"
+
+    @classmethod
+    def label(cls, name: str) -> "StrOrPromise":
+        """The label of a field, its ``verbose_name``: what the form, the paper table, the
+        admin and the exports call it (lazy: translated when shown)."""
+        field = cls._meta.get_field(name)
+        assert isinstance(field, models.Field), name  # a field, not a relation's other end
+        return field.verbose_name
 
     def original_name(self, field: str) -> str:
         return getattr(self, f"{field}_name") or ""
