@@ -7,9 +7,12 @@ normalising functions return the cleaned value.
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from applications import form_schema
 
 # --- 统一社会信用代码, GB 32100-2015 -------------------------------------------------------
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
@@ -161,85 +164,46 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 
 
 # --- Rules across rows and time --------------------------------------------------------------
-# Every field that must be filled before an application counts as submitted (besides
-# ``standards``, the two ticks and ``seal_scan``, which are checked on their own).
-REQUIRED_FOR_SUBMIT = (
-    "unit_name",
-    "credit_code",
-    "unit_type",
-    "main_business",
-    "industry",
-    "address",
-    "postcode",
-    "unit_profile",
-    "drafter_name",
-    "drafter_gender",
-    "drafter_birth_date",
-    "drafter_ethnicity",
-    "drafter_native_place",
-    "drafter_political_status",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_email",
-    "drafter_resume",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-    "responsible_person",
-    "signed_on",
-    "contact_email",
-)
-# Fields answered by picking (radio buttons, lists) and dates: their "missing" message says so.
-CHOSEN_FIELDS = frozenset(
-    {
-        "unit_type",
-        "industry",
-        "drafter_gender",
-        "drafter_ethnicity",
-        "drafter_political_status",
-        "can_attend_meetings",
-        "can_provide_funding",
-        "can_provide_technical_support",
+def _missing(field: form_schema.Field, value) -> bool:
+    if field.kind is form_schema.Kind.YES_NO:
+        return value is None  # 否 is an answer
+    if field.kind in (form_schema.Kind.TICK, form_schema.Kind.STANDARDS, form_schema.Kind.FILE):
+        return not value
+    return value in (None, "")
+
+
+def _missing_error(field: form_schema.Field) -> ValidationError:
+    if field.missing is not None:
+        return ValidationError(field.missing.message, code=field.missing.code)
+    if field.kind in (form_schema.Kind.CHOICE, form_schema.Kind.CODE, form_schema.Kind.YES_NO):
+        message = _("提交前请选择一项。")
+    elif field.kind is form_schema.Kind.DATE:
+        message = _("提交前请填写日期（年-月-日）。")
+    else:
+        message = _("提交前请填写此项。")
+    return ValidationError(message, code="required")
+
+
+def missing_for_submit(values: Mapping[str, object]) -> dict[str, ValidationError]:
+    """The errors that keep an application from being submitted, by field name, in the
+    form's order. ``values`` has every field of the 申报表 (``form_schema``) by name; for
+    the standards and the files, anything whose truth says whether there is one."""
+    return {
+        field.name: _missing_error(field)
+        for field in form_schema.FIELDS
+        if field.submit and _missing(field, values.get(field.name))
     }
-)
-DATE_FIELDS = frozenset({"drafter_birth_date", "signed_on"})
-# Always required, even for a draft: who the unit is and where to send its private link.
-REQUIRED_FOR_DRAFT = ("unit_name", "contact_email")
 
 
-def missing_for_submit(
-    values: dict, *, standards_count: int, has_seal_scan: bool
-) -> dict[str, ValidationError]:
-    """The errors that keep an application from being submitted, by field name."""
-    errors: dict[str, ValidationError] = {}
-    for name in REQUIRED_FOR_SUBMIT:
-        if values.get(name) in (None, ""):
-            if name in CHOSEN_FIELDS:
-                message = _("提交前请选择一项。")
-            elif name in DATE_FIELDS:
-                message = _("提交前请填写日期（年-月-日）。")
-            else:
-                message = _("提交前请填写此项。")
-            errors[name] = ValidationError(message, code="required")
-    if standards_count < 1:
-        errors["standards"] = ValidationError(
-            _("请至少选择一项申报标准。"), code="standards_required"
-        )
-    if not values.get("agrees_to_declaration"):
-        errors["agrees_to_declaration"] = ValidationError(
-            _("提交前请勾选“我单位同意……”的单位意见。"), code="declaration_required"
-        )
-    if not values.get("privacy_consent"):
-        errors["privacy_consent"] = ValidationError(
-            _("提交前请阅读并勾选个人信息处理同意。"), code="consent_required"
-        )
-    if not has_seal_scan:
-        errors["seal_scan"] = ValidationError(
-            _("提交前请上传加盖单位公章的申报表扫描件或照片。"), code="seal_scan_required"
-        )
-    return errors
+def submission_values(application, *, standards) -> dict[str, object]:
+    """What ``missing_for_submit`` reads, from an application as it stands (``standards``:
+    the chosen ones, or their number)."""
+    return {
+        field.name: standards
+        if field.kind is form_schema.Kind.STANDARDS
+        else getattr(application, field.name)
+        for field in form_schema.FIELDS
+    }
 
 
 def ensure_call_open(call, *, now) -> None:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from applications import validation
+from applications import form_schema, validation
 from applications.validation import CREDIT_CODE_CHARSET, credit_code_check_char
 
 first17 = st.text(alphabet=CREDIT_CODE_CHARSET, min_size=17, max_size=17)
@@ -205,3 +205,25 @@ def test_the_duplicate_rules_are_pure_the_caller_says_whether_it_is_taken(rule, 
     with pytest.raises(ValidationError) as refused:
         rule(taken=True)
     assert refused.value.code == code
+
+
+# --- What a submission needs (from the form's schema) -------------------------------------
+def test_an_empty_form_misses_every_field_a_submission_needs_each_told_what_to_do():
+    missing = validation.missing_for_submit({})
+    assert tuple(missing) == form_schema.REQUIRED_FOR_SUBMIT
+    codes = {name: error.code for name, error in missing.items()}
+    assert (codes["standards"], codes["seal_scan"]) == ("standards_required", "seal_scan_required")
+    assert codes["agrees_to_declaration"] == "declaration_required"
+    assert codes["privacy_consent"] == "consent_required"
+    assert missing["unit_type"].messages == ["提交前请选择一项。"]
+    assert missing["can_attend_meetings"].messages == ["提交前请选择一项。"]
+    assert missing["signed_on"].messages == ["提交前请填写日期（年-月-日）。"]
+    assert missing["unit_name"].messages == ["提交前请填写此项。"]
+
+
+def test_no_is_an_answer_an_unticked_box_is_not():
+    values = {"can_provide_funding": False, "agrees_to_declaration": False, "standards": []}
+    missing = validation.missing_for_submit(values)
+    assert "can_provide_funding" not in missing
+    assert "agrees_to_declaration" in missing and "standards" in missing
+    assert "drafter_fax" not in missing  # optional

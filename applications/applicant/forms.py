@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import enums, queries, uploads, validation
+from applications import enums, form_schema, queries, uploads, validation
 from applications.models import Application, PendingUpload
 from applications.services import (
     ACTION_DRAFT,
@@ -241,9 +241,7 @@ class ApplicationForm(forms.ModelForm):
             *list(enums.PoliticalStatus.choices),
         ]
         # Mark what a submission needs; drafts relax it in clean().
-        for name in (*validation.REQUIRED_FOR_SUBMIT, "standards", "seal_scan"):
-            self.fields[name].required = True
-        for name in ("agrees_to_declaration", "privacy_consent"):
+        for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True
         self.fields["seal_scan"].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
@@ -350,6 +348,17 @@ class ApplicationForm(forms.ModelForm):
     def clean_seal_scan(self):
         return self._clean_file("seal_scan")
 
+    def _files_present(self) -> dict[str, bool]:
+        """Whether each file will be there once saved: new, kept, or saved and not removed."""
+        present = {}
+        for name in FILE_FIELDS:
+            change = self.cleaned_data.get(name)
+            saved = bool(self.instance.pk and getattr(self.instance, name))
+            present[name] = isinstance(change, NewFile | KeptFile) or (
+                saved and not isinstance(change, ClearFile)
+            )
+        return present
+
     def file_changes(self) -> dict:
         return {
             name: self.cleaned_data[name]
@@ -415,18 +424,11 @@ class ApplicationForm(forms.ModelForm):
         # Only the draft minimum is required by the field definitions' "required" flags
         # for display; relax them here and enforce what the action needs.
         if self.action == ACTION_SUBMIT:
-            has_seal = bool(cleaned.get("seal_scan")) or bool(
-                self.instance.pk and self.instance.seal_scan
-            )
-            missing = validation.missing_for_submit(
-                cleaned,
-                standards_count=len(cleaned.get("standards") or []),
-                has_seal_scan=has_seal,
-            )
+            missing = validation.missing_for_submit({**cleaned, **self._files_present()})
         else:
             missing = {
                 name: ValidationError(_("保存草稿至少需要填写此项。"), code="required")
-                for name in validation.REQUIRED_FOR_DRAFT
+                for name in form_schema.REQUIRED_FOR_DRAFT
                 if not cleaned.get(name)
             }
         for name, error in missing.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums, validation, workflow
+from applications import enums, form_schema, validation, workflow
 
 FILL, PRINT, UPLOAD, SUBMIT, RESULT = range(5)
 STEP_LABELS = (
@@ -36,14 +36,11 @@ class Progress:
 
 
 def _form_complete(application) -> bool:
-    """Every field a submission needs is filled (the seal scan aside)."""
-    from applications.services import APPLICANT_FIELDS
-
-    values = {name: getattr(application, name) for name in APPLICANT_FIELDS}
-    missing = validation.missing_for_submit(
-        values, standards_count=application.standards.count(), has_seal_scan=True
-    )
-    return not missing
+    """Every field a submission needs is filled (the uploads aside: the seal scan comes
+    after printing)."""
+    values = validation.submission_values(application, standards=application.standards.count())
+    missing = validation.missing_for_submit(values)
+    return all(form_schema.BY_NAME[name].kind is form_schema.Kind.FILE for name in missing)
 
 
 def application_progress(application, *, can_edit: bool = True) -> Progress:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums, workflow
+from applications import enums, form_schema, workflow
 from applications.models.call import Call, Standard
 from applications.storage import private_storage, private_upload_to
 
@@ -166,26 +166,10 @@ class Application(models.Model):
         _("未达会签要求的入选理由"), blank=True, editable=False
     )
 
-    FILE_FIELDS = ("unit_profile_file", "drafter_resume_file", "seal_scan")
-    # Erased by ``purge_personal_data`` for units that were not selected (PIPL); the unit's
-    # name, code, type, industry, standards, reviews and decision stay.
-    PERSONAL_FIELDS = (
-        "drafter_name",
-        "drafter_gender",
-        "drafter_birth_date",
-        "drafter_ethnicity",
-        "drafter_native_place",
-        "drafter_political_status",
-        "drafter_title",
-        "drafter_position",
-        "drafter_mobile",
-        "drafter_phone",
-        "drafter_fax",
-        "drafter_email",
-        "drafter_resume",
-        "responsible_person",
-        "contact_email",
-    )
+    # The files of the 申报表, and what the purge erases (PIPL) of units that were not
+    # selected; the unit's name, code, type, industry, standards, reviews and decision stay.
+    FILE_FIELDS = form_schema.FILE_FIELDS
+    PERSONAL_FIELDS = form_schema.PERSONAL_FIELDS
 
     class Meta:
         ordering = ["call", "reference"]

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, queries, validation, workflow
+from applications import emails, enums, form_schema, queries, validation, workflow
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, file_work
@@ -25,37 +25,7 @@ from applications.services.locking import lock_application, lock_call
 logger = logging.getLogger(__name__)
 
 # Everything the applicant's form may set directly (files and standards are handled apart).
-APPLICANT_FIELDS = (
-    "unit_name",
-    "credit_code",
-    "unit_type",
-    "main_business",
-    "industry",
-    "address",
-    "postcode",
-    "unit_profile",
-    "drafter_name",
-    "drafter_gender",
-    "drafter_birth_date",
-    "drafter_ethnicity",
-    "drafter_native_place",
-    "drafter_political_status",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-    "agrees_to_declaration",
-    "responsible_person",
-    "signed_on",
-    "privacy_consent",
-    "contact_email",
-)
+APPLICANT_FIELDS = form_schema.VALUE_FIELDS
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
@@ -103,9 +73,8 @@ def _check_rows(application: Application) -> None:
 
 
 def _check_complete(application: Application, standards) -> None:
-    values = {name: getattr(application, name) for name in APPLICANT_FIELDS}
     errors = validation.missing_for_submit(
-        values, standards_count=len(standards), has_seal_scan=bool(application.seal_scan)
+        validation.submission_values(application, standards=standards)
     )
     if errors:
         raise ValidationError(errors)
