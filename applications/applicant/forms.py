@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import enums, form_schema, queries, uploads, validation
-from applications.models import Application, PendingUpload
+from applications.form_schema import Kind
+from applications.models import LONG_TEXT_MAX, Application, PendingUpload
 from applications.services import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
@@ -31,65 +32,25 @@ ATTACHMENT_ACCEPT = (
     ".pdf,.doc,.docx,.jpg,.jpeg,.png,application/pdf,application/msword,"
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/jpeg,image/png"
 )
+SEAL_FIELD = "seal_scan"  # the stamped form: PDF or a photo, looked at for a red seal
 FILE_FIELDS = {
     # name: (allowed kinds, accept attribute)
-    "unit_profile_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
-    "drafter_resume_file": (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT),
     # image/* lets a phone offer its camera; iOS converts HEIC photos to JPEG for such a field.
-    "seal_scan": (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf"),
+    name: (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf")
+    if name == SEAL_FIELD
+    else (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT)
+    for name in form_schema.FILE_FIELDS
 }
 
 YES_NO = [("True", gettext_lazy("是")), ("False", gettext_lazy("否"))]
 
-SINGLE_LINE_TEXT = (
-    "unit_name",
-    "main_business",
-    "address",
-    "drafter_name",
-    "drafter_native_place",
-    "drafter_title",
-    "drafter_position",
-    "responsible_person",
-)
-MULTI_LINE_TEXT = ("unit_profile", "drafter_resume")
-NORMALISED_FIELDS = ("credit_code", "postcode", "drafter_mobile", "drafter_phone", "drafter_fax")
-# The order of the page (and of the error summary): the paper form's sections.
-PAGE_ORDER = (
-    "standards",
-    "unit_name",
-    "credit_code",
-    "unit_type",
-    "main_business",
-    "industry",
-    "address",
-    "postcode",
-    "unit_profile",
-    "unit_profile_file",
-    "drafter_name",
-    "drafter_gender",
-    "drafter_birth_date",
-    "drafter_ethnicity",
-    "drafter_native_place",
-    "drafter_political_status",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
-    "drafter_resume_file",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-    "agrees_to_declaration",
-    "responsible_person",
-    "signed_on",
-    "seal_scan",
-    "privacy_consent",
-    "contact_email",
-    "idempotency_key",
-)
+# The order of the page (and of the error summary): the 申报表 as form_schema declares it.
+PAGE_ORDER = (*form_schema.NAMES, "idempotency_key")
+TEXT_KINDS = (Kind.LINE, Kind.TEXT)
+# Shown just before a field of the form.
+INTRODUCED_BY = {
+    "privacy_consent": HTML('{% include "applications/_privacy_notice.html" %}'),
+}
 
 
 def _yes_no_field(label):
@@ -135,6 +96,13 @@ def display_filename(name: str) -> str:
 
 
 EMAIL_ATTRS = {"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}
+# The widget of each kind of field, where Django's default for the model field is not it.
+KIND_WIDGETS = {
+    Kind.STANDARDS: forms.CheckboxSelectMultiple,
+    Kind.TEXT: forms.Textarea(attrs={"rows": 8, "maxlength": LONG_TEXT_MAX}),
+    Kind.DATE: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    Kind.EMAIL: forms.EmailInput(attrs=EMAIL_ATTRS),
+}
 
 
 class ApplicationForm(forms.ModelForm):
@@ -144,22 +112,6 @@ class ApplicationForm(forms.ModelForm):
     and offered again through a signed hidden field, so the applicant never picks them twice.
     """
 
-    can_attend_meetings = _yes_no_field(
-        Application._meta.get_field("can_attend_meetings").verbose_name
-    )
-    can_provide_funding = _yes_no_field(
-        Application._meta.get_field("can_provide_funding").verbose_name
-    )
-    can_provide_technical_support = _yes_no_field(
-        Application._meta.get_field("can_provide_technical_support").verbose_name
-    )
-    unit_profile_file = forms.FileField(
-        label=gettext_lazy("单位简介附件（可另附）"), required=False
-    )
-    drafter_resume_file = forms.FileField(
-        label=gettext_lazy("个人简历附件（可另附）"), required=False
-    )
-    seal_scan = forms.FileField(label=gettext_lazy("盖章扫描件"), required=False)
     idempotency_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     field_order = PAGE_ORDER
@@ -168,15 +120,15 @@ class ApplicationForm(forms.ModelForm):
         model = Application
         fields = ("standards", *APPLICANT_FIELDS)
         widgets = {
-            "standards": forms.CheckboxSelectMultiple,
+            **{
+                field.name: KIND_WIDGETS[field.kind]
+                for field in form_schema.FIELDS
+                if field.kind in KIND_WIDGETS
+            },
             "unit_type": forms.RadioSelect,
             "drafter_gender": forms.RadioSelect,
             "unit_name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "main_business": forms.TextInput,
-            "unit_profile": forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
-            "drafter_resume": forms.Textarea(attrs={"rows": 8, "maxlength": 5000}),
-            "drafter_birth_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "signed_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
             "postcode": forms.TextInput(
                 attrs={"inputmode": "numeric", "maxlength": 6, "autocomplete": "postal-code"}
             ),
@@ -188,8 +140,6 @@ class ApplicationForm(forms.ModelForm):
             ),
             "drafter_phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
             "drafter_fax": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
-            "drafter_email": forms.EmailInput(attrs=EMAIL_ATTRS),
-            "contact_email": forms.EmailInput(attrs=EMAIL_ATTRS),
         }
         labels = {
             "privacy_consent": gettext_lazy(
@@ -213,44 +163,49 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args, call, action: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in form_schema.FIELDS:
+            if field.kind is Kind.YES_NO:
+                self.fields[field.name] = _yes_no_field(Application.label(field.name))
+            elif field.kind is Kind.FILE:
+                label = Application.label(field.name)
+                self.fields[field.name] = forms.FileField(label=label, required=False)
+        self.order_fields(self.field_order)
         self.call = call
         self.action = action if action in (ACTION_DRAFT, ACTION_SUBMIT) else ACTION_SUBMIT
         if self.instance.pk and self.instance.status == enums.Status.SUBMITTED:
             self.action = ACTION_SUBMIT  # a submitted application stays complete
         self.use_required_attribute = False  # the server decides; drafts may be incomplete
         self._say_what_to_do()
-        for name in NORMALISED_FIELDS:
-            # Accept what people type ("+86 138-1234-5678"); the model's length applies
-            # after normalisation.
-            field = self.fields[name]
-            field.max_length = 40
-            field.validators = [
-                v for v in field.validators if not isinstance(v, MaxLengthValidator)
-            ]
-            field.widget.attrs["maxlength"] = 40
+        for field in form_schema.FIELDS:
+            if field.kind is Kind.NUMBER:
+                # Accept what people type ("+86 138-1234-5678"); the model's length applies
+                # after normalisation.
+                number = self.fields[field.name]
+                number.max_length = 40
+                number.validators = [
+                    v for v in number.validators if not isinstance(v, MaxLengthValidator)
+                ]
+                number.widget.attrs["maxlength"] = 40
+            elif field.kind in (Kind.CHOICE, Kind.CODE):
+                # Radio buttons start with none picked; a list starts with "please choose".
+                choice = self.fields[field.name]
+                choices = [c for c in choice.choices if c[0] != ""]
+                if not isinstance(choice.widget, forms.RadioSelect):
+                    choices.insert(0, ("", _("请选择")))
+                choice.choices = choices
         self.fields["standards"].queryset = call.standards.all()
-        self.fields["standards"].required = False
-        for name in ("unit_type", "industry", "drafter_gender", "drafter_ethnicity"):
-            self.fields[name].choices = [("", _("请选择"))] + [
-                c for c in self.fields[name].choices if c[0] != ""
-            ]
-        self.fields["unit_type"].choices = self.fields["unit_type"].choices[1:]
-        self.fields["drafter_gender"].choices = self.fields["drafter_gender"].choices[1:]
-        self.fields["drafter_political_status"].choices = [
-            ("", _("请选择")),
-            *list(enums.PoliticalStatus.choices),
-        ]
         # Mark what a submission needs; drafts relax it in clean().
         for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True
-        self.fields["seal_scan"].help_text = _(
+        self.fields[SEAL_FIELD].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
             "再扫描或用手机拍照上传。支持 PDF、JPG、PNG，不超过 20 MB。"
         )
-        for name in ("unit_profile_file", "drafter_resume_file"):
-            self.fields[name].help_text = _(
-                "选填。支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。"
-            )
+        for name in FILE_FIELDS:
+            if name != SEAL_FIELD:
+                self.fields[name].help_text = _(
+                    "选填。支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。"
+                )
         self.pending: dict[str, PendingUpload] = {}
         for name, (_kinds, accept) in FILE_FIELDS.items():
             self.fields[name].widget.attrs["accept"] = accept
@@ -281,13 +236,14 @@ class ApplicationForm(forms.ModelForm):
                 field.error_messages["invalid_pk_value"] = _(
                     "所选的项目不在列表中，请从列表中重新选择。"
                 )
-            if name in SINGLE_LINE_TEXT + MULTI_LINE_TEXT:
+            kind = form_schema.BY_NAME[name].kind if name in form_schema.BY_NAME else None
+            if kind in TEXT_KINDS:
                 more = (
                     _(
                         "请删减到 %(limit_value)d 字以内（现有 %(show_value)d 字）；"
                         "更多内容可另附文件。"
                     )
-                    if name in MULTI_LINE_TEXT
+                    if kind is Kind.TEXT
                     else _("请删减到 %(limit_value)d 字以内（现有 %(show_value)d 字）。")
                 )
                 field.validators = [
@@ -326,7 +282,7 @@ class ApplicationForm(forms.ModelForm):
         upload = self.cleaned_data.get(name)
         if upload:
             kinds, _accept = FILE_FIELDS[name]
-            inspected = uploads.inspect_upload(upload, allowed=kinds, seal_hint=name == "seal_scan")
+            inspected = uploads.inspect_upload(upload, allowed=kinds, seal_hint=name == SEAL_FIELD)
             return NewFile(
                 upload=upload,
                 original_name=display_filename(upload.name),
@@ -335,18 +291,10 @@ class ApplicationForm(forms.ModelForm):
             )
         if name in self.pending:
             return KeptFile(self.pending[name])
-        if name != "seal_scan" and self.data.get(f"{name}_clear"):
+        # A file a submission needs (the seal scan) can be replaced, never removed.
+        if not form_schema.BY_NAME[name].submit and self.data.get(f"{name}_clear"):
             return ClearFile()
         return None
-
-    def clean_unit_profile_file(self):
-        return self._clean_file("unit_profile_file")
-
-    def clean_drafter_resume_file(self):
-        return self._clean_file("drafter_resume_file")
-
-    def clean_seal_scan(self):
-        return self._clean_file("seal_scan")
 
     def _files_present(self) -> dict[str, bool]:
         """Whether each file will be there once saved: new, kept, or saved and not removed."""
@@ -407,14 +355,14 @@ class ApplicationForm(forms.ModelForm):
         return value
 
     def _full_clean_text(self):
-        for name in SINGLE_LINE_TEXT + MULTI_LINE_TEXT:
-            if name in self.cleaned_data:
+        for field in form_schema.FIELDS:
+            if field.kind in TEXT_KINDS and field.name in self.cleaned_data:
                 try:
-                    self.cleaned_data[name] = validation.clean_text(
-                        self.cleaned_data[name], multiline=name in MULTI_LINE_TEXT
+                    self.cleaned_data[field.name] = validation.clean_text(
+                        self.cleaned_data[field.name], multiline=field.kind is Kind.TEXT
                     )
                 except ValidationError as exc:
-                    self.add_error(name, exc)
+                    self.add_error(field.name, exc)
 
     def clean(self):
         cleaned = super().clean()
@@ -469,6 +417,12 @@ class ApplicationForm(forms.ModelForm):
         finally:
             for name in marked:
                 self.fields[name].required = True
+        for name in FILE_FIELDS:
+            if name in self.cleaned_data:
+                try:
+                    self.cleaned_data[name] = self._clean_file(name)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
 
     def values(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in APPLICANT_FIELDS}
@@ -482,58 +436,30 @@ class ApplicationForm(forms.ModelForm):
         for name in FILE_FIELDS:
             self.fields[name].current = self.current_file(name)
 
-        def file_field(name):
-            return Field(name, template="applications/fields/private_file.html")
+        def cell(field: form_schema.Field):
+            if field.kind is Kind.FILE:
+                return Field(field.name, template="applications/fields/private_file.html")
+            if field.kind is Kind.YES_NO:
+                return InlineRadios(field.name)
+            return field.name
 
-        def row(*cells):
-            """A Bootstrap row of (field, width in 12ths on medium screens and up)."""
-            return Div(
-                *(Div(name, css_class=f"col-md-{width}") for name, width in cells),
-                css_class="row",
-            )
+        def rows(section: form_schema.Section):
+            for row in section.rows:
+                for field in row.fields:
+                    if field.name in INTRODUCED_BY:
+                        yield INTRODUCED_BY[field.name]
+                if len(row.fields) == 1 and row.fields[0].web_width == 12:
+                    yield cell(row.fields[0])
+                else:  # a Bootstrap row: each field its width in 12ths, medium screens and up
+                    yield Div(
+                        *(Div(cell(f), css_class=f"col-md-{f.web_width}") for f in row.fields),
+                        css_class="row",
+                    )
 
         helper.layout = Layout(
-            Fieldset(_("一、标准名称"), "standards", css_id="section-standards"),
-            Fieldset(
-                _("二、单位信息"),
-                row(("unit_name", 8), ("credit_code", 4)),
-                "unit_type",
-                row(("main_business", 8), ("industry", 4)),
-                row(("address", 8), ("postcode", 4)),
-                "unit_profile",
-                file_field("unit_profile_file"),
-                css_id="section-unit",
-            ),
-            Fieldset(
-                _("三、推荐起草人"),
-                row(("drafter_name", 4), ("drafter_gender", 4), ("drafter_birth_date", 4)),
-                row(
-                    ("drafter_ethnicity", 4),
-                    ("drafter_native_place", 4),
-                    ("drafter_political_status", 4),
-                ),
-                row(("drafter_title", 4), ("drafter_position", 4), ("drafter_mobile", 4)),
-                row(("drafter_phone", 4), ("drafter_fax", 4), ("drafter_email", 4)),
-                "drafter_resume",
-                file_field("drafter_resume_file"),
-                css_id="section-drafter",
-            ),
-            Fieldset(
-                _("四、承诺"),
-                InlineRadios("can_attend_meetings"),
-                InlineRadios("can_provide_funding"),
-                InlineRadios("can_provide_technical_support"),
-                css_id="section-commitments",
-            ),
-            Fieldset(
-                _("五、单位意见与盖章"),
-                "agrees_to_declaration",
-                row(("responsible_person", 6), ("signed_on", 6)),
-                file_field("seal_scan"),
-                HTML('{% include "applications/_privacy_notice.html" %}'),
-                "privacy_consent",
-                "contact_email",
-                css_id="section-declaration",
+            *(
+                Fieldset(section.title, *rows(section), css_id=f"section-{section.key}")
+                for section in form_schema.SECTIONS
             ),
             "idempotency_key",
         )
