@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import enums, queries, services, workflow
+from applications import enums, form_schema, queries, services, workflow
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -54,6 +54,32 @@ def _decision_action(decision: workflow.Decision):
 DECISION_ACTIONS = [_decision_action(decision) for decision in workflow.DECISIONS.values()]
 
 
+# What the change page adds to the 申报表's fields: after a field, and beside it on its line.
+ADDED_AFTER = {"seal_scan": ("seal_hint",)}
+ADDED_BESIDE = {"privacy_consent": ("privacy_consent_at",)}
+
+
+def _shown_as(field: form_schema.Field) -> str:
+    """The name the change page shows a field by: the standards as a list, a file as the
+    download link ``<name>_link`` (made below for each file), any other field itself."""
+    if field.kind is form_schema.Kind.STANDARDS:
+        return "standards_list"
+    if field.kind is form_schema.Kind.FILE:
+        return f"{field.name}_link"
+    return field.name
+
+
+def applicant_fieldsets():
+    """The 申报表's sections, rows and fields as the applicant's form has them."""
+    for section in form_schema.SECTIONS:
+        lines: list = []
+        for row in section.rows:
+            names = [n for f in row.fields for n in (_shown_as(f), *ADDED_BESIDE.get(f.name, ()))]
+            lines.append(names[0] if len(names) == 1 else tuple(names))
+            lines += [n for f in row.fields for n in ADDED_AFTER.get(f.name, ())]
+        yield (section.title, {"fields": tuple(lines)})
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display_links = ("reference", "unit_name")
@@ -80,71 +106,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     "decided_at",
                     "list_order",
                     "override_reason",
-                )
-            },
-        ),
-        (gettext_lazy("一、标准名称"), {"fields": ("standards_list",)}),
-        (
-            gettext_lazy("二、单位信息"),
-            {
-                "fields": (
-                    "unit_name",
-                    "credit_code",
-                    "unit_type",
-                    "main_business",
-                    "industry",
-                    "address",
-                    "postcode",
-                    "unit_profile",
-                    "unit_profile_file_link",
-                )
-            },
-        ),
-        (
-            gettext_lazy("三、推荐起草人"),
-            {
-                "fields": (
-                    ("drafter_name", "drafter_gender", "drafter_birth_date"),
-                    ("drafter_ethnicity", "drafter_native_place", "drafter_political_status"),
-                    ("drafter_title", "drafter_position"),
-                    ("drafter_mobile", "drafter_phone", "drafter_fax"),
-                    "drafter_email",
-                    "drafter_resume",
-                    "drafter_resume_file_link",
-                )
-            },
-        ),
-        (
-            gettext_lazy("四、承诺"),
-            {
-                "fields": (
-                    "can_attend_meetings",
-                    "can_provide_funding",
-                    "can_provide_technical_support",
-                )
-            },
-        ),
-        (
-            gettext_lazy("五、单位意见"),
-            {
-                "fields": (
-                    "agrees_to_declaration",
-                    ("responsible_person", "signed_on"),
-                    "seal_scan_link",
-                    "seal_hint",
-                )
-            },
-        ),
-        (
-            gettext_lazy("联系与个人信息同意"),
-            {
-                "fields": (
-                    "contact_email",
-                    ("privacy_consent", "privacy_consent_at"),
                     ("created_at", "updated_at"),
                 )
             },
         ),
+        *applicant_fieldsets(),
     )
 
     # --- permissions: read-only for everyone (ReadOnlyAdmin); decisions through services ---
@@ -262,18 +228,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
             reverse("applications:organiser_file", args=[obj.pk, field]),
             obj.original_name(field) or _("下载"),
         )
-
-    @admin.display(description=gettext_lazy("单位简介附件"))
-    def unit_profile_file_link(self, obj):
-        return self._file_link(obj, "unit_profile_file")
-
-    @admin.display(description=gettext_lazy("个人简历附件"))
-    def drafter_resume_file_link(self, obj):
-        return self._file_link(obj, "drafter_resume_file")
-
-    @admin.display(description=gettext_lazy("盖章扫描件"))
-    def seal_scan_link(self, obj):
-        return self._file_link(obj, "seal_scan")
 
     @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):
@@ -490,3 +444,16 @@ class ApplicationAdmin(ReadOnlyAdmin):
             else:
                 done += 1
         summarise(request, decision.done_label, done, refusals)
+
+
+def _file_link_display(name: str):
+    @admin.display(description=Application.label(name))
+    def link(self, obj):
+        return self._file_link(obj, name)
+
+    link.__name__ = f"{name}_link"
+    return link
+
+
+for _name in form_schema.FILE_FIELDS:  # unit_profile_file_link, …, seal_scan_link
+    setattr(ApplicationAdmin, f"{_name}_link", _file_link_display(_name))

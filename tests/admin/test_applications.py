@@ -6,15 +6,17 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from applications import services, workflow
+from applications import form_schema, services, workflow
 from applications.demo import create_demo_applications, create_demo_reviews
 from applications.enums import Status
 from applications.models import Application, Review
 from tests.factories import (
     application_in_status,
     create_application,
+    pdf_file,
     recommend,
     reviewer_for,
+    seal_file,
     selector,
 )
 
@@ -38,6 +40,20 @@ def test_organiser_can_look_but_not_change_applicant_data(admin_client, call):
     application.refresh_from_db()
     assert application.unit_name != "改名" and application.status == "submitted"
     assert admin_client.get("/admin/applications/application/add/").status_code == 403
+
+
+def test_the_change_page_has_every_field_of_the_form_in_its_section(admin_client, call):
+    application, _ = create_application(
+        call, 1, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
+    )
+    page = re.sub(r"\s+", " ", admin_client.get(change_url(application)).content.decode())
+    starts = [page.index(f">{section.title}<") for section in form_schema.SECTIONS]
+    assert starts == sorted(starts)
+    for section, start, end in zip(form_schema.SECTIONS, starts, [*starts[1:], None], strict=True):
+        for field in section.fields:
+            assert f">{Application.label(field.name)}:</label>" in page[start:end], field.name
+    assert f"/organiser/files/{application.pk}/unit_profile_file/" in page
+    assert "单位简介.pdf" in page
 
 
 def test_call_and_bodies_are_registered(admin_client, call):
