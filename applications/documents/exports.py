@@ -1,7 +1,8 @@
 """CSV and XLSX exports of applications, one row per application.
 
 Columns (``export_columns``): the first row holds the keys of the data dictionary
-(``shared/docs/data-dictionary.md``: ``unit_name``, ``drafter_ethnicity`` …), then the
+(``shared/docs/data-dictionary.md``: ``unit_name``, ``drafter_ethnicity`` …, one column per
+field of ``form_schema``, made by the field's kind), then the
 portal's own ``reference``, ``call``, ``status``, ``submitted_at`` …, one ``verdict_<n>``
 per organising body (n = the body's place in the call's order: ``verdict_1`` is 深圳大学 for
 the seeded call), ``mean_score`` and ``recommend_count``. XLSX adds the Chinese labels as
@@ -31,7 +32,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications import enums, queries
+from applications import enums, form_schema, queries
+from applications.form_schema import Kind
 from applications.models import Application, OrganisingBody
 
 CHUNK_SIZE = 500
@@ -48,36 +50,38 @@ class Column:
 
 
 def _label(name: str) -> str:
-    return str(Application._meta.get_field(name).verbose_name)
+    return str(Application.label(name))
 
 
-def _plain(name: str, width: int = 14, label: str = "") -> Column:
-    return Column(name, label or _label(name), lambda a: getattr(a, name), width)
+def _plain(name: str, width: int = 14, label="") -> Column:
+    return Column(name, str(label or _label(name)), lambda a: getattr(a, name), width)
 
 
-def _choice(name: str, width: int = 12) -> Column:
-    return Column(name, _label(name), lambda a: getattr(a, f"get_{name}_display")(), width)
+def _choice(name: str, width: int = 12, label="") -> Column:
+    return Column(
+        name, str(label or _label(name)), lambda a: getattr(a, f"get_{name}_display")(), width
+    )
 
 
-def _coded(name: str, width: int = 14) -> Column:
+def _coded(name: str, width: int = 14, label="") -> Column:
     """A field of a national code list: "code label" (``01 汉族``), empty if unset."""
 
     def value(a):
         code = getattr(a, name)
         return f"{code} {getattr(a, f'get_{name}_display')()}" if code else ""
 
-    return Column(name, _label(name), value, width)
+    return Column(name, str(label or _label(name)), value, width)
 
 
-def _yes_no(name: str, label: str = "") -> Column:
+def _yes_no(name: str, width: int = 8, label="") -> Column:
     def value(a):
         answer = getattr(a, name)
         return "" if answer is None else ("是" if answer else "否")
 
-    return Column(name, label or _label(name), value, 8)
+    return Column(name, str(label or _label(name)), value, width)
 
 
-def _file(name: str) -> Column:
+def _file(name: str, width: int = 20, label="") -> Column:
     """An uploaded file, by the name it had on the applicant's computer."""
 
     def value(a):
@@ -87,7 +91,7 @@ def _file(name: str) -> Column:
         stored = a.__dict__.get(name)
         return a.original_name(name) if stored else ""
 
-    return Column(name, _label(name), value, 20)
+    return Column(name, str(label or _label(name)), value, width)
 
 
 def _local(name: str, label: str = "") -> Column:
@@ -120,50 +124,38 @@ def _mean_score(a) -> float | None:
     return None if a.mean_score is None else round(a.mean_score, 1)
 
 
+# Each kind of field of the 申报表: its column and default width.
+KIND_COLUMNS = {
+    Kind.CHOICE: (_choice, 12),
+    Kind.CODE: (_coded, 14),
+    Kind.YES_NO: (_yes_no, 8),
+    Kind.TICK: (_yes_no, 8),
+    Kind.FILE: (_file, 20),
+}
+# The portal's own columns after a field of the form.
+ADDED_AFTER = {"seal_scan": (lambda: _yes_no("seal_detected"),)}
+
+
+def form_column(field: form_schema.Field) -> Column:
+    """The column of one field of the 申报表 (``form_schema``)."""
+    label = field.export_label or _label(field.name)
+    if field.kind is Kind.STANDARDS:
+        return Column(field.name, str(label), _standards, field.export_width or 40)
+    make, width = KIND_COLUMNS.get(field.kind, (_plain, 14))
+    return make(field.name, field.export_width or width, label=label)
+
+
 def export_columns(bodies: list[OrganisingBody]) -> list[Column]:
     """Every column of an export, in order; ``bodies`` give the verdict columns."""
+    form = []
+    for field in form_schema.FIELDS:
+        form.append(form_column(field))
+        form += [column() for column in ADDED_AFTER.get(field.name, ())]
     return [
         _plain("reference", 15),
         Column("call", "征集", lambda a: a.call.code, 10),
         _choice("status", 8),
-        Column("standards", _label("standards"), _standards, 40),
-        # 2. 单位信息
-        _plain("unit_name", 30),
-        _plain("credit_code", 20),
-        _choice("unit_type"),
-        _plain("main_business", 30),
-        _choice("industry", 24),
-        _plain("address", 30),
-        _plain("postcode", 8),
-        _plain("unit_profile", 50),
-        _file("unit_profile_file"),
-        # 3. 推荐起草人
-        _plain("drafter_name", 10),
-        _choice("drafter_gender", 6),
-        _plain("drafter_birth_date", 11),
-        _coded("drafter_ethnicity", 10),
-        _plain("drafter_native_place", 14),
-        _coded("drafter_political_status", 14),
-        _plain("drafter_title", 14),
-        _plain("drafter_position", 14),
-        _plain("drafter_mobile", 13),
-        _plain("drafter_phone", 14),
-        _plain("drafter_fax", 14),
-        _plain("drafter_email", 26),
-        _plain("drafter_resume", 50),
-        _file("drafter_resume_file"),
-        # 4. 承诺
-        _yes_no("can_attend_meetings"),
-        _yes_no("can_provide_funding"),
-        _yes_no("can_provide_technical_support"),
-        # 5. 单位意见
-        _yes_no("agrees_to_declaration", "同意单位意见声明"),
-        _plain("responsible_person", 10),
-        _plain("signed_on", 11, "日期（年 月 日）"),
-        _file("seal_scan"),
-        _yes_no("seal_detected"),
-        _yes_no("privacy_consent"),
-        _plain("contact_email", 26),
+        *form,
         # Managed by the portal
         _local("submitted_at"),
         _local("updated_at"),

@@ -13,53 +13,27 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from applications import demo, services
+from applications import demo, form_schema, services
 from applications.documents import exports
+from applications.form_schema import Kind
 from applications.models import Application, OrganisingBody, Review
 from tests.factories import create_application
 from tests.factories.documents import organiser, reviewer_of, select
 
 pytestmark = pytest.mark.django_db
 
-# The data dictionary's names, in the order of the paper form, with the portal's own.
+# The 申报表's names in the form's order (form_schema; tests/test_form_schema.py states them
+# one by one), the red-seal hint after the seal scan, and the portal's own columns around.
+FORM_KEYS = [
+    key
+    for name in form_schema.NAMES
+    for key in ((name, "seal_detected") if name == "seal_scan" else (name,))
+]
 KEYS = [
     "reference",
     "call",
     "status",
-    "standards",
-    "unit_name",
-    "credit_code",
-    "unit_type",
-    "main_business",
-    "industry",
-    "address",
-    "postcode",
-    "unit_profile",
-    "unit_profile_file",
-    "drafter_name",
-    "drafter_gender",
-    "drafter_birth_date",
-    "drafter_ethnicity",
-    "drafter_native_place",
-    "drafter_political_status",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
-    "drafter_resume_file",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-    "agrees_to_declaration",
-    "responsible_person",
-    "signed_on",
-    "seal_scan",
-    "seal_detected",
-    "privacy_consent",
-    "contact_email",
+    *FORM_KEYS,
     "submitted_at",
     "updated_at",
     "decided_at",
@@ -126,31 +100,23 @@ def expected_values(a: Application) -> dict:
         "call": a.call.code,
         "status": a.get_status_display(),
         "standards": "、".join(s.title for s in a.standards.order_by("position")),
-        "unit_type": a.get_unit_type_display(),
-        "industry": a.get_industry_display(),
-        "unit_profile_file": a.unit_profile_file_name if a.unit_profile_file else "",
-        "drafter_gender": a.get_drafter_gender_display(),
-        "drafter_ethnicity": f"{a.drafter_ethnicity} {a.get_drafter_ethnicity_display()}",
-        "drafter_political_status": (
-            f"{a.drafter_political_status} {a.get_drafter_political_status_display()}"
-        ),
-        "drafter_resume_file": a.drafter_resume_file_name if a.drafter_resume_file else "",
-        "seal_scan": a.seal_scan_name if a.seal_scan else "",
+        "seal_detected": yes_no(a.seal_detected),
         "submitted_at": local(a.submitted_at),
         "updated_at": local(a.updated_at),
         "decided_at": local(a.decided_at),
         "mean_score": None if mean is None else round(mean, 1),
         "recommend_count": sum(1 for v in verdicts.values() if v == "推荐"),
     }
-    for name in (
-        "can_attend_meetings",
-        "can_provide_funding",
-        "can_provide_technical_support",
-        "agrees_to_declaration",
-        "seal_detected",
-        "privacy_consent",
-    ):
-        values[name] = yes_no(getattr(a, name))
+    for field in form_schema.FIELDS:
+        name = field.name
+        if field.kind is Kind.CHOICE:
+            values[name] = getattr(a, f"get_{name}_display")()
+        elif field.kind is Kind.CODE:  # the national code in front: 01 汉族
+            values[name] = f"{getattr(a, name)} {getattr(a, f'get_{name}_display')()}"
+        elif field.kind is Kind.FILE:  # by the name it had on the applicant's computer
+            values[name] = a.original_name(name) if getattr(a, name) else ""
+        elif field.kind in (Kind.YES_NO, Kind.TICK):
+            values[name] = yes_no(getattr(a, name))
     for number, body in enumerate(bodies, start=1):
         values[f"verdict_{number}"] = str(verdicts.get(body.pk, ""))
     for key in KEYS:
@@ -225,6 +191,9 @@ def test_xlsx_has_keys_labels_frozen_widths_and_every_value(call, applications):
     assert [c.value for c in sheet[1]] == KEYS
     labels = dict(zip(KEYS, [c.value for c in sheet[2]], strict=True))
     assert labels["unit_name"] == "单位名称" and labels["drafter_ethnicity"] == "民族"
+    # Where the export words a field otherwise than its label (form_schema's export_label).
+    assert labels["agrees_to_declaration"] == "同意单位意见声明"
+    assert labels["signed_on"] == "日期（年 月 日）"
     assert labels["verdict_1"] == "深圳大学评审意见" and labels["mean_score"] == "平均分"
     assert sheet.column_dimensions["E"].width == 30  # unit_name
     assert all(sheet.column_dimensions[c.column_letter].width for c in sheet[1])
