@@ -300,11 +300,7 @@ def print_form(request, reference, token):
     return render(
         request,
         "applications/print.html",
-        {
-            "application": application,
-            "call": application.call,
-            "standards": application.call.standards.all(),
-        },
+        {"application": application, "call": application.call},
     )
 
 

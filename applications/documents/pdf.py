@@ -34,7 +34,6 @@ from applications.models import Application, Call
 
 FONT_PACKAGE = "fonts-noto-cjk"
 CHINESE_NUMERALS = "一二三四五六七八九十"
-QUESTIONS = ("can_attend_meetings", "can_provide_funding", "can_provide_technical_support")
 
 
 class DocumentUnavailable(Exception):
@@ -154,17 +153,10 @@ def qr_svg_data_uri(text: str) -> str:
 
 # --- the two documents ---------------------------------------------------------------------
 def application_form_context(application: Application) -> dict:
-    call = application.call
-    chosen = {s.pk for s in application.standards.all()}
     return {
         "application": application,
-        "call": call,
-        "standards": [(s, s.pk in chosen) for s in call.standards.all()],
+        "call": application.call,
         "qr": qr_svg_data_uri(application.reference),
-        "questions": [
-            (Application._meta.get_field(name).verbose_name, getattr(application, name))
-            for name in QUESTIONS
-        ],
     }
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.test.html import parse_html
 from django.urls import reverse
+from django.utils import translation
 
 from applications import services
 from applications.models import Application
@@ -110,6 +111,20 @@ def test_the_switch_returns_to_the_same_private_page(client, call):
     printed = client.get(url + "print/").content.decode()
     assert "首席质量官系列团体标准起草单位申报表" in printed and "（公章）" in printed
     assert '<header class="toolbar no-print" lang="en">' in printed and ">Print<" in printed
+
+
+def test_the_printed_form_stays_chinese_in_every_box_for_an_english_reader(client, call):
+    application, token = create_application(call)
+    url = reverse("applications:print", kwargs={"reference": application.reference, "token": token})
+    choose(client, "en", url)
+    html = client.get(url).content.decode()
+    start = html.index('<table class="form">')
+    table = html[start : html.index("</table>", start)]
+    with translation.override("zh-hans"):
+        unit_type = application.get_unit_type_display()
+    assert unit_type == "企业" and f"<td>{unit_type}</td>" in table
+    assert ">单位性质<" in table and ">性　别<" in table
+    assert "Enterprise" not in table and "Unit type" not in table
 
 
 def test_emails_are_written_in_the_language_the_applicant_chose(

@@ -6,16 +6,18 @@ first page as pixels through poppler's pdftoppm.
 
 import io
 import random
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFile
 
-from applications import demo, services, uploads
+from applications import demo, form_schema, services, uploads
 from applications.documents import pdf
+from applications.form_schema import Kind
 from applications.models import Application
-from tests.factories import create_application
+from tests.factories import create_application, pdf_file, seal_file
 from tests.factories.documents import (
     ARTIFACTS,
     font_names,
@@ -87,6 +89,39 @@ def test_the_form_is_the_filled_paper_table_in_the_cjk_font(call):
     assert font_names(data) == {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"}
     # Only the glyphs used are embedded: one whole Noto CJK font is over 10 MB.
     assert len(data) < 1_000_000, len(data)
+
+
+def paper_table(html: str) -> list[list[str]]:
+    """The cells' texts of the 申报表's table, row by row (ticks and blanks left out)."""
+    start = html.index('<table class="form">')
+    table = html[start : html.index("</table>", start)]
+    return [
+        [
+            squash(re.sub(r"<[^>]+>|[☑☐✓]", "", cell))
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_the_print_view_and_the_pdf_print_the_same_table_with_every_printed_field(client, call):
+    application, token = create_application(
+        call, 7, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
+    )
+    printed = client.get(f"/a/{application.reference}/{token}/print/").content.decode()
+    document = pdf.application_form_html(application)
+
+    rows = paper_table(document)
+    assert paper_table(printed) == rows
+    assert len(rows) == len(form_schema.PAPER_ROWS)
+    # The credit code (beyond the paper form) on a row of its own, as in the PDF.
+    assert rows[2] == ["统一社会信用代码", application.credit_code]
+    assert rows[3] == ["主营业务", squash(application.main_business), "所属行业", "E建筑业"]
+    whole = "".join(cell for row in rows for cell in row)
+    for field in form_schema.FIELDS:
+        label = squash(field.paper_text(Application.label(field.name)))
+        assert (label in whole) is (field.printed and field.kind is not Kind.FILE), field.name
+    assert "另附：单位简介.pdf" in whole
 
 
 def test_long_texts_run_onto_further_pages_with_reference_and_qr_on_each(call):
