@@ -9,7 +9,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 from django.urls import reverse
 
-from applications import after_response, demo, enums
+from applications import after_response, demo, enums, form_schema
 from applications.models import Application, PendingUpload
 from applications.storage import private_storage
 from tests.factories import UserFactory, create_application, form_data, pdf_upload, seal_upload
@@ -73,46 +73,19 @@ def test_closed_call_page_and_form(client, closed_call):
 
 def test_form_page_has_every_section_and_field(client, call):
     html = client.get("/apply/").content.decode()
-    sections = ["一、标准名称", "二、单位信息", "三、推荐起草人", "四、承诺", "五、单位意见与盖章"]
-    positions = [html.index(s) for s in sections]
+    assert str(form_schema.SECTIONS[-1].title) == "五、单位意见与盖章"
+    positions = [html.index(str(section.title)) for section in form_schema.SECTIONS]
     assert positions == sorted(positions)
-    for name in [
-        "standards",
-        "unit_name",
-        "credit_code",
-        "unit_type",
-        "main_business",
-        "industry",
-        "address",
-        "postcode",
-        "unit_profile",
-        "unit_profile_file",
-        "drafter_name",
-        "drafter_gender",
-        "drafter_birth_date",
-        "drafter_ethnicity",
-        "drafter_native_place",
-        "drafter_political_status",
-        "drafter_title",
-        "drafter_position",
-        "drafter_mobile",
-        "drafter_phone",
-        "drafter_fax",
-        "drafter_email",
-        "drafter_resume",
-        "drafter_resume_file",
-        "can_attend_meetings",
-        "can_provide_funding",
-        "can_provide_technical_support",
-        "agrees_to_declaration",
-        "responsible_person",
-        "signed_on",
-        "seal_scan",
-        "privacy_consent",
-        "contact_email",
-        "idempotency_key",
-    ]:
+    names = [*form_schema.NAMES, "idempotency_key"]
+    for name in names:
         assert f'name="{name}"' in html, name
+    # In the schema's order, each in its section.
+    firsts = [html.index(f'name="{name}"') for name in names]
+    assert firsts == sorted(firsts)
+    ends = [*positions[1:], None]
+    for section, start, end in zip(form_schema.SECTIONS, positions, ends, strict=True):
+        for field in section.fields:
+            assert f'name="{field.name}"' in html[start:end], field.name
     assert 'enctype="multipart/form-data"' in html
     assert 'name="action" value="draft"' in html and 'name="action" value="submit"' in html
     assert "基诺族" in html and "九三学社社员" in html and "T 国际组织" in html

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from applications import demo
+from applications import demo, form_schema
+from applications.form_schema import Kind
 from applications.validation import CREDIT_CODE_CHARSET
 
 CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
@@ -16,38 +17,21 @@ PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")
 SUBMIT = "button[name=action][value=submit]"
 DRAFT = "button[name=action][value=draft]"
 
+
 SEAL_NAME = "申报表盖章扫描件.png"
 PROFILE_NAME = "单位简介.pdf"
 
-TEXT_FIELDS = (
-    "unit_name",
-    "credit_code",
-    "main_business",
-    "address",
-    "postcode",
-    "unit_profile",
-    "drafter_name",
-    "drafter_native_place",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
-    "responsible_person",
-    "contact_email",
-)
-RADIO_FIELDS = (
-    "unit_type",
-    "drafter_gender",
-    "can_attend_meetings",
-    "can_provide_funding",
-    "can_provide_technical_support",
-)
-SELECT_FIELDS = ("industry", "drafter_ethnicity", "drafter_political_status")
-DATE_FIELDS = ("drafter_birth_date", "signed_on")
-TICKS = ("agrees_to_declaration", "privacy_consent")
+
+def _names(*kinds: Kind) -> tuple[str, ...]:
+    return tuple(field.name for field in form_schema.FIELDS if field.kind in kinds)
+
+
+# The 申报表's fields by how a person fills them in (form_schema's kinds); a choice is a group
+# of radio buttons or a list, as the page has it.
+TEXT_FIELDS = _names(Kind.LINE, Kind.TEXT, Kind.NUMBER, Kind.EMAIL)
+CHOSEN_FIELDS = _names(Kind.CHOICE, Kind.CODE, Kind.YES_NO)
+DATE_FIELDS = _names(Kind.DATE)
+TICKS = _names(Kind.TICK)
 
 
 def applicant_values(number: int) -> dict[str, str]:
@@ -107,10 +91,12 @@ def fill_form(page: Page, values: dict[str, str], files: dict[str, Path], *, typ
             type_into(field, values[name])
         else:
             field.fill(values[name])
-    for name in RADIO_FIELDS:
-        page.locator(f"input[name={name}][value='{values[name]}']").check()
-    for name in SELECT_FIELDS:
-        page.locator(f"#id_{name}").select_option(values[name])
+    for name in CHOSEN_FIELDS:
+        radio = page.locator(f"input[type=radio][name={name}][value='{values[name]}']")
+        if radio.count():
+            radio.check()
+        else:
+            page.locator(f"select#id_{name}").select_option(values[name])
     for name in DATE_FIELDS:
         page.locator(f"#id_{name}").fill(values[name])
     for name in TICKS:

@@ -14,9 +14,8 @@ from tests.factories import create_application, seal_file
 from .axe import axe_run, blocking, describe
 from .conftest import ARTIFACTS, DESKTOP, PHONE
 from .helpers import (
+    CHOSEN_FIELDS,
     PRIVATE_URL,
-    RADIO_FIELDS,
-    SELECT_FIELDS,
     SUBMIT,
     TEXT_FIELDS,
     TICKS,
@@ -176,7 +175,7 @@ def test_the_whole_form_with_the_keyboard_alone(
         elif name == "standards" and f["value"] in wanted_standards:
             page.keyboard.press("Space")
             done.add(f"standards={f['value']}")
-        elif name in RADIO_FIELDS and name not in done:
+        elif name in CHOSEN_FIELDS and f["type"] == "radio" and name not in done:
             buttons = page.locator(f"input[name={name}]").evaluate_all(
                 "els => els.map(e => e.value)"
             )
@@ -186,7 +185,7 @@ def test_the_whole_form_with_the_keyboard_alone(
             for _step in range(steps):
                 page.keyboard.press("ArrowDown")  # moves to the next button and checks it
             done.add(name)
-        elif name in SELECT_FIELDS and name not in done:
+        elif name in CHOSEN_FIELDS and f["tag"] == "select" and name not in done:
             options = page.locator(f"#id_{name} option").evaluate_all(
                 "els => els.map(e => e.value)"
             )
