@@ -63,21 +63,11 @@ BEYOND = {"credit_code", "privacy_consent", "contact_email"}
 OPTIONAL = {"unit_profile_file", "drafter_resume_file", "drafter_fax"}
 # Needed even for a draft: who the unit is and where to send its private link.
 FOR_DRAFT = ("unit_name", "contact_email")
-# Erased by the purge of units that were not selected (PIPL), besides every file.
+# Erased by the purge of units that were not selected (PIPL), besides every file: all that
+# is said of the drafter, the responsible person and the contact e-mail.
+DRAFTER = dict(DICTIONARY)["三、推荐起草人"]
 PERSONAL = (
-    "drafter_name",
-    "drafter_gender",
-    "drafter_birth_date",
-    "drafter_ethnicity",
-    "drafter_native_place",
-    "drafter_political_status",
-    "drafter_title",
-    "drafter_position",
-    "drafter_mobile",
-    "drafter_phone",
-    "drafter_fax",
-    "drafter_email",
-    "drafter_resume",
+    *[name for name in DRAFTER if name != "drafter_resume_file"],
     "responsible_person",
     "contact_email",
 )
