@@ -3,10 +3,10 @@
 Everything that lists the form's fields derives from ``SECTIONS``: the web form's order and
 layout, what a submission or a draft needs, the services' field list, the purge of personal
 data, the admin's sections, the export's columns, the paper table of the print view and
-the PDF, and the tests. To add a field to the form: add it to ``Application`` (its
-``verbose_name`` is its label everywhere), declare it here in its section and row, make the
-migration and translate its label; ``applications.checks`` fails while an editable field
-of ``Application`` is in no section (or in two).
+the PDF, the private page's summary, and the tests. To add a field to the form: add it to
+``Application`` (its ``verbose_name`` is its label everywhere), declare it here in its
+section and row, make the migration and translate its label; ``applications.checks`` fails
+while an editable field of ``Application`` is in no section (or in two).
 
 The order is the data dictionary's (``shared/docs/data-dictionary.md``); rows are the web
 form's, ``web_width`` twelfths wide each on medium screens and up. The paper table
@@ -83,6 +83,9 @@ class Field:
     export_label: StrOrPromise = ""  # where the export's header says it otherwise
     export_width: int = 0  # XLSX column width in characters; 0: the kind's
     missing: Missing | None = None
+    summary: bool = True  # shown in the private page's summary (files have a list of their own)
+    summary_label: StrOrPromise = ""  # where the summary says it shorter (姓名)
+    date_in_words: bool = False  # the summary writes it 2021年8月20日 (the signing date)
 
     def paper_text(self, label: StrOrPromise) -> str:
         """How the paper form prints the field's ``label`` (the model's ``verbose_name``): in
@@ -160,14 +163,29 @@ SECTIONS: tuple[Section, ...] = (
             Field("address", Kind.LINE, 8, submit=True, paper_span=3, export_width=30),
             Field("postcode", Kind.NUMBER, 4, submit=True, export_width=8),
         ),
-        Field("unit_profile", Kind.TEXT, submit=True, paper=Paper.LONG, export_width=50),
+        Field(
+            "unit_profile",
+            Kind.TEXT,
+            submit=True,
+            paper=Paper.LONG,
+            export_width=50,
+            summary_label=_("单位简介"),
+        ),
         Field("unit_profile_file", Kind.FILE, paper=Paper.ATTACHED),
     ),
     section(
         "drafter",
         _("三、推荐起草人"),
         row(
-            Field("drafter_name", Kind.LINE, 4, submit=True, personal=True, export_width=10),
+            Field(
+                "drafter_name",
+                Kind.LINE,
+                4,
+                submit=True,
+                personal=True,
+                export_width=10,
+                summary_label=_("姓名"),
+            ),
             Field(
                 "drafter_gender",
                 Kind.CHOICE,
@@ -209,6 +227,7 @@ SECTIONS: tuple[Section, ...] = (
             personal=True,
             paper=Paper.LONG,
             export_width=50,
+            summary_label=_("个人简历"),
         ),
         Field("drafter_resume_file", Kind.FILE, paper=Paper.ATTACHED),
     ),
@@ -229,6 +248,7 @@ SECTIONS: tuple[Section, ...] = (
             missing=Missing("declaration_required", _("提交前请勾选“我单位同意……”的单位意见。")),
             paper=Paper.OPINION,
             export_label=_("同意单位意见声明"),
+            summary_label=_("单位意见"),
         ),
         row(
             Field(
@@ -248,6 +268,8 @@ SECTIONS: tuple[Section, ...] = (
                 paper=Paper.OPINION,
                 export_label=_("日期（年 月 日）"),
                 export_width=11,
+                summary_label=_("日期"),
+                date_in_words=True,
             ),
         ),
         Field(
@@ -266,6 +288,7 @@ SECTIONS: tuple[Section, ...] = (
             beyond=True,
             missing=Missing("consent_required", _("提交前请阅读并勾选个人信息处理同意。")),
             paper=Paper.NONE,
+            summary=False,
         ),
         Field(
             "contact_email",

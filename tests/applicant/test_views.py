@@ -361,6 +361,33 @@ def test_withdraw_asks_first(client, call):
     assert application.status == enums.Status.WITHDRAWN
 
 
+def test_the_private_page_sums_up_every_field_but_the_files_and_the_consent(client, call):
+    application, token = create_application(call, 1, drafter_fax="010-66094072")
+    html = client.get(private(application, token)).content.decode()
+    summary = html[html.index('id="sum-standards"') : html.index('id="files-heading"')]
+    shown = [
+        f
+        for f in form_schema.FIELDS
+        if f.kind not in (form_schema.Kind.FILE, form_schema.Kind.STANDARDS)
+        and f.name != "privacy_consent"
+    ]
+    labels = re.findall(r"<dt[^>]*>(.*?)</dt>", summary)
+    assert labels == [str(f.summary_label or Application.label(f.name)) for f in shown]
+    assert labels[:2] == ["单位名称", "统一社会信用代码"] and "姓名" in labels
+    positions = [summary.index(f'id="sum-{section.key}"') for section in form_schema.SECTIONS]
+    assert positions == sorted(positions)
+    for text in (
+        application.standards.get().title,
+        application.get_unit_type_display(),
+        f">{application.get_drafter_ethnicity_display()}<",
+        application.drafter_birth_date.isoformat(),
+        f"{application.signed_on.year}年{application.signed_on.month}月{application.signed_on.day}日",
+        "010-66094072",
+        application.contact_email,
+    ):
+        assert text in summary, text
+
+
 def test_print_view_shows_the_filled_table(client, call):
     application, token = create_application(call, 1)
     html = client.get(private(application, token, "print")).content.decode()
