@@ -65,10 +65,10 @@ def test_a_field_in_two_sections_is_an_error():
 
 
 def test_a_name_the_model_does_not_have_is_an_error():
-    errors = form_schema_errors(with_row(1, Field("unit_website", Kind.LINE)))
+    errors = form_schema_errors(with_row(1, Field("no_such_field", Kind.LINE)))
     assert ids(errors) == [
         (
             "applications.E003",
-            "form_schema.SECTIONS declares 'unit_website', which is no field of Application.",
+            "form_schema.SECTIONS declares 'no_such_field', which is no field of Application.",
         )
     ]

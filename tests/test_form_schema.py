@@ -2,8 +2,6 @@
 (``shared/docs/data-dictionary.md``) and the notice's paper form, stated here name by name:
 everything else derives from the schema, so a mistake in it must show here."""
 
-import dataclasses
-
 from applications import form_schema
 from applications.form_schema import Field, Kind, Paper, Section
 from applications.models import Application
@@ -160,25 +158,26 @@ def test_the_paper_table_is_the_notices_row_by_row_and_every_grid_row_is_full():
     assert "性　别" in labels and "民族" in labels and "手　机" in labels
 
 
-def test_a_new_field_gets_a_row_of_its_own_and_a_short_row_reaches_the_edge():
-    unit = form_schema.SECTIONS[1]
-    website = Field("unit_website", Kind.LINE, beyond=True, paper_span=5)
-    lonely = Field("unit_motto", Kind.LINE)  # one value column: widened to the edge
-    sections = [
-        dataclasses.replace(
-            unit, rows=(*unit.rows, form_schema.row(website), form_schema.row(lonely))
-        )
+def test_a_cell_takes_the_first_row_with_room_and_a_short_row_reaches_the_edge():
+    made_up = form_schema.section(
+        "made_up",
+        "made up",
+        form_schema.row(
+            Field("wide", Kind.LINE, 8, paper_span=3),  # 4 of the 6 columns
+            Field("wider", Kind.LINE, 4, paper_span=5),  # 6: a row of its own
+        ),
+        Field("narrow", Kind.CHOICE, paper_span=1),  # 2: beside "wide"
+        Field("alone", Kind.LINE, paper_span=1),  # 2: a new row, widened to the edge
+        Field("story", Kind.TEXT, paper=Paper.LONG),
+        Field("story_file", Kind.FILE, paper=Paper.ATTACHED),
+    )
+    rows = form_schema.paper_rows([made_up])
+    assert [(r.kind, [(c.field.name, c.colspan) for c in r.cells]) for r in rows] == [
+        ("grid", [("wide", 3), ("narrow", 1)]),
+        ("grid", [("wider", 5)]),
+        ("grid", [("alone", 5)]),
+        ("long", [("story", 6), ("story_file", 6)]),
     ]
-    grid = [r for r in form_schema.paper_rows(sections) if r.kind == "grid"]
-    assert [[c.field.name for c in r.cells] for r in grid] == [
-        ["unit_name", "unit_type"],
-        ["credit_code"],
-        ["main_business", "industry"],
-        ["address", "postcode"],
-        ["unit_website"],
-        ["unit_motto"],
-    ]
-    assert [c.colspan for c in grid[-1].cells] == [5]
 
 
 def test_sections_group_rows_and_fields():
