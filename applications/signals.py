@@ -12,5 +12,5 @@ from applications.models import Call, OrganisingBody, Standard
 @receiver([post_save, post_delete], sender=Standard)
 @receiver([post_save, post_delete], sender=OrganisingBody)
 @receiver(m2m_changed, sender=Call.organising_bodies.through)
-def _call_changed(sender, **kwargs):
+def _call_changed(**kwargs):
     public_pages_changed()

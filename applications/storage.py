@@ -32,7 +32,7 @@ def private_storage() -> PrivateStorage:
     return _storage
 
 
-def private_upload_to(instance, filename: str) -> str:
+def private_upload_to(_instance, filename: str) -> str:
     """A random name with the canonical extension; the original name is stored separately."""
     suffix = PurePosixPath(filename).suffix.lower()[:8]
     return f"{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"

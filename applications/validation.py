@@ -142,7 +142,7 @@ def validate_not_future(day: dt.date, *, today: dt.date) -> None:
 
 # --- Text ------------------------------------------------------------------------------------
 # Bidirectional overrides and isolates can disguise a name ("RTL override" attacks).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -150,9 +150,7 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     allowed_controls = {"\n", "\t"} if multiline else set()
     for ch in value:
-        if ch in _BIDI_CONTROLS or (
-            unicodedata.category(ch) == "Cc" and ch not in allowed_controls
-        ):
+        if ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in allowed_controls):
             raise ValidationError(
                 _("内容含有不可见的控制字符，请删除后重新输入（可先粘贴到记事本再复制）。"),
                 code="control_characters",

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 
-def floor(request):
+def floor(_request):
     return HttpResponse("ok", content_type="text/plain")
 
 

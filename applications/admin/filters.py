@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from typing_extensions import override
 
 from applications import enums, queries
 from applications.models import OrganisingBody, Review
@@ -15,9 +16,11 @@ def verdict_filter(body: OrganisingBody):
         title = format_lazy(gettext_lazy("{}评审意见"), body.short_name or body.name)
         parameter_name = queries.verdict_field(body.pk)
 
+        @override
         def lookups(self, request, model_admin):
             return [*enums.Recommendation.choices, ("none", _("未评审"))]
 
+        @override
         def queryset(self, request, queryset):
             value = self.value()
             reviews = Review.objects.filter(application=OuterRef("pk"), body=body.pk)
@@ -34,9 +37,11 @@ class QuorumFilter(admin.SimpleListFilter):
     title = gettext_lazy("会签")
     parameter_name = "quorum"
 
+    @override
     def lookups(self, request, model_admin):
         return [("yes", gettext_lazy("已达会签要求")), ("no", gettext_lazy("未达会签要求"))]
 
+    @override
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
             return queryset.filter(quorum_reached=self.value() == "yes")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
+from typing_extensions import override
 
 from applications.admin.base import ReadOnlyAdmin
 from applications.models import AuditEntry, Call, OrganisingBody, Review, Standard
@@ -47,6 +48,7 @@ class ReviewAdmin(ReadOnlyAdmin):
     search_fields = ("application__reference", "application__unit_name")
     list_select_related = ("application", "body", "reviewer")
 
+    @override
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Review._meta.fields]
 

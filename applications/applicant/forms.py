@@ -90,7 +90,7 @@ def display_filename(name: str) -> str:
     """The original file name without any path, control or bidi characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(
-        ch for ch in name if ch.isprintable() and ch not in validation._BIDI_CONTROLS
+        ch for ch in name if ch.isprintable() and ch not in validation.BIDI_CONTROLS
     ).strip()
     return cleaned[:200] or "file"
 

@@ -31,7 +31,7 @@ SESSION_FRESH = "fresh_application"  # reference whose private link was just cre
 
 def _rate(name: str):
     """The limit ``settings.RATE_LIMITS[name]``, read per request (tests change it)."""
-    return lambda group, request: settings.RATE_LIMITS[name]
+    return lambda _group, _request: settings.RATE_LIMITS[name]
 
 
 # Counted per client address; a refused request gets the 429 page (``rate_limited``).
@@ -326,7 +326,7 @@ def _file_response(application: Application, field: str) -> FileResponse:
 
 @require_GET
 @limit_download
-def private_file(request, reference, token, field):
+def private_file(_request, reference, token, field):
     return _file_response(_application_or_404(reference, token), field)
 
 
@@ -364,19 +364,19 @@ def resend_link(request):
 
 
 @require_GET
-def healthz(request):
+def healthz(_request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok", content_type="text/plain")
 
 
-def rate_limited(request, exception):
+def rate_limited(request, _exception):
     """Too many requests from one address (django-ratelimit): a 429 page in Chinese."""
     return render(request, "429.html", status=429)
 
 
-def login_locked(request, original_response=None, credentials=None):
+def login_locked(request, _original_response=None, _credentials=None):
     """django-axes: too many failed admin logins for this username from this address."""
     hours = settings.AXES_COOLOFF_TIME
     return render(

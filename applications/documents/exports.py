@@ -31,6 +31,11 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from applications import enums, form_schema, queries
 from applications.form_schema import Kind
@@ -226,8 +231,6 @@ def csv_lines(queryset: QuerySet[Application]) -> Iterator[str]:
 
 # --- XLSX ----------------------------------------------------------------------------------
 def _xlsx_value(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if not isinstance(value, str):
         return value
@@ -245,10 +248,6 @@ def xlsx_file(queryset: QuerySet[Application], *, title: str = "申报"):
     rewound. Row 1: keys; row 2: Chinese labels; both frozen, with a filter on row 2. The
     caller closes the file (``FileResponse`` does), which deletes it.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     columns, rows = export_rows(queryset)
     workbook = Workbook(write_only=True)

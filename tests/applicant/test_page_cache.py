@@ -1,14 +1,18 @@
 """The cached public pages: the same for every first-time visitor, fresh tokens for each,
 never cached with a session, forgotten when the call changes."""
 
+import datetime
 import re
+import time
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import services
 from applications.models import Application, Standard
-from tests.factories import form_data, seal_upload
+from tests.factories import create_application, form_data, seal_upload, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +35,6 @@ def test_the_blank_form_is_served_from_the_cache_with_fresh_tokens(
 
 
 def test_a_form_from_the_cache_submits(client, call):
-    from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
     browser.get("/apply/")  # warms the cache
@@ -88,10 +91,6 @@ def test_the_call_page_sets_no_cookie(client, call):
 def test_the_private_page_is_kept_until_the_application_changes(
     call, django_assert_max_num_queries
 ):
-    from django.test import Client
-
-    from applications import services
-    from tests.factories import create_application, selector
 
     application, token = create_application(call, 1)
     url = f"/a/{application.reference}/{token}/"
@@ -110,12 +109,6 @@ def test_the_private_page_is_kept_until_the_application_changes(
 def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_queries):
     """The edit button goes as soon as the deadline passes, though neither the application
     nor the call changed (so no cache was emptied): the deadline decides the kept page."""
-    import datetime
-    import time
-
-    from django.test import Client
-
-    from tests.factories import create_application
 
     application, token = create_application(call, 1)
     call.deadline = timezone.now() + datetime.timedelta(seconds=1.5)
@@ -135,7 +128,6 @@ def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_
 
 
 def test_messages_are_never_swallowed_by_the_private_page_cache(client, call):
-    from tests.factories import create_application
 
     application, token = create_application(call, 1)
     url = f"/a/{application.reference}/{token}/"

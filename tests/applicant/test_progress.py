@@ -10,7 +10,7 @@ from django.utils import timezone
 from applications import enums
 from applications.applicant.progress import application_progress
 from applications.models import Application
-from tests.factories import create_application
+from tests.factories import create_application, seal_file
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,6 @@ def test_a_complete_draft_without_seal_scan_is_to_be_printed_and_stamped(call):
 
 
 def test_a_draft_with_its_seal_scan_is_to_be_submitted(call):
-    from tests.factories import seal_file
 
     application, _ = create_application(call, action="draft", files={"seal_scan": seal_file()})
     shown, progress = states(application)

@@ -1,3 +1,4 @@
+import os
 import re
 import smtplib
 
@@ -6,8 +7,10 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail.backends.base import BaseEmailBackend
-from django.test import override_settings
+from django.core.signals import request_finished
+from django.test import Client, override_settings
 from django.urls import reverse
+from typing_extensions import override
 
 from applications import after_response, demo, enums, form_schema
 from applications.models import Application, PendingUpload
@@ -20,7 +23,6 @@ PRIVATE_URL = re.compile(r"^/a/(CQO-2021-\d{4})/([A-Za-z0-9_-]{40,})/$")
 
 
 def stored_files():
-    import os
 
     root = private_storage().location
     return [f for _d, _s, fs in os.walk(root) for f in fs]
@@ -119,6 +121,7 @@ def test_submit_redirects_303_to_private_page_and_shows_link_once(
 class RefusingMailServer(BaseEmailBackend):
     """An e-mail backend whose server is down."""
 
+    @override
     def send_messages(self, messages):
         raise smtplib.SMTPServerDisconnected("the mail server went away")
 
@@ -140,7 +143,6 @@ def test_a_mail_server_that_is_down_does_not_fail_the_saved_application(client, 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_receipt_is_sent_once_the_response_is_complete(client, call):
-    from django.core.signals import request_finished
 
     sent_when_finished = []
 
@@ -272,7 +274,6 @@ def test_replayed_post_finds_the_first_application(client, call):
     again = post_apply(client, data, seal_scan=seal_upload())
     assert first.status_code == again.status_code == 303
     assert first["Location"] == again["Location"]
-    from django.test import Client
 
     elsewhere = Client().post("/apply/", {**data, "seal_scan": seal_upload()})
     assert elsewhere.status_code == 409
@@ -445,7 +446,6 @@ def test_healthz(client, db):
 
 
 def test_csrf_failure_is_explained_in_chinese(call):
-    from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/apply/", form_data(call, action="submit"))

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 # Playwright's sync API runs an asyncio event loop in the test thread; Django would then
 # refuse ORM calls made by the test itself (fixtures, assertions on the database).
@@ -70,7 +71,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI is set, so the browser tests must run", pytrace=False)
         pytest.skip(reason)
-    from playwright.sync_api import expect, sync_playwright
 
     # Assertions wait as long as actions do (the default is 5 s), for slow CI machines.
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)

@@ -139,7 +139,7 @@ def test_the_whole_form_with_the_keyboard_alone(
     # Playwright starts intercepting file dialogs when a first listener subscribes, without
     # waiting for the browser; subscribing now, long before the first Space on a file field,
     # keeps that keypress from reaching an unintercepted (invisible, headless) dialog.
-    page.on("filechooser", lambda chooser: None)
+    page.on("filechooser", lambda _chooser: None)
 
     # The call page: Tab to "在线申报" and press Enter.
     for _ in range(30):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core import mail
+from PIL import Image
 from playwright.sync_api import expect
 
 from applications import demo, enums
@@ -215,7 +216,6 @@ def test_double_click_submits_once(transactional_db, call, open_page, live_serve
 
 def noise_png(path: Path, width: int = 1200, height: int = 1100) -> Path:
     """A real PNG of about 4 MB (random pixels do not compress)."""
-    from PIL import Image
 
     Image.frombytes("RGB", (width, height), random.Random(8).randbytes(width * height * 3)).save(
         path, format="PNG", compress_level=1

@@ -8,7 +8,7 @@ import io
 import pytest
 from django.contrib import admin
 from django.contrib.messages import get_messages
-from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.core.signals import request_finished
@@ -183,7 +183,7 @@ def admin_request(rf, user, query=""):
     request = rf.post(f"/admin/applications/application/{query}")
     request.user = user
     request.session = SessionStore()
-    request._messages = FallbackStorage(request)
+    MessageMiddleware(lambda _request: None).process_request(request)
     return request
 
 

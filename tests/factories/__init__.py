@@ -6,12 +6,14 @@ import random
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import demo, services, workflow
 from applications.enums import Status
 from applications.models import Call
+from applications.roles import SELECTOR_GROUP
 from applications.services import NewFile
 
 
@@ -117,9 +119,6 @@ def reviewer_for(body, username=None):
 
 
 def selector(username="selector"):
-    from django.contrib.auth.models import Group
-
-    from applications.roles import SELECTOR_GROUP
 
     user = UserFactory(username=username, is_staff=True)
     user.groups.add(Group.objects.get(name=SELECTOR_GROUP))

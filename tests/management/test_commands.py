@@ -1,13 +1,27 @@
+import datetime as dt
 import io
+import os
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
-from applications import enums, validation
-from applications.models import Application, Call, OrganisingBody, Standard
+from applications import enums, services, validation
+from applications.models import (
+    Application,
+    AuditEntry,
+    Call,
+    OrganisingBody,
+    PendingUpload,
+    Review,
+    Standard,
+)
+from applications.queries import reviewer_bodies
+from applications.storage import private_storage
+from tests.factories import create_application, pdf_file, seal_file, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +113,6 @@ def test_seed_demo_makes_valid_submitted_applications_with_files(call):
 
 
 def test_demo_admin_prints_a_password_that_works(db):
-    from django.contrib.auth import authenticate
 
     out = run("demo_admin")
     password = out.split("password:")[1].split()[0]
@@ -108,13 +121,6 @@ def test_demo_admin_prints_a_password_that_works(db):
 
 
 def test_cleanup_orphan_files(call, settings):
-    import datetime as dt
-    import os
-
-    from applications import services
-    from applications.models import PendingUpload
-    from applications.storage import private_storage
-    from tests.factories import create_application, seal_file
 
     application, _ = create_application(call, 1)
     fresh = services.pending_upload_create(field_name="seal_scan", change=seal_file("new.png"))
@@ -144,10 +150,6 @@ def test_cleanup_orphan_files(call, settings):
 
 
 def test_seed_demo_makes_one_reviewer_per_body_and_a_selector_whose_passwords_work(call):
-    from django.contrib.auth import authenticate
-
-    from applications.models import Review
-    from applications.queries import reviewer_bodies
 
     out = run("seed_demo", applications=20, reviews=1.0)
     passwords = dict(
@@ -181,11 +183,6 @@ def test_seed_demo_makes_one_reviewer_per_body_and_a_selector_whose_passwords_wo
 def test_remind_drafts_mails_each_draft_once_in_the_last_days(
     call, django_capture_on_commit_callbacks
 ):
-    import datetime as dt
-
-    from django.core import mail
-
-    from tests.factories import create_application
 
     draft = create_application(call, 1, action="draft")[0]
     create_application(call, 2)  # submitted: no reminder
@@ -208,13 +205,6 @@ def test_remind_drafts_mails_each_draft_once_in_the_last_days(
 def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
     call, django_capture_on_commit_callbacks
 ):
-    import datetime as dt
-    import os
-
-    from applications import services
-    from applications.models import AuditEntry
-    from applications.storage import private_storage
-    from tests.factories import create_application, pdf_file, seal_file, selector
 
     call.required_recommendations = 0
     call.save()

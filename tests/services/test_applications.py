@@ -1,8 +1,11 @@
 import datetime as dt
+import os
+import uuid
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from applications import enums, services
@@ -16,7 +19,6 @@ pytestmark = pytest.mark.django_db
 
 def stored_files() -> list[str]:
     root = private_storage().location
-    import os
 
     return sorted(
         os.path.relpath(os.path.join(d, f), root) for d, _dirs, fs in os.walk(root) for f in fs
@@ -106,7 +108,6 @@ def test_same_drafter_cannot_serve_two_units(call):
 
 
 def test_database_constraint_holds_without_the_service(call):
-    from django.db import IntegrityError, transaction
 
     first, _ = create_application(call, 1)
     twin = Application.objects.get(pk=first.pk)
@@ -137,7 +138,6 @@ def test_a_refused_save_leaves_no_file_behind(call):
 
 
 def test_replayed_form_is_not_a_second_application(call):
-    import uuid
 
     key = uuid.uuid4()
     kwargs = dict(
