@@ -3,7 +3,7 @@
 Uploads are judged by their content, never by the name or the browser's
 Content-Type: a file is accepted only when its magic bytes say it is one of
 ALLOWED_KINDS, the name's extension agrees with that, and the matching parser
-(Pillow, pypdf, zipfile or an OLE2 reader) can read it fully within the
+(Pillow, pypdf, zipfile, or olefile and msoffcrypto) can read it fully within the
 size limits. Every refusal is a ValidationError with a stable ``code`` and a
 Chinese message that tells the applicant what to do next. The codes:
 empty, too_large, unknown_type, not_allowed, extension_mismatch, polyglot,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import struct
 import warnings
 import zipfile
 from typing import IO
 
+import msoffcrypto
+import olefile
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from msoffcrypto.exceptions import DecryptionError
+from msoffcrypto.format.doc97 import Doc97File
 from PIL import Image
 from pypdf import PdfReader
 
@@ -22,6 +25,7 @@ from applications.uploads.kinds import (
     DOCX_MAX_RATIO,
     DOCX_MAX_UNCOMPRESSED,
     DOCX_RATIO_FLOOR,
+    OLE2_MAX_ENTRIES,
     OLE2_SIGNATURE,
     megabytes,
 )
@@ -111,6 +115,79 @@ def encrypted_word_error(name: str, code: str) -> ValidationError:
     )
 
 
+class BoundedOleFile(olefile.OleFileIO):
+    """olefile's reader, refusing what would make it work without bound.
+
+    olefile trusts what a file declares. Left alone, it follows as many FAT and DIFAT
+    sectors as the header claims (and joins the FAT by copying it once per sector), reads a
+    stream sector by sector up to the size its entry claims, whatever the file's length, and
+    compares each directory entry with every earlier one. A file of a few kilobytes can so
+    take minutes or gigabytes (docs/performance.md). No real file declares more FAT sectors
+    than its sectors need, more MiniFAT or directory sectors than it has, or a stream larger
+    than itself, so those are refused as soon as olefile has read the header or an entry;
+    and past OLE2_MAX_ENTRIES directory entries the container is refused as well.
+    """
+
+    entries_read = 0
+
+    def loadfat(self, header: bytes) -> None:
+        sectors = self.nb_sect
+        fat_needed = -(-sectors // (self.sector_size // 4))
+        if (
+            self.num_fat_sectors > fat_needed
+            or self.num_mini_fat_sectors > sectors
+            or self.num_dir_sectors > sectors
+        ):
+            raise olefile.OleFileError("allocation tables larger than the file")
+        super().loadfat(header)
+
+    def _load_direntry(self, sid: int) -> olefile.OleDirectoryEntry:
+        # olefile reads each entry of the directory tree here, once (olefile 0.47).
+        self.entries_read += 1
+        if self.entries_read > OLE2_MAX_ENTRIES:
+            raise olefile.OleFileError("too many directory entries")
+        entry = super()._load_direntry(sid)
+        if entry.size > (self.nb_sect + 1) * self.sector_size:
+            raise olefile.OleFileError("stream larger than the file")
+        return entry
+
+
+def ole2_streams(f: IO[bytes]) -> frozenset[str] | None:
+    """The Word streams (WordDocument, EncryptedPackage) an OLE2 container holds.
+
+    None when olefile cannot read the container within BoundedOleFile's limits.
+    """
+    f.seek(0)
+    try:
+        with BoundedOleFile(f) as container:
+            return frozenset(
+                stream
+                for stream in ("WordDocument", "EncryptedPackage")
+                if container.exists(stream)
+            )
+    except Exception:  # olefile raises many types on malformed input
+        return None
+    finally:
+        f.seek(0)
+
+
+def encrypted_package(f: IO[bytes]) -> bool:
+    """Whether msoffcrypto finds an OLE2 container to be an encrypted Office file.
+
+    An encryption it does not support (rights management, say) is still one.
+    """
+    if ole2_streams(f) is None:  # msoffcrypto reads the container with plain olefile
+        return False
+    try:
+        return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except DecryptionError:
+        return True
+    except Exception:  # msoffcrypto and olefile raise many types on malformed input
+        return False
+    finally:
+        f.seek(0)
+
+
 def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
     """Check the ZIP structure, refuse zip bombs and macros, and verify every CRC.
 
@@ -118,8 +195,6 @@ def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
     zipfile never produces more than the declared size (it stops and the CRC
     check fails), and they run before anything is decompressed.
     """
-    if head.startswith(OLE2_SIGNATURE):  # see sniff: an encrypted OOXML package
-        raise encrypted_word_error(name, "encrypted_docx")
     corrupt = ValidationError(
         _(
             "文件“%(name)s”不是有效的 Word（.docx）文档，或已损坏。"
@@ -128,6 +203,10 @@ def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
         code="corrupt_docx",
         params={"name": name},
     )
+    if head.startswith(OLE2_SIGNATURE):  # see sniff: an OLE2 container with an EncryptedPackage
+        if encrypted_package(f):
+            raise encrypted_word_error(name, "encrypted_docx")
+        raise corrupt
     f.seek(0)
     try:
         with zipfile.ZipFile(f) as archive:
@@ -165,46 +244,18 @@ def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
         raise corrupt from None
 
 
-# A Word 97-2003 file is an OLE2 ("compound file") container whose "WordDocument"
-# stream starts with the FIB (File Information Block). Offsets from [MS-CFB] and [MS-DOC].
-OLE2_SECTOR_SHIFT = 0x1E  # uint16: sectors are 2**shift bytes (512 or 4096)
-OLE2_MINI_CUTOFF = 0x38  # uint32: smaller streams live in the mini stream
-OLE2_DIR_ENTRY = 128
-OLE2_STREAM = 2
+# A Word 97-2003 file is an OLE2 ("compound file") container whose "WordDocument" stream
+# starts with the FIB (File Information Block); its first word says Word wrote it.
 FIB_IDENTS = (0xA5EC, 0xA5DC)  # Word 97-2003, Word 6/95
-FIB_ENCRYPTED = 0x0100  # fEncrypted in the flags word at offset 0x0A
-SCAN_CHUNK = 1024 * OLE2_DIR_ENTRY
-
-
-def ole2_streams(f: IO[bytes]) -> dict[str, tuple[int, int]]:
-    """Find the Word-relevant directory entries of an OLE2 file: name -> (start sector, size).
-
-    Directory entries are 128-byte records at 128-byte-aligned offsets, so a
-    streaming scan for the two names we care about (checked against the entry's
-    name-length and type fields) finds them without walking the sector tables.
-    """
-    patterns = {
-        stream: stream.encode("utf-16-le") + b"\0\0"
-        for stream in ("WordDocument", "EncryptedPackage")
-    }
-    found: dict[str, tuple[int, int]] = {}
-    f.seek(0)
-    while chunk := f.read(SCAN_CHUNK):
-        for stream, pattern in patterns.items():
-            pos = chunk.find(pattern)
-            while pos != -1 and stream not in found:
-                entry = chunk[pos : pos + OLE2_DIR_ENTRY]
-                if pos % OLE2_DIR_ENTRY == 0 and len(entry) == OLE2_DIR_ENTRY:
-                    name_length, entry_type = struct.unpack_from("<HB", entry, 0x40)
-                    if name_length == len(pattern) and entry_type == OLE2_STREAM:
-                        # The size's high 32 bits are unreliable in version-3 files.
-                        found[stream] = struct.unpack_from("<II", entry, 0x74)
-                pos = chunk.find(pattern, pos + 1)
-    return found
 
 
 def check_doc(f: IO[bytes], name: str, head: bytes) -> None:
-    """Refuse Word 97-2003 files whose FIB is missing or damaged, or that are encrypted."""
+    """Refuse Word 97-2003 files that olefile cannot read, that are encrypted, or whose FIB
+    was not written by Word.
+
+    msoffcrypto reads the container again with plain olefile, so it is asked only once
+    BoundedOleFile has read the container within its limits.
+    """
     corrupt = ValidationError(
         _(
             "文件“%(name)s”不是有效的 Word（.doc）文档，或已损坏。"
@@ -214,22 +265,20 @@ def check_doc(f: IO[bytes], name: str, head: bytes) -> None:
         params={"name": name},
     )
     streams = ole2_streams(f)
-    (sector_shift,) = struct.unpack_from("<H", head, OLE2_SECTOR_SHIFT)
-    if "WordDocument" not in streams or sector_shift not in (9, 12):
+    if streams is None or "WordDocument" not in streams:
         raise corrupt
-    start, size = streams["WordDocument"]
-    (mini_cutoff,) = struct.unpack_from("<I", head, OLE2_MINI_CUTOFF)
-    if size < mini_cutoff:
-        return  # the FIB sits in the mini stream; Word never writes such files, skip the check
-    f.seek((start + 1) << sector_shift)
-    fib = f.read(12)
-    if len(fib) < 12:
-        raise corrupt
-    ident, flags = struct.unpack_from("<H8xH", fib)
+    try:
+        document = msoffcrypto.OfficeFile(f)
+        encrypted = document.is_encrypted()
+        ident = document.info.fib.base.wIdent if isinstance(document, Doc97File) else None
+    except Exception:  # msoffcrypto and olefile raise many types on malformed input
+        raise corrupt from None
+    finally:
+        f.seek(0)
+    if encrypted:
+        raise encrypted_word_error(name, "encrypted_doc")
     if ident not in FIB_IDENTS:
         raise corrupt
-    if flags & FIB_ENCRYPTED:
-        raise encrypted_word_error(name, "encrypted_doc")
 
 
 VALIDATORS = {  # images: check_image

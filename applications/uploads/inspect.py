@@ -111,10 +111,11 @@ def sniff(f: IO[bytes], head: bytes) -> str | None:
     a plain archive stays unknown; a ZIP that zipfile cannot read at all is most
     likely a damaged .docx and is reported as such by the DOCX check. OLE2
     ("compound file") containers also hold Excel, PowerPoint and installer
-    files, so only one with a "WordDocument" stream counts as DOC. One holding
-    an "EncryptedPackage" stream is a password-protected .docx (Office wraps
-    encrypted OOXML files that way), so it counts as DOCX and the DOCX check
-    says it is encrypted.
+    files, so only one with a "WordDocument" stream counts as DOC; one that
+    olefile cannot read (within limits) is likewise most likely a damaged .doc.
+    One holding an "EncryptedPackage" stream is a password-protected .docx
+    (Office wraps encrypted OOXML files that way), so it counts as DOCX and the
+    DOCX check says it is encrypted.
     """
     if head.startswith(PDF_SIGNATURE):
         return "pdf"
@@ -124,7 +125,7 @@ def sniff(f: IO[bytes], head: bytes) -> str | None:
         return "jpeg"
     if head.startswith(OLE2_SIGNATURE):
         streams = ole2_streams(f)
-        if "WordDocument" in streams:
+        if streams is None or "WordDocument" in streams:
             return "doc"
         return "docx" if "EncryptedPackage" in streams else None
     if head.startswith(ZIP_SIGNATURE):

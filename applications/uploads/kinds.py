@@ -52,6 +52,9 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 DOCX_MAX_UNCOMPRESSED = 100 * MB
 DOCX_RATIO_FLOOR = 10 * MB  # below this much data no ratio is dangerous
 DOCX_MAX_RATIO = 100
+# A Word file's OLE2 directory lists a handful of streams, about five more per embedded
+# object; olefile's work grows with the square of this count.
+OLE2_MAX_ENTRIES = 2048
 
 PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG"}
 # Kinds that never legitimately contain a ZIP archive. Word files do: .docx is one,

@@ -3,6 +3,7 @@ users make; form data is what a browser posts; files are real files of each kind
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
@@ -15,6 +16,13 @@ from applications.enums import Status
 from applications.models import Call
 from applications.roles import SELECTOR_GROUP
 from applications.services import NewFile
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def fixture_bytes(name: str) -> bytes:
+    """A file made by a real program (see tests/fixtures/README.md)."""
+    return (FIXTURES / name).read_bytes()
 
 
 def seal_upload(name="盖章扫描件.png") -> SimpleUploadedFile:

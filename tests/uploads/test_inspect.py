@@ -1,7 +1,9 @@
 """Tests for applications.uploads: content checks, the red-seal hint and the upload handler.
 
-Every file is generated here (Pillow, pypdf, zipfile, hand-built OLE2 and PNG
-headers), so the tests show exactly which bytes are accepted or refused.
+Most files are generated here (Pillow, pypdf, zipfile, hand-built OLE2 and PNG
+headers), so the tests show exactly which bytes are accepted or refused; the Word
+97-2003 files, and the encrypted ones, come from LibreOffice and msoffcrypto-tool
+(tests/fixtures/). Hostile OLE2 containers are in test_formats.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import struct
 import zipfile
 import zlib
 
+import olefile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
@@ -31,6 +34,7 @@ from applications.uploads import (
     detect_red_seal,
     inspect_upload,
 )
+from tests.factories import fixture_bytes
 
 MB = 1024 * 1024
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -161,9 +165,9 @@ def docx_with_padding(megabytes: int) -> bytes:
 def ole2_bytes(streams: dict[str, bytes]) -> bytes:
     """A minimal OLE2 compound file: header, one directory sector, each stream in whole sectors.
 
-    It has no sector allocation table, so Word could not open it, but it has the
-    parts the upload check reads: the signature, the sector size, the mini-stream
-    cutoff and 128-byte directory entries pointing at the streams.
+    It has no sector allocation table, so Word could not open it: it has only the parts a
+    scanner for directory entries would look at (the signature, the sector size, the
+    mini-stream cutoff and 128-byte entries pointing at the streams).
     """
     no_sector = 0xFFFFFFFE
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
@@ -201,9 +205,29 @@ def ole2_bytes(streams: dict[str, bytes]) -> bytes:
     return header + directory.ljust(512, b"\0") + data
 
 
-def word_stream(*, ident: int = 0xA5EC, flags: int = 0) -> bytes:
+def word_stream() -> bytes:
     """A WordDocument stream: the start of a FIB (wIdent, ..., flags word at 0x0A), padded."""
-    return struct.pack("<HHHHHH", ident, 0x00C1, 0, 0x0804, 0, flags).ljust(4096, b"\0")
+    return struct.pack("<HHHHHH", 0xA5EC, 0x00C1, 0, 0x0804, 0, 0).ljust(4096, b"\0")
+
+
+# The start of the WordDocument stream LibreOffice writes: wIdent (Word 97-2003), nFib.
+FIB_START = b"\xec\xa5\x01\x01"
+
+
+def with_fib_ident(doc: bytes, ident: int) -> bytes:
+    """A real .doc whose FIB says another program than Word wrote it."""
+    assert doc.count(FIB_START) == 1
+    return doc.replace(FIB_START, struct.pack("<H", ident) + FIB_START[2:])
+
+
+# The start of an EncryptionInfo stream: version 4.4 (agile), flags 0x40, then the XML.
+ENCRYPTION_INFO_START = b"\x04\x00\x04\x00\x40\x00\x00\x00<?xml"
+
+
+def with_encryption_info_start(docx: bytes, start: bytes) -> bytes:
+    """An encrypted .docx whose EncryptionInfo begins otherwise."""
+    assert docx.count(ENCRYPTION_INFO_START) == 1 and len(start) == len(ENCRYPTION_INFO_START)
+    return docx.replace(ENCRYPTION_INFO_START, start)
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -245,13 +269,8 @@ ACCEPTED = [
     ("form.pdf", pdf_bytes, SEAL_KINDS, "pdf", ".pdf"),
     ("scan.pdf", lambda: image_bytes(seal_page(), "PDF"), SEAL_KINDS, "pdf", ".pdf"),
     ("plan.docx", docx_bytes, ATTACHMENT_KINDS, "docx", ".docx"),
-    (
-        "plan.doc",
-        lambda: ole2_bytes({"WordDocument": word_stream()}),
-        ATTACHMENT_KINDS,
-        "doc",
-        ".doc",
-    ),
+    ("plan.doc", lambda: fixture_bytes("plan.doc"), ATTACHMENT_KINDS, "doc", ".doc"),
+    ("申报说明.DOC", lambda: fixture_bytes("plan.doc"), ATTACHMENT_KINDS, "doc", ".doc"),
     ("attachment.pdf", lambda: pdf_bytes(pages=3), ATTACHMENT_KINDS, "pdf", ".pdf"),
 ]
 
@@ -320,24 +339,14 @@ REFUSED = [
     ("notes.png", lambda: "申请书正文".encode(), SEAL_KINDS, "unknown_type"),
     ("setup.pdf", lambda: b"MZ\x90\x00" + bytes(range(256)) * 4, SEAL_KINDS, "unknown_type"),
     ("archive.docx", lambda: zip_bytes({"readme.txt": "hi"}), ATTACHMENT_KINDS, "unknown_type"),
-    (
-        "sheet.doc",
-        lambda: ole2_bytes({"Workbook": bytes(4096)}),
-        ATTACHMENT_KINDS,
-        "unknown_type",
-    ),
+    ("sheet.doc", lambda: fixture_bytes("sheet.xls"), ATTACHMENT_KINDS, "unknown_type"),
     ("seal.png", pdf_bytes, SEAL_KINDS, "extension_mismatch"),
     ("seal.jpg", lambda: image_bytes(seal_page(), "PNG"), SEAL_KINDS, "extension_mismatch"),
     ("seal", lambda: image_bytes(seal_page(), "PNG"), SEAL_KINDS, "extension_mismatch"),
     ("plan.doc", docx_bytes, ATTACHMENT_KINDS, "extension_mismatch"),
     ("plan.docx", docx_bytes, SEAL_KINDS, "not_allowed"),
     ("seal.png", lambda: image_bytes(seal_page(), "PNG"), frozenset({"pdf"}), "not_allowed"),
-    (
-        "plan.doc",
-        lambda: ole2_bytes({"WordDocument": word_stream()}),
-        SEAL_KINDS,
-        "not_allowed",
-    ),
+    ("plan.doc", lambda: fixture_bytes("plan.doc"), SEAL_KINDS, "not_allowed"),
     ("cut.jpg", lambda: truncated(image_bytes(noise_image(), "JPEG")), SEAL_KINDS, "corrupt_image"),
     ("cut.png", lambda: truncated(image_bytes(noise_image(), "PNG")), SEAL_KINDS, "corrupt_image"),
     # 49 Mpx: over UPLOAD_MAX_PIXELS (40 M) but under Pillow's own limit (89 M).
@@ -385,21 +394,37 @@ REFUSED = [
     ),
     # 20 MB of zeros in ~100 KB: within the 100 MB cap, but the ratio is absurd.
     ("ratio.docx", lambda: docx_with_padding(20), ATTACHMENT_KINDS, "docx_bomb"),
+    ("locked.docx", lambda: fixture_bytes("locked.docx"), ATTACHMENT_KINDS, "encrypted_docx"),
+    # Version 4.3: an encryption msoffcrypto does not support is still one.
     (
-        "locked.docx",
-        lambda: ole2_bytes({"EncryptionInfo": bytes(512), "EncryptedPackage": bytes(4096)}),
+        "extensible.docx",
+        lambda: with_encryption_info_start(
+            fixture_bytes("locked.docx"), b"\x04\x00\x03\x00" + ENCRYPTION_INFO_START[4:]
+        ),
         ATTACHMENT_KINDS,
         "encrypted_docx",
     ),
+    # An EncryptedPackage whose EncryptionInfo is not XML: nothing says how to open it.
     (
-        "locked.doc",
-        lambda: ole2_bytes({"WordDocument": word_stream(flags=0x0100)}),
+        "garbled.docx",
+        lambda: with_encryption_info_start(
+            fixture_bytes("locked.docx"), ENCRYPTION_INFO_START[:8] + b"\0\0\0\0\0"
+        ),
         ATTACHMENT_KINDS,
-        "encrypted_doc",
+        "corrupt_docx",
     ),
+    ("locked.doc", lambda: fixture_bytes("locked.doc"), ATTACHMENT_KINDS, "encrypted_doc"),
     (
-        "broken.doc",
-        lambda: ole2_bytes({"WordDocument": word_stream(ident=0x1234)}),
+        "not-word.doc",
+        lambda: with_fib_ident(fixture_bytes("plan.doc"), 0x1234),
+        ATTACHMENT_KINDS,
+        "corrupt_doc",
+    ),
+    ("cut.doc", lambda: truncated(fixture_bytes("plan.doc")), ATTACHMENT_KINDS, "corrupt_doc"),
+    # No sector allocation table: olefile cannot read it, nor could Word.
+    (
+        "no-fat.doc",
+        lambda: ole2_bytes({"WordDocument": word_stream()}),
         ATTACHMENT_KINDS,
         "corrupt_doc",
     ),
@@ -436,6 +461,25 @@ def test_exe_message_names_the_real_format():
     error = refusal(upload("setup.pdf", b"MZ\x90\x00" + bytes(1024)))
 
     assert "EXE" in error.messages[0]
+
+
+def test_excel_file_message_names_the_real_format():
+    error = refusal(upload("sheet.doc", fixture_bytes("sheet.xls")))
+
+    assert error.code == "unknown_type"
+    assert "XLS" in error.messages[0]
+
+
+def test_the_real_doc_files_differ_in_their_fib_encryption_flag():
+    """Both FIBs start with Word's wIdent; fEncrypted (0x0100 of the word at 0x0A) is set
+    only in locked.doc."""
+    fibs = []
+    for name in ("plan.doc", "locked.doc"):
+        with olefile.OleFileIO(fixture_bytes(name)) as container:
+            fibs.append(container.openstream("WordDocument").read(12))
+
+    assert [fib[:4] for fib in fibs] == [FIB_START, FIB_START]
+    assert [struct.unpack_from("<H", fib, 0x0A)[0] & 0x0100 for fib in fibs] == [0, 0x0100]
 
 
 def test_not_allowed_message_lists_what_the_field_accepts():
@@ -489,7 +533,7 @@ def test_pixel_limit_comes_from_settings():
         (pdf_bytes, "pdf", None),
         (lambda: pdf_bytes(password="pw"), "pdf", None),
         (docx_bytes, "docx", None),
-        (lambda: ole2_bytes({"WordDocument": word_stream()}), "doc", None),
+        (lambda: fixture_bytes("plan.doc"), "doc", None),
         (lambda: b"not an image at all", "png", None),
         (lambda: truncated(image_bytes(noise_image(), "JPEG")), "jpeg", None),
         (lambda: png_header_only(20_000, 20_000), "png", None),
