@@ -11,18 +11,18 @@ once per language and kept in the cache:
 - until the call is edited (``public_pages_changed``, called from signals), the call opens
   or closes, or five minutes pass, whichever comes first.
 
-The rendered pages live in each worker's memory, keyed by a version number kept in the
-shared cache; a worker reads that number at most once a second, so an edit reaches every
-worker within a second and a cached page costs no database query and, mostly, no
-round trip to the cache server.
+The rendered pages live in each worker's memory (the ``worker`` cache: Django's
+LocMemCache, which drops the least recently used quarter when full), keyed by a version
+number kept in the shared cache; a worker reads that number at most once a second, so an
+edit reaches every worker within a second and a cached page costs no database query and,
+mostly, no round trip to the cache server.
 """
 
-import threading
-import time
+import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
@@ -34,8 +34,7 @@ KEY_MARKER = "00000000-0000-4000-8000-0000cafe0001"
 
 
 VERSION_TTL = 1.0  # seconds a worker trusts the version number it last read
-_local = {"version": None, "read_at": 0.0, "pages": {}}
-_lock = threading.Lock()
+WORKER_CACHE = "worker"  # the CACHES alias of this process's own memory
 
 
 def public_pages_changed() -> None:
@@ -44,40 +43,32 @@ def public_pages_changed() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
-    with _lock:
-        _local.update(version=None, pages={})
+    caches[WORKER_CACHE].clear()
 
 
 def _version() -> int:
-    now = time.monotonic()
-    with _lock:
-        if _local["version"] is not None and now - _local["read_at"] < VERSION_TTL:
-            return _local["version"]
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    with _lock:
-        if version != _local["version"]:
-            _local["pages"] = {}
-        _local.update(version=version, read_at=now)
+    here = caches[WORKER_CACHE]
+    version = here.get(VERSION_KEY)
+    if version is None:
+        version = cache.get_or_set(VERSION_KEY, 1, None)
+        here.set(VERSION_KEY, version, VERSION_TTL)
     return version
 
 
-MAX_LOCAL_PAGES = 2000
+def _key(parts: tuple) -> str:
+    """The cache key of ``parts``: no spaces (Django warns of keys memcached would refuse)."""
+    return ":".join(
+        part.isoformat() if isinstance(part, dt.datetime) else str(part) for part in parts
+    )
 
 
 def _remember(key, value, timeout):
     """Keep ``value`` in this worker until ``timeout`` seconds from now."""
-    with _lock:
-        pages = _local["pages"]
-        if len(pages) >= MAX_LOCAL_PAGES:
-            for old in list(pages)[: MAX_LOCAL_PAGES // 4]:  # the oldest quarter
-                del pages[old]
-        pages[key] = (value, time.monotonic() + timeout)
+    caches[WORKER_CACHE].set(_key(key), value, timeout)
 
 
 def _recall(key):
-    with _lock:
-        value, until = _local["pages"].get(key, (None, 0.0))
-    return value if time.monotonic() < until else None
+    return caches[WORKER_CACHE].get(_key(key))
 
 
 def cacheable(request) -> bool:
@@ -89,9 +80,9 @@ def cacheable(request) -> bool:
     )
 
 
-def _kept(key, compute, timeout=MAX_AGE):
+def _kept(key, compute, timeout=MAX_AGE, version=None):
     """``compute()``, kept in this worker under ``key`` (with the version) for ``timeout``."""
-    key = (*key, _version())
+    key = (*key, _version() if version is None else version)
     value = _recall(key)
     if value is None:
         value = compute()
@@ -100,7 +91,7 @@ def _kept(key, compute, timeout=MAX_AGE):
     return value
 
 
-def _current_call_brief():
+def _current_call_brief(version: int):
     """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
     from applications.queries import call_get_current
 
@@ -108,7 +99,7 @@ def _current_call_brief():
         call = call_get_current(prefetch=())
         return None if call is None else (call.pk, call.opens_at, call.deadline)
 
-    return _kept(("current-call",), brief)
+    return _kept(("current-call",), brief, version=version)
 
 
 def call_times(call_id: int):
@@ -129,14 +120,17 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
     when the request is not cacheable (or, with ``only_while_open``, the call is closed).
     A cache hit costs no database query.
     """
-    brief = _current_call_brief() if cacheable(request) else None
+    if not cacheable(request):
+        return render({})
+    version = _version()  # once, for both lookups below: each is a read of the worker cache
+    brief = _current_call_brief(version)
     if brief is None:
         return render({})
     pk, opens_at, deadline = brief
     now = timezone.now()
     if only_while_open and not opens_at <= now < deadline:
         return render({})
-    key = ("page", name, pk, translation.get_language(), _version())
+    key = ("page", name, pk, translation.get_language(), version)
     html = _recall(key)
     if html is None:
         response = render({"csrf_token": CSRF_MARKER, "idempotency_key": KEY_MARKER})
