@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import checks
 
 from applications import form_schema
+from applications.documents.fonts import FC_LIST_PACKAGE, FONT_PACKAGE, missing_families
 
 
 @checks.register(checks.Tags.models)
@@ -60,6 +61,30 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
                 "Rate limits count in the cache, which all workers must share.",
                 hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0).",
                 id="chiefquality.W001",
+            )
+        ]
+    return []
+
+
+@checks.register(deploy=True)
+def fonts_for_documents(app_configs, **kwargs):
+    """The PDFs need the CJK fonts of DOCUMENT_FONTS; without them WeasyPrint prints boxes."""
+    missing = missing_families(settings.DOCUMENT_FONTS.values())
+    if missing is None:
+        return [
+            checks.Warning(
+                "fontconfig's fc-list cannot run, so whether the fonts of the PDFs "
+                "(DOCUMENT_FONTS) are installed is unknown.",
+                hint=f"Install the Debian package {FC_LIST_PACKAGE}.",
+                id="chiefquality.W002",
+            )
+        ]
+    if missing:
+        return [
+            checks.Error(
+                f"No font of the families {', '.join(missing)}: the PDFs cannot be made.",
+                hint=f"Install the Debian package {FONT_PACKAGE}.",
+                id="chiefquality.E001",
             )
         ]
     return []

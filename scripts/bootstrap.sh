@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
-debs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext)
+debs=(fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [ "$mode" = test ]; then
   debs+=(chromium poppler-utils)
   # npm brings node; a node from elsewhere (e.g. NodeSource) that has npm will do too.

@@ -9,8 +9,9 @@ header with the call's document number, "第 X 页 共 Y 页") is inlined into e
 document is one self-contained HTML string.
 
 Fonts: the families of ``settings.DOCUMENT_FONTS`` (Debian's fonts-noto-cjk) are looked up
-through fontconfig before anything is rendered; without them WeasyPrint would fall back to a
-font without Chinese glyphs and print empty boxes, so ``FontMissing`` is raised instead.
+with fontconfig's ``fc-list`` (``fonts``) before anything is rendered; without them WeasyPrint
+would fall back to a font without Chinese glyphs and print empty boxes, so ``FontMissing`` is
+raised instead. ``manage.py check --deploy`` says so before the server starts.
 WeasyPrint embeds only the glyphs a document uses (font subsetting, its default).
 
 Speed: the fontconfig set-up (a ``FontConfiguration``) is made once per thread and reused.
@@ -30,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import queries
+from applications.documents.fonts import FONT_PACKAGE, missing_families
 from applications.models import Application, Call
 
-FONT_PACKAGE = "fonts-noto-cjk"
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
 
@@ -69,35 +70,6 @@ def _weasyprint():
 _fonts_found: set[str] = set()
 
 
-def fontconfig_has_family(family: str) -> bool:
-    """Whether fontconfig (the one WeasyPrint uses) has a font of exactly this family.
-
-    fontconfig always answers a match with *some* font, so the match's family names are
-    compared with the one asked for. A fresh configuration is read each time, so fonts
-    installed while the server runs are found without a restart.
-    """
-    _weasyprint()
-    from weasyprint.text.ffi import ffi, fontconfig
-
-    config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)
-    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
-    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
-    fontconfig.FcConfigSubstitute(config, pattern, fontconfig.FcMatchPattern)
-    fontconfig.FcDefaultSubstitute(pattern)
-    result = ffi.new("FcResult *")
-    match = fontconfig.FcFontMatch(config, pattern, result)
-    if match == ffi.NULL:
-        return False
-    match = ffi.gc(match, fontconfig.FcPatternDestroy)
-    value = ffi.new("FcChar8 **")
-    index = 0
-    while fontconfig.FcPatternGetString(match, b"family", index, value) == fontconfig.FcResultMatch:
-        if ffi.string(value[0]).decode().casefold() == family.casefold():
-            return True
-        index += 1
-    return False
-
-
 def check_fonts() -> dict[str, str]:
     """The document fonts ({"serif": family, "sans": family}), or ``FontMissing``.
 
@@ -105,11 +77,10 @@ def check_fonts() -> dict[str, str]:
     server); a missing one is looked up on every try.
     """
     fonts = dict(settings.DOCUMENT_FONTS)
-    missing = [
-        family
-        for family in dict.fromkeys(fonts.values())
-        if family not in _fonts_found and not fontconfig_has_family(family)
-    ]
+    unchecked = [family for family in fonts.values() if family not in _fonts_found]
+    missing = missing_families(unchecked) if unchecked else []
+    if missing is None:  # fc-list cannot run: the deploy check warns; do not risk boxes
+        missing = list(dict.fromkeys(unchecked))
     if missing:
         raise FontMissing(missing)
     _fonts_found.update(fonts.values())

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFile
 
 from applications import demo, form_schema, services, uploads
-from applications.documents import pdf
+from applications.documents import fonts, pdf
 from applications.form_schema import Kind
 from applications.models import Application
 from tests.factories import create_application, pdf_file, seal_file
@@ -273,6 +273,20 @@ def test_without_the_cjk_font_no_pdf_of_empty_boxes_is_made(call, settings):
         pdf.selected_list_pdf(call)
 
 
+def test_without_fc_list_no_pdf_is_risked(call, settings, tmp_path, monkeypatch):
+    """fontconfig's fc-list not on PATH: whether the fonts are there is unknown, so no PDF
+    (the deploy check has said so). Noto Sans CJK TC is installed here, and no other test
+    asks for it, so it is looked up now."""
+    application, _ = create_application(call, 12)
+    settings.DOCUMENT_FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK TC"}
+    assert fonts.missing_families(["Noto Sans CJK TC"]) == []
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    with pytest.raises(pdf.FontMissing) as missing:
+        pdf.application_form_pdf(application)
+    assert "Noto Sans CJK TC" in missing.value.families
+
+
 def test_making_a_pdf_leaves_the_upload_checks_strict(call):
     """WeasyPrint's import sets Pillow's LOAD_TRUNCATED_IMAGES; pdf puts it back."""
     application, _ = create_application(call, 11)
@@ -287,7 +301,11 @@ def test_making_a_pdf_leaves_the_upload_checks_strict(call):
     assert refused.value.code == "corrupt_image"
 
 
-def test_fontconfig_tells_an_installed_family_from_a_fallback():
-    assert pdf.fontconfig_has_family("Noto Serif CJK SC")
-    assert pdf.fontconfig_has_family("noto sans cjk sc")
-    assert not pdf.fontconfig_has_family("No Such Serif CJK")
+def test_fontconfig_lists_the_installed_families_only():
+    installed = fonts.installed_families()
+
+    assert {"noto serif cjk sc", "noto sans cjk sc"} <= installed
+    assert "no such serif cjk" not in installed
+    assert fonts.missing_families(
+        ["Noto Serif CJK SC", "noto sans cjk sc", "No Such Serif CJK", "No Such Serif CJK"]
+    ) == ["No Such Serif CJK"]

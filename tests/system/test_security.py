@@ -61,6 +61,22 @@ def test_check_deploy_catches_a_per_process_cache_and_plain_http():
     assert "security.W008" in result.stderr  # SECURE_SSL_REDIRECT off
 
 
+def test_check_deploy_catches_missing_cjk_fonts(tmp_path):
+    """fc-list lists no font (a fake one, first on PATH): the PDFs could not be made."""
+    fc_list = tmp_path / "fc-list"
+    fc_list.write_text("#!/bin/sh\nexit 0\n")
+    fc_list.chmod(0o755)
+
+    result = deploy_check(
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DJANGO_BEHIND_PROXY="1",
+        PATH=f"{tmp_path}:{os.environ['PATH']}",
+    )
+
+    assert result.returncode != 0
+    assert "chiefquality.E001" in result.stderr and "fonts-noto-cjk" in result.stderr
+
+
 def test_every_page_carries_the_security_headers(client, admin_client, call):
     for response in (client.get("/"), client.get("/apply/"), admin_client.get("/admin/")):
         assert response.status_code == 200
