@@ -1,16 +1,17 @@
-"""Two paths where hand-written code once stood in for Django's: the private page (its link's
+"""Two paths where hand-written code stands in for Django's: the private page (its link's
 stamp, read on every view) and the admin change list (its action checkbox, on every row).
 
     .venv/bin/python bench/link_and_list.py [--seconds 5] [--rounds 5] [--applications 1000]
-    .venv/bin/python bench/link_and_list.py --reuse --requests 2000   # in this process only
+    .venv/bin/python bench/link_and_list.py --reuse --link /a/… [--only stamp] [--requests 2000]
 
 Run it in two trees to compare them. It serves this tree as bench/run.py does (gunicorn,
-DJANGO_DEBUG=0, PostgreSQL, Redis) and drives the floor, one applicant's private page and the
-change list (100 rows a page) with wrk, the URLs alternating, several rounds: median
-throughput, p50 and each path's ratio to the floor. Then, in this process (Django's test
-client, same database): the median time of ``private_link_stamp`` alone, of a private page
-and of a change list page. ``--reuse`` keeps the database of an earlier run and skips the
-server, for timing the whole process from outside.
+DJANGO_DEBUG=0, PostgreSQL, Redis) and drives the floor, the call page, one applicant's
+private page and the change list (100 rows a page) with wrk, the URLs alternating, several
+rounds: median throughput, p50 and each path's ratio to the floor. Then, in this process
+(Django's test client, same database), medians: ``private_link_stamp`` alone, a private page
+and the call page (both kept in the worker's cache), a change list page. ``--reuse`` keeps
+the database of an earlier run and skips the server, and ``--only`` times one of the four:
+for timing the whole process from outside, two trees in turn.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres; the database, `bench_link_and_list`
 unless --database says otherwise, is dropped and re-created), Redis at 127.0.0.1:6379 and
@@ -20,6 +21,7 @@ Debian's `wrk`.
 import argparse
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -102,7 +104,7 @@ def median_ms(action, count: int) -> float:
     return statistics.median(samples) * 1000
 
 
-def in_process(link: str, requests: int) -> None:
+def in_process(link: str, requests: int, only: str | None) -> None:
     from django.test import Client
 
     from applications.queries import private_link_stamp
@@ -111,16 +113,19 @@ def in_process(link: str, requests: int) -> None:
     applicant, organiser = Client(), admin_client()
     assert applicant.get(link).status_code == 200
     assert organiser.get("/admin/applications/application/").status_code == 200
-    stamp = median_ms(lambda: private_link_stamp(reference=reference, token=token), requests)
-    page = median_ms(lambda: applicant.get(link), requests)
-    changelist = median_ms(
-        lambda: organiser.get("/admin/applications/application/"), max(1, requests // 20)
-    )
-    print(
-        f"in process, medians: private_link_stamp {stamp * 1000:.0f} µs; private page "
-        f"{page:.2f} ms ({requests}); change list, 100 rows {changelist:.1f} ms "
-        f"({max(1, requests // 20)})"
-    )
+    visitor = Client()  # no cookie: the call page comes from the worker's cache
+    actions = {
+        "stamp": (lambda: private_link_stamp(reference=reference, token=token), requests),
+        "page": (lambda: applicant.get(link), requests),
+        "call": (lambda: visitor.get("/"), requests),
+        "changelist": (
+            lambda: organiser.get("/admin/applications/application/"),
+            max(1, requests // 20),
+        ),
+    }
+    for name, (action, count) in actions.items():
+        if only in (None, name):
+            print(f"in process, {name}: median {median_ms(action, count):.3f} ms of {count}")
 
 
 def main():
@@ -134,10 +139,13 @@ def main():
     parser.add_argument("--requests", type=int, default=1000, help="in-process requests")
     parser.add_argument("--reuse", action="store_true", help="the database as it is; no server")
     parser.add_argument("--link", help="with --reuse: the private page to request")
+    parser.add_argument("--only", choices=("stamp", "page", "call", "changelist"))
     args = parser.parse_args()
 
     media = Path(tempfile.mkdtemp(prefix="bench-link-"))
     env = environment(args.database, args.redis_db, media)
+    if args.reuse:
+        env["DJANGO_STATIC_MANIFEST"] = "0"  # nothing to collect: a quicker start
     if not args.reuse:
         recreate_database(args.database)
     os.environ.update(env)
@@ -148,10 +156,10 @@ def main():
     from django.core.management import call_command
 
     cache.clear()
-    call_command("collectstatic", "--no-input", verbosity=0)
     if args.reuse:
         link = args.link or parser.error("--reuse needs --link (printed by the first run)")
     else:
+        call_command("collectstatic", "--no-input", verbosity=0)
         seed(args.database, args.applications)
         link = private_link()
         print(f"private page: {link}")
@@ -161,6 +169,7 @@ def main():
         try:
             paths = {
                 "floor": ("/bench/floor/", None),
+                "call page": ("/", None),
                 "private page": (link, None),
                 "change list": ("/admin/applications/application/", cookie),
             }
@@ -176,7 +185,8 @@ def main():
             rps, p50, p99 = (median_of(samples, key) for key in ("rps", "p50", "p99"))
             bad = sum(sample["bad"] for sample in samples)
             print(f"{name:<16}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{rps / floor:>9.2f}  {bad}")
-    in_process(link, args.requests)
+    in_process(link, args.requests, args.only)
+    shutil.rmtree(media, ignore_errors=True)
 
 
 if __name__ == "__main__":
