@@ -1,5 +1,10 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from applications import after_response, checks, signals
 
 
 class ApplicationsConfig(AppConfig):
@@ -8,14 +13,9 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        import os
-
-        from django.conf import settings
-
-        from applications import after_response, checks, signals  # noqa: F401  (checks; invalidation)
-
         after_response.connect()
-
+        signals.connect()  # the public pages' cache follows the call
+        checks.register()
         # Uploads stream into this folder; Django's checks want it to exist at start.
         if settings.FILE_UPLOAD_TEMP_DIR:
             os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, mode=0o700, exist_ok=True)

@@ -9,7 +9,6 @@ from applications import form_schema
 from applications.documents.fonts import FC_LIST_PACKAGE, FONT_PACKAGE, missing_families
 
 
-@checks.register(checks.Tags.models)
 def form_schema_matches_the_model(app_configs=None, **kwargs):
     """Every editable field of ``Application`` is in one section of the 申报表 (or is one of
     the portal's own), and every field the sections name is a field of ``Application``."""
@@ -52,8 +51,7 @@ def form_schema_errors(sections) -> list[checks.Error]:
     return errors
 
 
-@checks.register(checks.Tags.caches, deploy=True)
-def shared_cache_for_rate_limits(app_configs, **kwargs):
+def shared_cache_for_rate_limits(**kwargs):
     backend = settings.CACHES["default"]["BACKEND"]
     if backend.endswith(("LocMemCache", "DummyCache")):
         return [
@@ -66,8 +64,7 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
     return []
 
 
-@checks.register(deploy=True)
-def fonts_for_documents(app_configs, **kwargs):
+def fonts_for_documents(**kwargs):
     """The PDFs need the CJK fonts of DOCUMENT_FONTS; without them WeasyPrint prints boxes."""
     missing = missing_families(settings.DOCUMENT_FONTS.values())
     if missing is None:
@@ -88,3 +85,10 @@ def fonts_for_documents(app_configs, **kwargs):
             )
         ]
     return []
+
+
+def register() -> None:
+    """Called once from AppConfig.ready."""
+    checks.register(form_schema_matches_the_model, checks.Tags.models)
+    checks.register(shared_cache_for_rate_limits, checks.Tags.caches, deploy=True)
+    checks.register(fonts_for_documents, deploy=True)

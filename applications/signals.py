@@ -1,16 +1,27 @@
 """Cache invalidation only: when the call, its standards or its bodies change, the cached
-public pages are forgotten (applications.page_cache). No business rules live here."""
+public pages are forgotten (applications.public_pages). No business rules live here."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
-from applications.applicant.page_cache import public_pages_changed
-from applications.models import Call, OrganisingBody, Standard
+from applications.public_pages import public_pages_changed
+
+# Named by "app_label.Model": the models need not be loaded when the app connects these.
+CHANGES = [
+    (post_save, "applications.Call"),
+    (post_delete, "applications.Call"),
+    (post_save, "applications.Standard"),
+    (post_delete, "applications.Standard"),
+    (post_save, "applications.OrganisingBody"),
+    (post_delete, "applications.OrganisingBody"),
+    (m2m_changed, "applications.Call_organising_bodies"),
+]
 
 
-@receiver([post_save, post_delete], sender=Call)
-@receiver([post_save, post_delete], sender=Standard)
-@receiver([post_save, post_delete], sender=OrganisingBody)
-@receiver(m2m_changed, sender=Call.organising_bodies.through)
 def _call_changed(**kwargs):
     public_pages_changed()
+
+
+def connect() -> None:
+    """Called once from AppConfig.ready."""
+    for signal, sender in CHANGES:
+        signal.connect(_call_changed, sender=sender, dispatch_uid=f"public_pages:{sender}")

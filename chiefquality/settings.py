@@ -5,6 +5,7 @@ Every knob that differs between a laptop, CI and production comes from the envir
 """
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,6 @@ def _secret_key() -> str:
     """DJANGO_SECRET_KEY, or a random key kept in var/secret_key (created on first use)."""
     if os.environ.get("DJANGO_SECRET_KEY"):
         return os.environ["DJANGO_SECRET_KEY"]
-    import secrets
-
     path = BASE_DIR / "var" / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from applications.applicant import page_cache
+from applications import public_pages
 from applications.models import Call
 
 
@@ -25,7 +25,7 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "media" / "uploading")
     cache.clear()  # rate-limit counters of one test must not count in the next
-    page_cache.public_pages_changed()  # nor may a page cached by one test show in the next
+    public_pages.public_pages_changed()  # nor may a page cached by one test show in the next
     settings.SITE_URL = "http://testserver"
 
 

@@ -5,6 +5,7 @@ and buttons collect what each call returned or refused and end with one message.
 data and ``status`` are never editable here.
 """
 
+import weakref
 from collections import defaultdict
 
 from django.contrib import admin, messages
@@ -20,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from typing_extensions import override
 
 from applications import enums, form_schema, queries, services, workflow
 from applications.admin.base import ReadOnlyAdmin
@@ -36,6 +38,9 @@ from applications.admin.filters import QuorumFilter, verdict_filter
 from applications.admin.forms import DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, Call, OrganisingBody, Review
+
+# Forgotten with the request itself.
+_bodies_of_request: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 DECIDE_PERMISSION = "applications.decide_application"
 
@@ -121,14 +126,18 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def has_export_permission(self, request):
         return request.user.has_perm("applications.view_application")
 
+    @override
     def get_readonly_fields(self, request, obj=None):
         return [name for fieldset in self.fieldsets for name in flatten(fieldset[1]["fields"])]
 
     # --- change list ---
     def _bodies(self, request):
-        if not hasattr(request, "_organising_bodies"):
-            request._organising_bodies = list(OrganisingBody.objects.all())
-        return request._organising_bodies
+        """The organising bodies, read once per request: the queryset, the columns and the
+        filters of one change list each need them."""
+        bodies = _bodies_of_request.get(request)
+        if bodies is None:
+            bodies = _bodies_of_request[request] = list(OrganisingBody.objects.all())
+        return bodies
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("standards")

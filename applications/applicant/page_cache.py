@@ -22,37 +22,18 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-VERSION_KEY = "public-pages-version"
+from applications import public_pages, queries
+from applications.models import Call
+from applications.public_pages import WORKER_CACHE
+
 MAX_AGE = 300
 CSRF_MARKER = "csrf-token-marker-3f9a1c"
 KEY_MARKER = "00000000-0000-4000-8000-0000cafe0001"
-
-
-VERSION_TTL = 1.0  # seconds a worker trusts the version number it last read
-WORKER_CACHE = "worker"  # the CACHES alias of this process's own memory
-
-
-def public_pages_changed() -> None:
-    """The call, its standards or its bodies changed: forget every cached page."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-    caches[WORKER_CACHE].clear()
-
-
-def _version() -> int:
-    here = caches[WORKER_CACHE]
-    version = here.get(VERSION_KEY)
-    if version is None:
-        version = cache.get_or_set(VERSION_KEY, 1, None)
-        here.set(VERSION_KEY, version, VERSION_TTL)
-    return version
 
 
 def _key(parts: tuple) -> str:
@@ -82,7 +63,7 @@ def cacheable(request) -> bool:
 
 def _kept(key, compute, timeout=MAX_AGE, version=None):
     """``compute()``, kept in this worker under ``key`` (with the version) for ``timeout``."""
-    key = (*key, _version() if version is None else version)
+    key = (*key, public_pages.version() if version is None else version)
     value = _recall(key)
     if value is None:
         value = compute()
@@ -93,10 +74,9 @@ def _kept(key, compute, timeout=MAX_AGE, version=None):
 
 def _current_call_brief(version: int):
     """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
-    from applications.queries import call_get_current
 
     def brief():
-        call = call_get_current(prefetch=())
+        call = queries.call_get_current(prefetch=())
         return None if call is None else (call.pk, call.opens_at, call.deadline)
 
     return _kept(("current-call",), brief, version=version)
@@ -104,8 +84,6 @@ def _current_call_brief(version: int):
 
 def call_times(call_id: int):
     """(opens_at, deadline) of a call, from this worker's memory while no call changed."""
-    from applications.models import Call
-
     return _kept(
         ("call-times", call_id),
         lambda: Call.objects.filter(pk=call_id).values_list("opens_at", "deadline").get(),
@@ -122,7 +100,7 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
     """
     if not cacheable(request):
         return render({})
-    version = _version()  # once, for both lookups below: each is a read of the worker cache
+    version = public_pages.version()  # once, for both lookups below (each reads the cache)
     brief = _current_call_brief(version)
     if brief is None:
         return render({})
@@ -158,7 +136,7 @@ def cached_private_page(request, key: tuple, render) -> HttpResponse:
     are waiting to be shown."""
     if "messages" in request.COOKIES or request.session.get("_messages"):
         return render()
-    full = ("private", *key, translation.get_language(), _version())
+    full = ("private", *key, translation.get_language(), public_pages.version())
     html = _recall(full)
     if html is None:
         response = render()

@@ -25,14 +25,23 @@ typed can make the renderer read a local file or call a server.
 
 import threading
 
+import segno
+import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import ImageFile
+from weasyprint.text.fonts import FontConfiguration
 
 from applications import queries
 from applications.documents.fonts import FONT_PACKAGE, missing_families
 from applications.models import Application, Call
+
+# Importing WeasyPrint sets Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True, for the whole
+# process: the upload checks (``applications.uploads``) would then accept truncated images in
+# every worker. Our documents embed no raster images, so Pillow's strict default is put back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
 
@@ -51,19 +60,6 @@ class FontMissing(DocumentUnavailable):
             )
             % {"fonts": "、".join(families), "package": FONT_PACKAGE}
         )
-
-
-def _weasyprint():
-    """WeasyPrint, imported on first use (the import is slow and only documents need it),
-    without its one process-wide side effect: importing it sets Pillow's
-    ``ImageFile.LOAD_TRUNCATED_IMAGES`` to True, which would make the upload checks
-    (``applications.uploads``) accept truncated images in every process that once made a
-    PDF. Our documents embed no raster images, so Pillow's strict default is put back."""
-    import weasyprint
-    from PIL import ImageFile
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return weasyprint
 
 
 # --- fonts ---------------------------------------------------------------------------------
@@ -95,16 +91,12 @@ def _font_config():
     """One WeasyPrint ``FontConfiguration`` per thread: Pango keeps the fonts it has opened."""
     font_config = getattr(_local, "font_config", None)
     if font_config is None:
-        _weasyprint()
-        from weasyprint.text.fonts import FontConfiguration
-
         font_config = _local.font_config = FontConfiguration()
     return font_config
 
 
 def html_to_pdf(html: str) -> bytes:
     """Lay out one self-contained HTML string (CSS inlined, images as data: URLs)."""
-    weasyprint = _weasyprint()
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
 
@@ -117,8 +109,6 @@ def render_html(template_name: str, context: dict) -> str:
 
 def qr_svg_data_uri(text: str) -> str:
     """A QR code of ``text`` as an SVG data: URL (segno; error correction level M)."""
-    import segno
-
     return segno.make(text, error="m", micro=False).svg_data_uri(border=0, xmldecl=False)
 
 

@@ -32,9 +32,7 @@ from applications.uploads.kinds import (
 from applications.uploads.seal import SEAL_WORK_SIZE, hint, shows_red_seal
 
 
-def check_image(
-    f: IO[bytes], name: str, head: bytes, *, kind: str, seal_hint: bool = False
-) -> bool | None:
+def check_image(f: IO[bytes], name: str, *, kind: str, seal_hint: bool = False) -> bool | None:
     """Decode every pixel: catches truncated and corrupt files a header check would miss.
 
     A JPEG is decoded at the smallest scale that still leaves the seal check enough
@@ -62,7 +60,7 @@ def check_image(
 # --- PDF ---------------------------------------------------------------------------------
 
 
-def check_pdf(f: IO[bytes], name: str, head: bytes) -> None:
+def check_pdf(f: IO[bytes], name: str, _head: bytes) -> None:
     """Parse the PDF with pypdf; refuse encrypted, unreadable and page-less files.
 
     An encrypted PDF is refused even when an empty password opens it: reviewers'
@@ -249,7 +247,7 @@ def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
 FIB_IDENTS = (0xA5EC, 0xA5DC)  # Word 97-2003, Word 6/95
 
 
-def check_doc(f: IO[bytes], name: str, head: bytes) -> None:
+def check_doc(f: IO[bytes], name: str, _head: bytes) -> None:
     """Refuse Word 97-2003 files that olefile cannot read, that are encrypted, or whose FIB
     was not written by Word.
 

@@ -84,7 +84,7 @@ def inspect_upload(
                 params={"name": name, "kind": info.label},
             )
         if kind in PIL_FORMATS:
-            seal = check_image(f, name, head, kind=kind, seal_hint=seal_hint)
+            seal = check_image(f, name, kind=kind, seal_hint=seal_hint)
         else:
             VALIDATORS[kind](f, name, head)
             seal = hint(pdf_shows_red_seal, f) if seal_hint and kind == "pdf" else None

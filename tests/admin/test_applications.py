@@ -129,7 +129,7 @@ def _column(response, name):
 def test_the_action_checkbox_is_djangos_own_written_out(call):
     """Written out for speed (its docstring says why); it must stay what Django renders."""
     application, _ = create_application(call, 1, unit_name="<深圳> & 质量")
-    model_admin = admin.site._registry[Application]
+    model_admin = admin.site.get_model_admin(Application)
     for language in ("zh-hans", "en"):
         with translation.override(language):
             ours = model_admin.action_checkbox(application)
