@@ -6,9 +6,13 @@ commit. A refusal raises ``ValidationError`` (a dict by field where a field is t
 which views add to the form as they are.
 """
 
+import datetime
 import functools
 import logging
 import secrets
+import uuid
+from collections.abc import Collection
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -17,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, validation, workflow
-from applications.models import Application, Call
+from applications.models import Application, Call, Standard
 from applications.services.audit import audit_write as _audit
-from applications.services.files import FileChange, file_work
+from applications.services.files import FileChange, FileWork, file_work
 from applications.services.locking import lock_application, lock_call
 
 logger = logging.getLogger(__name__)
@@ -72,7 +76,7 @@ def _check_rows(application: Application) -> None:
         raise ValidationError(errors)
 
 
-def _check_complete(application: Application, standards) -> None:
+def _check_complete(application: Application, standards: Collection[Standard]) -> None:
     errors = validation.missing_for_submit(
         validation.submission_values(application, standards=standards)
     )
@@ -80,7 +84,14 @@ def _check_complete(application: Application, standards) -> None:
         raise ValidationError(errors)
 
 
-def _save(application: Application, *, standards, now, action: str, was_status: str) -> None:
+def _save(
+    application: Application,
+    *,
+    standards: Collection[Standard],
+    now: datetime.datetime,
+    action: str,
+    was_status: str,
+) -> None:
     if application.privacy_consent and application.privacy_consent_at is None:
         application.privacy_consent_at = now
     if not application.privacy_consent:
@@ -114,7 +125,18 @@ def _save(application: Application, *, standards, now, action: str, was_status: 
 
 
 @transaction.atomic
-def _create(*, call, values, standards, files, action, idempotency_key, now, work, language):
+def _create(
+    *,
+    call: Call,
+    values: dict[str, Any],
+    standards: Collection[Standard],
+    files: dict[str, FileChange],
+    action: str,
+    idempotency_key: uuid.UUID | None,
+    now: datetime.datetime,
+    work: FileWork,
+    language: str,
+) -> tuple[Application, str]:
     call = lock_call(call)
     if idempotency_key:
         existing = Application.objects.filter(idempotency_key=idempotency_key).first()
@@ -152,12 +174,12 @@ def _create(*, call, values, standards, files, action, idempotency_key, now, wor
 def application_create(
     *,
     call: Call,
-    values: dict,
-    standards,
+    values: dict[str, Any],
+    standards: Collection[Standard],
     files: dict[str, FileChange],
     action: str,
-    idempotency_key=None,
-    now=None,
+    idempotency_key: uuid.UUID | None = None,
+    now: datetime.datetime | None = None,
     language: str | None = None,
 ) -> tuple[Application, str]:
     """A new application (draft, or submitted at once) and the token of its private link.
@@ -185,7 +207,18 @@ def application_create(
 
 
 @transaction.atomic
-def _update(*, application, values, standards, files, action, now, token, work, language):
+def _update(
+    *,
+    application: Application,
+    values: dict[str, Any],
+    standards: Collection[Standard],
+    files: dict[str, FileChange],
+    action: str,
+    now: datetime.datetime,
+    token: str,
+    work: FileWork,
+    language: str | None,
+) -> Application:
     application = lock_application(application)
     try:
         validation.ensure_call_open(application.call, now=now)
@@ -222,12 +255,12 @@ def _update(*, application, values, standards, files, action, now, token, work, 
 def application_update(
     *,
     application: Application,
-    values: dict,
-    standards,
+    values: dict[str, Any],
+    standards: Collection[Standard],
     files: dict[str, FileChange],
     action: str,
     token: str = "",
-    now=None,
+    now: datetime.datetime | None = None,
     language: str | None = None,
 ) -> Application:
     """Edit by the applicant, before the deadline, of a draft or a submitted application.
@@ -253,7 +286,9 @@ def application_update(
 
 
 @transaction.atomic
-def application_withdraw(*, application: Application, now=None) -> Application:
+def application_withdraw(
+    *, application: Application, now: datetime.datetime | None = None
+) -> Application:
     """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
     now = now or timezone.now()
     application = lock_application(application)

@@ -141,7 +141,9 @@ def decide(
 
 
 @transaction.atomic
-def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
+def waitlist_promote_next(
+    *, call: Call, actor: User, now: datetime.datetime | None = None
+) -> Application:
     """Select the best-ranked waitlisted application, through ``decide``.
 
     Refused like any selection (cap reached, joint sign-off missing); an empty waitlist is
@@ -155,7 +157,7 @@ def waitlist_promote_next(*, call: Call, actor, now=None) -> Application:
 
 
 @transaction.atomic
-def selected_list_reorder(*, call: Call, order: list[int], actor) -> int:
+def selected_list_reorder(*, call: Call, order: list[int], actor: User) -> int:
     """Renumber the published list of ``call`` as ``order`` (application pks, all selected).
 
     Returns how many places changed; each change is on the application's timeline.
