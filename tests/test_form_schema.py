@@ -98,8 +98,8 @@ def test_what_each_field_needs_and_what_becomes_of_it():
     assert {f.name for f in form_schema.FIELDS if f.beyond} == BEYOND
     assert tuple(n for n in names if n not in OPTIONAL) == form_schema.REQUIRED_FOR_SUBMIT
     assert form_schema.REQUIRED_FOR_DRAFT == FOR_DRAFT
-    assert Application.PERSONAL_FIELDS == PERSONAL
-    assert Application.FILE_FIELDS == FILES
+    assert form_schema.PERSONAL_FIELDS == PERSONAL
+    assert form_schema.FILE_FIELDS == FILES
     assert {f.name for f in form_schema.FIELDS if not f.printed} == {
         "seal_scan",
         "privacy_consent",

@@ -20,7 +20,6 @@ from applications.models import LONG_TEXT_MAX, Application, PendingUpload
 from applications.services import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
-    APPLICANT_FIELDS,
     ClearFile,
     KeptFile,
     NewFile,
@@ -118,7 +117,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ("standards", *APPLICANT_FIELDS)
+        fields = ("standards", *form_schema.VALUE_FIELDS)
         widgets = {
             **{
                 field.name: KIND_WIDGETS[field.kind]
@@ -425,7 +424,7 @@ class ApplicationForm(forms.ModelForm):
                     self.add_error(name, exc)
 
     def values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in APPLICANT_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}
 
     # --- layout -----------------------------------------------------------------------------
     @property

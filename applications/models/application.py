@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums, form_schema, workflow
+from applications import enums, workflow
 from applications.models.call import Call, Standard
 from applications.storage import private_storage, private_upload_to
 
@@ -165,11 +165,6 @@ class Application(models.Model):
     selection_override_reason = models.TextField(
         _("未达会签要求的入选理由"), blank=True, editable=False
     )
-
-    # The files of the 申报表, and what the purge erases (PIPL) of units that were not
-    # selected; the unit's name, code, type, industry, standards, reviews and decision stay.
-    FILE_FIELDS = form_schema.FILE_FIELDS
-    PERSONAL_FIELDS = form_schema.PERSONAL_FIELDS
 
     class Meta:
         ordering = ["call", "reference"]

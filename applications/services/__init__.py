@@ -13,7 +13,6 @@
 from applications.services.applications import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
-    APPLICANT_FIELDS,
     DuplicateSubmission,
     application_create,
     application_resend_links,
@@ -42,7 +41,6 @@ from applications.services.reviews import review_save, reviewer_body_get
 __all__ = [
     "ACTION_DRAFT",
     "ACTION_SUBMIT",
-    "APPLICANT_FIELDS",
     "ClearFile",
     "DuplicateSubmission",
     "FileChange",

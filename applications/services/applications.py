@@ -29,7 +29,6 @@ from applications.services.locking import lock_application, lock_call
 logger = logging.getLogger(__name__)
 
 # Everything the applicant's form may set directly (files and standards are handled apart).
-APPLICANT_FIELDS = form_schema.VALUE_FIELDS
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
@@ -230,14 +229,16 @@ def _update(
             )
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
-    before = {name: getattr(application, name) for name in APPLICANT_FIELDS}
+    before = {name: getattr(application, name) for name in form_schema.VALUE_FIELDS}
     before_standards = set(application.standards.values_list("pk", flat=True))
     was_status = application.status
     for name, value in values.items():
         setattr(application, name, value)
     if language:
         application.language = language
-    changed = [name for name in APPLICANT_FIELDS if getattr(application, name) != before[name]]
+    changed = [
+        name for name in form_schema.VALUE_FIELDS if getattr(application, name) != before[name]
+    ]
     changed += work.apply(application, files)
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from applications import enums
+from applications import enums, form_schema
 from applications.models import Application, Call
 from applications.services.audit import audit_write as _audit
 from applications.services.files import delete_after_commit
@@ -37,11 +37,11 @@ def personal_data_purge(
             application = lock_application(candidate)
             if application.status == enums.Status.SELECTED or application.personal_data_purged_at:
                 continue
-            files = [getattr(application, f).name for f in Application.FILE_FIELDS]
-            for name in Application.PERSONAL_FIELDS:
+            files = [getattr(application, f).name for f in form_schema.FILE_FIELDS]
+            for name in form_schema.PERSONAL_FIELDS:
                 field = Application._meta.get_field(name)
                 setattr(application, name, None if field.null else "")
-            for name in Application.FILE_FIELDS:
+            for name in form_schema.FILE_FIELDS:
                 setattr(application, name, "")
                 setattr(application, f"{name}_name", "")
             application.seal_detected = None
@@ -51,7 +51,7 @@ def personal_data_purge(
             _audit(
                 application,
                 "application.purge",
-                fields=list(Application.PERSONAL_FIELDS),
+                fields=list(form_schema.PERSONAL_FIELDS),
                 files=[name for name in files if name],
                 status=application.status,
             )

@@ -7,13 +7,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from applications import form_schema
 from applications.models import Application, PendingUpload
 from applications.storage import private_storage
 
 
 def referenced_names() -> set[str]:
     names = set(PendingUpload.objects.values_list("file", flat=True))
-    for field in Application.FILE_FIELDS:
+    for field in form_schema.FILE_FIELDS:
         names.update(Application.objects.exclude(**{field: ""}).values_list(field, flat=True))
     return names
 
