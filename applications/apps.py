@@ -4,7 +4,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from applications import after_response, checks, signals
+from applications import checks, signals
 
 
 class ApplicationsConfig(AppConfig):
@@ -13,7 +13,6 @@ class ApplicationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        after_response.connect()
         signals.connect()  # the public pages' cache follows the call
         checks.register()
         # Uploads stream into this folder; Django's checks want it to exist at start.

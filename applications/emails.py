@@ -1,18 +1,20 @@
 """E-mails to applicants. Built from templates in ``templates/emails/``; plain text + HTML.
 
-Services call these through ``transaction.on_commit`` so nothing is sent for a change that
-was rolled back; during a request the mail goes out after the response has been sent
-(``after_response``), so no page waits for, or fails with, the mail server. Each mail is
-written in ``Application.language``, the language of the pages the applicant saved from.
+Each mail is rendered when the change that causes it is made, in ``Application.language``
+(the language of the pages the applicant saved from), and written to the outbox in the
+same transaction: nothing is sent for a change that was rolled back, nothing is lost after
+a commit, and no page waits for (or fails with) the mail server. The worker delivers it,
+with retries (``outbox.delivery``). A private link in a mail is kept in the stored copy only
+until the mail has been sent.
 """
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
-from applications import after_response
+from outbox.services import mail_queue
 
 
 def absolute_url(path: str) -> str:
@@ -25,35 +27,41 @@ def private_url(application, token: str) -> str:
     )
 
 
-def _send(template: str, application, **context) -> None:
-    after_response.defer(_render_and_send, template, application, context)
-
-
-def _render_and_send(template: str, application, context: dict) -> None:
-    """Render and send one mail, in the language the applicant chose on the site."""
+def _send(template: str, application, *, secrets: tuple[str, ...] = (), **context) -> None:
+    """Render one mail in the language the applicant chose on the site, into the outbox."""
     context = {"application": application, "call": application.call, **context}
-    with translation.override(application.language or settings.LANGUAGE_CODE):
+    language = application.language or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"emails/{template}.txt", context),
-            to=[application.contact_email],
-            headers={"Content-Language": translation.get_language()},
-        )
-        message.attach_alternative(
-            render_to_string(f"emails/{template}.html", context), "text/html"
-        )
-    message.send()
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    mail_queue(
+        to=application.contact_email,
+        subject=subject,
+        text=text,
+        html=html,
+        language=language,
+        kind=template,
+        application=application,
+        secrets=secrets,
+    )
+
+
+def _linked(template: str, application, token: str, **context) -> None:
+    """A mail that carries the private link (dropped from the stored copy once sent)."""
+    link = private_url(application, token) if token else ""
+    secrets = (link, escape(link)) if link else ()
+    _send(template, application, secrets=secrets, link=link, **context)
 
 
 def send_receipt(application, token: str) -> None:
     """After the first save: the reference and the private link."""
-    _send("receipt", application, link=private_url(application, token))
+    _linked("receipt", application, token)
 
 
 def send_submitted(application, token: str) -> None:
     """When a draft becomes a submitted application."""
-    _send("submitted", application, link=private_url(application, token) if token else "")
+    _linked("submitted", application, token)
 
 
 def send_withdrawn(application) -> None:
@@ -62,7 +70,7 @@ def send_withdrawn(application) -> None:
 
 def send_link(application, token: str) -> None:
     """The "resend my link" mail: a fresh private link (the old one stops working)."""
-    _send("link", application, link=private_url(application, token))
+    _linked("link", application, token)
 
 
 def send_decision(application) -> None:

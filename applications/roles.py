@@ -32,11 +32,13 @@ SELECTOR_PERMISSIONS = (
     "view_organisingbody",
 )
 SELECTOR_GROUP = "遴选组"
+# Selectors also see the outbox (what was mailed to whom) and resend a failed mail.
+SELECTOR_OUTBOX_PERMISSIONS = ("view_outgoingmail", "change_outgoingmail")
 
 
-def _permissions(codenames):
+def _permissions(codenames, app_label="applications"):
     return list(
-        Permission.objects.filter(content_type__app_label="applications", codename__in=codenames)
+        Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
     )
 
 
@@ -59,5 +61,6 @@ def roles_ensure() -> dict[str, Group]:
         groups[body.reviewer_group.name] = body.reviewer_group
     selectors_group, _created = Group.objects.get_or_create(name=SELECTOR_GROUP)
     selectors_group.permissions.add(*_permissions(SELECTOR_PERMISSIONS))
+    selectors_group.permissions.add(*_permissions(SELECTOR_OUTBOX_PERMISSIONS, "outbox"))
     groups[SELECTOR_GROUP] = selectors_group
     return groups

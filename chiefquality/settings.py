@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,7 +60,11 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The task queue: Django 6 has it built in; Django 5.2 takes the django-tasks backport.
+    *([] if django.VERSION >= (6,) else ["django_tasks"]),
+    "django_tasks_db",
     "applications",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +174,11 @@ FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(MEDIA_ROOT 
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Files kept between a failed form submission and the next try (hours).
 PENDING_UPLOAD_MAX_AGE_HOURS = 24
+# Periodic jobs (applications/schedule.py): drafts are reminded this many days before the
+# deadline; the personal data of units that were not selected is erased this many days
+# after their call's deadline (PIPL: no longer than needed).
+DRAFT_REMINDER_DAYS = int(os.environ.get("DRAFT_REMINDER_DAYS", "3"))
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "365"))
 
 # PDF documents (WeasyPrint): the CJK fonts they are set in, by fontconfig family name.
 # Debian's fonts-noto-cjk provides both; without them a PDF would show empty boxes, so
@@ -178,7 +188,10 @@ DOCUMENT_FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: console in development unless EMAIL_URL or EMAIL_HOST is set.
+# Email: console in development unless EMAIL_URL or EMAIL_HOST is set. Django's own
+# settings can also be given by name (EMAIL_BACKEND, EMAIL_FILE_PATH, EMAIL_TIMEOUT, …).
+# Nothing is sent inside a request: every mail is a row of the outbox (the outbox app),
+# sent by the worker, which retries when the server is down.
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "首席质量官标准起草单位征集 <noreply@localhost>"
 )
@@ -188,6 +201,8 @@ EMAIL_BACKEND = os.environ.get(
     if not os.environ.get("EMAIL_URL") and not os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 if os.environ.get("EMAIL_URL"):
     from urllib.parse import unquote, urlparse
 
@@ -205,7 +220,14 @@ else:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = 20
+# A mail server that does not answer holds the worker (never a request) this long, then the
+# mail is retried later.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# The task queue: jobs are rows of our own database (django-tasks-db), written in the
+# transaction of the change that causes them; `manage.py db_worker` runs them and
+# `manage.py run_scheduler` enqueues the periodic ones (applications/schedule.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The absolute address put in emails (private links). Requests fill it in when unset.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

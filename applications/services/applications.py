@@ -7,7 +7,6 @@ which views add to the form as they are.
 """
 
 import datetime
-import functools
 import logging
 import secrets
 import uuid
@@ -164,9 +163,9 @@ def _create(
     _audit(application, "application.create", to=application.status)
     if application.status == enums.Status.SUBMITTED:
         _audit(application, "application.submit", transition=("draft", "submitted"))
-    transaction.on_commit(lambda: emails.send_receipt(application, token))
+    emails.send_receipt(application, token)
     if application.status == enums.Status.SUBMITTED:
-        transaction.on_commit(lambda: emails.send_submitted(application, token))
+        emails.send_submitted(application, token)
     return application, token
 
 
@@ -249,7 +248,7 @@ def _update(
         _audit(application, "application.edit", changed=sorted(changed), status=was_status)
     if was_status != application.status:
         _audit(application, "application.submit", transition=(was_status, application.status))
-        transaction.on_commit(lambda: emails.send_submitted(application, token))
+        emails.send_submitted(application, token)
     return application
 
 
@@ -299,7 +298,7 @@ def application_withdraw(
     application.status = enums.Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     _audit(application, "application.withdraw", transition=(was_status, application.status))
-    transaction.on_commit(lambda: emails.send_withdrawn(application))
+    emails.send_withdrawn(application)
     return application
 
 
@@ -317,6 +316,6 @@ def application_resend_links(*, call: Call, email: str) -> int:
             locked.access_token_hash = digest
             locked.save(update_fields=["access_token_hash"])
             _audit(locked, "application.link_resent")
-            transaction.on_commit(functools.partial(emails.send_link, locked, token))
+            emails.send_link(locked, token)
         sent += 1
     return sent

@@ -136,7 +136,7 @@ def decide(
         application, row.audit_action, actor=actor, transition=(was, application.status), **kept
     )
     if row.mails:
-        transaction.on_commit(lambda: emails.send_decision(application))
+        emails.send_decision(application)
     return application
 
 

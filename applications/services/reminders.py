@@ -1,7 +1,6 @@
 """Reminders of drafts before the deadline."""
 
 import datetime
-import functools
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +34,6 @@ def drafts_remind(
             if locked.status != enums.Status.DRAFT:
                 continue
             _audit(locked, "application.remind", deadline=call.deadline.isoformat())
-            transaction.on_commit(functools.partial(emails.send_reminder, locked))
+            emails.send_reminder(locked)
         reminded.append(locked)
     return reminded

@@ -22,6 +22,7 @@ from tests.factories import (
     seal_file,
     selector,
 )
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -228,8 +229,11 @@ def test_select_button_requires_a_reason_without_quorum(
     )
     page = text(selector_client.get(change_url(application)))
     assert "未达会签要求的入选理由" in page and "填补行业空白" in page and "decide/reopen/" in page
+    run_jobs()  # the mails of the application (saved, submitted), then the decision
     assert [m.subject for m in mail.outbox] == [
-        f"[{application.reference}] 贵单位已入选团体标准起草单位"
+        f"[{application.reference}] 申报已保存：您的专属链接",
+        f"[{application.reference}] 申报已提交",
+        f"[{application.reference}] 贵单位已入选团体标准起草单位",
     ]
 
 

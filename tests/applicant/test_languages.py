@@ -16,6 +16,7 @@ from django.utils import translation
 from applications import services
 from applications.models import Application
 from tests.factories import create_application, form_data, seal_upload
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,7 @@ def test_emails_are_written_in_the_language_the_applicant_chose(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/apply/", {**form_data(call), "seal_scan": seal_upload()})
     assert response.status_code == 303
+    run_jobs()
     application = Application.objects.get()
     assert application.language == "en"
     ref = application.reference
@@ -152,6 +154,7 @@ def test_emails_are_written_in_the_language_the_applicant_chose(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.application_resend_links(call=call, email=application.contact_email)
+    run_jobs()
     assert mailoutbox[0].subject == f"[{ref}] Your new private link"
 
 
@@ -218,7 +221,7 @@ def test_catalogue_has_every_string_of_the_code(tmp_path):
     copy = tmp_path / "src"
     copy.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.mo")
-    for name in ("applications", "chiefquality", "templates"):
+    for name in ("applications", "chiefquality", "outbox", "templates"):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
     result = subprocess.run(

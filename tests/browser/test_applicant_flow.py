@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from applications import demo, enums
 from applications.models import Application, AuditEntry
+from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .helpers import (
@@ -150,6 +151,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     assert sorted(actions) == ["application.create", "application.submit"]
     # locmem mail backend: the live server thread appends to the same django.core.mail.outbox.
     assert mailoutbox is mail.outbox
+    run_jobs()
     assert [m.to for m in mailoutbox] == [[values["contact_email"]]] * 2
     subjects = [m.subject for m in mailoutbox]
     assert subjects == [f"[{reference}] 申报已保存：您的专属链接", f"[{reference}] 申报已提交"]

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from applications.models import Application, Review
 from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, screenshot
 
@@ -72,4 +73,5 @@ def test_review_select_and_the_applicant_sees_it(transactional_db, call, open_pa
     assert Review.objects.get(application=application, body=bodies[0]).score == 92
     assert Application.objects.filter(status="selected").count() == 1
     assert mailoutbox is mail.outbox
+    run_jobs()
     assert mail.outbox[-1].subject == f"[{application.reference}] 贵单位已入选团体标准起草单位"

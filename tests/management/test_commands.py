@@ -22,6 +22,7 @@ from applications.models import (
 from applications.queries import reviewer_bodies
 from applications.storage import private_storage
 from tests.factories import create_application, pdf_file, seal_file, selector
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +187,7 @@ def test_remind_drafts_mails_each_draft_once_in_the_last_days(
 
     draft = create_application(call, 1, action="draft")[0]
     create_application(call, 2)  # submitted: no reminder
+    run_jobs()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert "Reminded 0 draft(s)" in run("remind_drafts")  # 30 days left: too early
@@ -194,6 +196,7 @@ def test_remind_drafts_mails_each_draft_once_in_the_last_days(
     with django_capture_on_commit_callbacks(execute=True):
         assert "Reminded 1 draft(s)" in run("remind_drafts")
         assert "Reminded 0 draft(s)" in run("remind_drafts")  # once only
+    run_jobs()
     assert [m.to for m in mail.outbox] == [[draft.contact_email]]
     assert mail.outbox[0].subject == f"[{draft.reference}] 申报尚未提交，即将截止"
     assert "http://testserver/link/" in mail.outbox[0].body

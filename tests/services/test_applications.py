@@ -13,6 +13,7 @@ from applications.models import Application, AuditEntry, PendingUpload
 from applications.queries import application_get_by_token
 from applications.storage import private_storage
 from tests.factories import create_application, pdf_file, seal_file, values
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def test_draft_then_submit_gives_gap_free_references(call):
 def test_private_link_token_is_stored_only_as_hash(call, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         application, token = create_application(call, 1)
+    run_jobs()
     assert token not in application.access_token_hash
     assert application_get_by_token(reference=application.reference, token=token) == application
     assert application_get_by_token(reference=application.reference, token=token + "x") is None
@@ -162,6 +164,8 @@ def test_edit_records_changed_fields_and_replaces_file(call, django_capture_on_c
         call, 1, action="draft", files={"seal_scan": seal_file("a.png")}
     )
     old_file = application.seal_scan.name
+    run_jobs()
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         updated = services.application_update(
             application=application,
@@ -180,6 +184,7 @@ def test_edit_records_changed_fields_and_replaces_file(call, django_capture_on_c
     assert actions[1][0] == "application.edit"
     assert {"drafter_title", "seal_scan", "standards"} <= set(actions[1][1]["changed"])
     assert actions[2] == ("application.submit", {"from": "draft", "to": "submitted"})
+    run_jobs()
     assert [m.subject for m in mail.outbox] == [f"[{updated.reference}] 申报已提交"]
 
 
@@ -218,6 +223,7 @@ def test_withdraw(call, django_capture_on_commit_callbacks):
     application, _ = create_application(call, 1)
     with django_capture_on_commit_callbacks(execute=True):
         services.application_withdraw(application=application)
+    run_jobs()
     application.refresh_from_db()
     assert application.status == enums.Status.WITHDRAWN
     assert mail.outbox[-1].subject == f"[{application.reference}] 申报已撤回"
@@ -233,6 +239,7 @@ def test_resend_link_rotates_the_token(call, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.application_resend_links(call=call, email=application.contact_email.upper())
     assert sent == 1
+    run_jobs()
     body = mail.outbox[-1].body
     new_token = body.split(f"/a/{application.reference}/")[1].split("/")[0]
     assert application_get_by_token(reference=application.reference, token=new_token)

@@ -14,6 +14,7 @@ from tests.factories import (
     reviewer_for,
     selector,
 )
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -156,10 +157,12 @@ def test_select_with_quorum_orders_the_list_audits_and_mails(
     first, second = submitted(call, 1), submitted(call, 2)
     recommend(first, bodies[:2])
     recommend(second, bodies)
+    run_jobs()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(decision="select", application=second, actor=boss)
         services.decide(decision="select", application=first, actor=boss)
+    run_jobs()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.list_order, second.list_order) == (Status.SELECTED, 2, 1)
@@ -227,21 +230,25 @@ def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_c
     call.required_recommendations = 0
     call.save()
     application = submitted(call)
+    run_jobs()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(decision="waitlist", application=application, actor=boss)
+    run_jobs()
     assert Application.objects.get().status == Status.WAITLISTED
     assert "候补" in mail.outbox[-1].subject
     with pytest.raises(ValidationError, match="已是“候补”"):
         services.decide(decision="waitlist", application=application, actor=boss)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(decision="reject", application=application, actor=boss)
+    run_jobs()
     assert "评审结果" in mail.outbox[-1].subject and "未能入选" in mail.outbox[-1].body
     with pytest.raises(ValidationError, match="请先撤销决定"):
         services.decide(decision="select", application=application, actor=boss)
     sent = len(mail.outbox)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide(decision="reopen", application=application, actor=boss, reason="复议")
+    run_jobs()
     assert len(mail.outbox) == sent  # reopening sends nothing
     application.refresh_from_db()
     assert (application.status, application.decided_at) == (Status.SUBMITTED, None)
@@ -373,6 +380,7 @@ def test_every_decision_from_every_status_is_taken_or_refused_as_the_table_says(
     decision = workflow.DECISIONS[name]
     application = application_in_status(without_sign_off, status, boss)
     before = actions(application)
+    run_jobs()
     mail.outbox.clear()
     if decision in services.available_decisions(application):
         with django_capture_on_commit_callbacks(execute=True):
@@ -382,6 +390,7 @@ def test_every_decision_from_every_status_is_taken_or_refused_as_the_table_says(
         assert actions(application) == [*before, decision.audit_action]
         entry = application.audit_entries.last()
         assert (entry.actor, entry.data) == (boss, {"from": status, "to": decision.target})
+        run_jobs()
         assert len(mail.outbox) == (1 if decision.mails else 0)
         return
     refusal = workflow.refusal(decision, status)
@@ -391,6 +400,7 @@ def test_every_decision_from_every_status_is_taken_or_refused_as_the_table_says(
     assert info.value.code in {"draft", "withdrawn", "not_decided", "already", "already_decided"}
     assert Application.objects.get(pk=application.pk).status == status
     assert actions(application) == before
+    run_jobs()
     assert mail.outbox == []
 
 

@@ -1,0 +1,48 @@
+"""Periodic jobs of the portal, enqueued by ``manage.py run_scheduler`` (``schedule.py``)
+and run by the worker (``manage.py db_worker``). Each is idempotent: run twice, it does
+nothing more than run once."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from applications import services
+from applications.models import Call
+from outbox.jobs import task
+
+
+@task()
+def remind_drafts() -> int:
+    """Drafts of the open calls, once each, a few days before the deadline."""
+    now = timezone.now()
+    calls = Call.objects.filter(opens_at__lte=now, deadline__gt=now)
+    return sum(
+        len(services.drafts_remind(call=call, within_days=settings.DRAFT_REMINDER_DAYS, now=now))
+        for call in calls
+    )
+
+
+@task()
+def cleanup_orphan_files() -> str:
+    """Kept uploads past their age, and files no row refers to (an hour's grace)."""
+    out = io.StringIO()
+    call_command("cleanup_orphan_files", stdout=out)
+    return out.getvalue().strip()
+
+
+@task()
+def purge_personal_data() -> int:
+    """PIPL: once a call's deadline is PERSONAL_DATA_RETENTION_DAYS past, erase the personal
+    data of its applications that were not selected (and have not changed since)."""
+    days = settings.PERSONAL_DATA_RETENTION_DAYS
+    now = timezone.now()
+    calls = Call.objects.filter(deadline__lt=now - datetime.timedelta(days=days))
+    return sum(
+        len(services.personal_data_purge(call=call, older_than_days=days, now=now))
+        for call in calls
+    )
