@@ -20,8 +20,13 @@ def public_pages_changed() -> None:
     caches[WORKER_CACHE].clear()
 
 
-def version() -> int:
-    """The version of the public pages, as this worker last read it (at most VERSION_TTL ago)."""
+def version() -> int | None:
+    """The version of the public pages, as this worker last read it (at most VERSION_TTL ago).
+
+    None while the shared cache is unreachable: no worker could learn of an edit then, so
+    pages are not kept (chiefquality/cache.py)."""
+    if not getattr(cache, "available", True):
+        return None
     here = caches[WORKER_CACHE]
     number = here.get(VERSION_KEY)
     if number is None:

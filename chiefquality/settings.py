@@ -308,12 +308,20 @@ OTP_TOTP_ISSUER = "起草单位征集平台"
 # works with the local-memory cache.
 CACHES: dict[str, dict[str, Any]]
 if os.environ.get("REDIS_URL"):
+    # chiefquality/cache.py: when Redis does not answer, the site goes on without it (the
+    # database keeps the sessions, pages are served uncached, rate limits count per process).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "chiefquality.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+        },
+        "ratelimit": {
+            "BACKEND": "chiefquality.cache.ResilientRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"FALLBACK": "local"},
+        },
     }
+    RATELIMIT_USE_CACHE = "ratelimit"
     # Sessions are read from the shared cache and written through to the database: no
     # session query on a page view (a per-worker cache would serve stale sessions).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

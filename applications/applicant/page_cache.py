@@ -63,7 +63,10 @@ def cacheable(request) -> bool:
 
 def _kept(key, compute, timeout=MAX_AGE, version=None):
     """``compute()``, kept in this worker under ``key`` (with the version) for ``timeout``."""
-    key = (*key, public_pages.version() if version is None else version)
+    version = public_pages.version() if version is None else version
+    if version is None:  # the shared cache is down: nobody would hear of an edit
+        return compute()
+    key = (*key, version)
     value = _recall(key)
     if value is None:
         value = compute()
@@ -101,6 +104,8 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
     if not cacheable(request):
         return render({})
     version = public_pages.version()  # once, for both lookups below (each reads the cache)
+    if version is None:  # the shared cache is down: serve uncached
+        return render({})
     brief = _current_call_brief(version)
     if brief is None:
         return render({})
@@ -136,7 +141,10 @@ def cached_private_page(request, key: tuple, render) -> HttpResponse:
     are waiting to be shown."""
     if "messages" in request.COOKIES or request.session.get("_messages"):
         return render()
-    full = ("private", *key, translation.get_language(), public_pages.version())
+    version = public_pages.version()
+    if version is None:  # the shared cache is down: an edit of the call would go unheard
+        return render()
+    full = ("private", *key, translation.get_language(), version)
     html = _recall(full)
     if html is None:
         response = render()
