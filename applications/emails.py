@@ -8,11 +8,14 @@ with retries (``outbox.delivery``). A private link in a mail is kept in the stor
 until the mail has been sent.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from outbox.services import mail_queue
 
@@ -27,20 +30,34 @@ def private_url(application, token: str) -> str:
     )
 
 
-def _send(template: str, application, *, secrets: tuple[str, ...] = (), **context) -> None:
-    """Render one mail in the language the applicant chose on the site, into the outbox."""
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    language: str
+
+
+def render(template: str, application, **context) -> Rendered:
+    """One mail, in the language the applicant chose on the site (also for previews)."""
     context = {"application": application, "call": application.call, **context}
     language = application.language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
+    return Rendered(subject=subject, text=text, html=html, language=language)
+
+
+def _send(template: str, application, *, secrets: tuple[str, ...] = (), **context) -> None:
+    """Render one mail into the outbox, in the caller's transaction."""
+    mail = render(template, application, **context)
     mail_queue(
         to=application.contact_email,
-        subject=subject,
-        text=text,
-        html=html,
-        language=language,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        language=mail.language,
         kind=template,
         application=application,
         secrets=secrets,
@@ -73,11 +90,34 @@ def send_link(application, token: str) -> None:
     _linked("link", application, token)
 
 
+def _standards(application) -> str:
+    # Titles already carry their book-title marks (《首席质量官 术语与原则》).
+    return "、".join(s.title for s in application.standards.all())
+
+
 def send_decision(application) -> None:
     """The selector's decision: selected, waitlisted or rejected (templates per status)."""
-    # Titles already carry their book-title marks (《首席质量官 术语与原则》).
-    standards = "、".join(s.title for s in application.standards.all())
-    _send(f"decision_{application.status}", application, standards=standards)
+    _send(f"decision_{application.status}", application, standards=_standards(application))
+
+
+def preview_decision(application, status: str) -> Rendered:
+    """The decision mail ``application`` would get once its decision (to ``status``) is
+    released: what the release page shows."""
+    return render(f"decision_{status}", application, standards=_standards(application))
+
+
+def correction_text(application) -> str:
+    """The prefilled text of the correction mail when a released decision is taken back."""
+    with translation.override(application.language or settings.LANGUAGE_CODE):
+        return gettext(
+            "此前通知贵单位的申报 %(ref)s 的评审结果有误，现予更正：该申报重新进入评审，"
+            "最终结果将另行通知。由此带来的不便，敬请谅解。"
+        ) % {"ref": application.reference}
+
+
+def send_correction(application, text: str) -> None:
+    """A released decision taken back: the selector's words, as they wrote them."""
+    _send("correction", application, correction=text)
 
 
 def send_reminder(application) -> None:

@@ -43,6 +43,9 @@ class Decision:
     reason: Reason
     takes_place: bool = False  # a place on the capped, ordered published list
     undoes: bool = False  # takes a decision back: its date, list place and override go
+    # Staged: taking it records a pending decision (organisers only see it); "发布决定"
+    # releases it (status, e-mail). Undoing a pending one sends nothing.
+    pending_label: Promise | None = None
 
     @property
     def audit_action(self) -> str:
@@ -55,33 +58,36 @@ DECISIONS: dict[str, Decision] = {
         Decision(
             name="select",
             label=_("入选"),
-            action_description=_("入选所选申报"),
-            done_label=_("已入选"),
+            action_description=_("拟入选所选申报（待发布）"),
+            done_label=_("已拟入选（待发布）"),
             target=Status.SELECTED,
             allowed_from=frozenset({Status.SUBMITTED, Status.WAITLISTED}),
             mails=True,
             reason=Reason.QUORUM_OVERRIDE,
             takes_place=True,
+            pending_label=_("拟入选"),
         ),
         Decision(
             name="waitlist",
             label=_("列入候补"),
-            action_description=_("将所选申报列入候补"),
-            done_label=_("已列入候补"),
+            action_description=_("拟将所选申报列入候补（待发布）"),
+            done_label=_("已拟列入候补（待发布）"),
             target=Status.WAITLISTED,
             allowed_from=frozenset({Status.SUBMITTED}),
             mails=True,
             reason=Reason.NONE,
+            pending_label=_("拟候补"),
         ),
         Decision(
             name="reject",
             label=_("不予入选"),
-            action_description=_("所选申报不予入选"),
-            done_label=_("已不予入选"),
+            action_description=_("拟所选申报不予入选（待发布）"),
+            done_label=_("已拟不予入选（待发布）"),
             target=Status.REJECTED,
             allowed_from=frozenset({Status.SUBMITTED, Status.WAITLISTED}),
             mails=True,
             reason=Reason.NONE,
+            pending_label=_("拟不予入选"),
         ),
         Decision(
             name="reopen",
@@ -97,10 +103,17 @@ DECISIONS: dict[str, Decision] = {
     )
 }
 
+# Decisions that are staged, then released; their pending labels (Application.pending_decision).
+STAGED = {d.name: d for d in DECISIONS.values() if d.pending_label is not None}
+PENDING_CHOICES = [(d.name, d.pending_label) for d in STAGED.values()]
+UNDO = next(d for d in DECISIONS.values() if d.undoes)
+
 # The outcomes of a decision, shown to the applicant as the result.
 DECIDED_STATUSES = frozenset(d.target for d in DECISIONS.values() if not d.undoes)
 # Awaiting a decision: reviews are written only then.
 UNDECIDED_STATUSES = frozenset(d.target for d in DECISIONS.values() if d.undoes)
+# Bodies review a submitted application, also once decided (a late verdict, so marked).
+REVIEWABLE_STATUSES = DECIDED_STATUSES | UNDECIDED_STATUSES
 # The applicant may still change the form (before the deadline) until a decision is taken.
 EDITABLE_STATUSES = frozenset({Status.DRAFT}) | UNDECIDED_STATUSES
 # The applicant may withdraw from every state but withdrawn.
@@ -109,17 +122,31 @@ WITHDRAWABLE_STATUSES = frozenset(Status) - {Status.WITHDRAWN}
 # Audit actions, as shown to people: the decisions' with their labels, then the others.
 AUDIT_ACTION_LABELS = {
     **{d.audit_action: d.label for d in DECISIONS.values()},
+    "application.propose": _("拟定决定（待发布）"),
+    "application.unpropose": _("撤销待发布的决定"),
     **OTHER_AUDIT_ACTION_LABELS,
 }
 
 
-def decisions_from(status: str) -> list[Decision]:
-    """The decisions that may be taken on an application in ``status``, in table order."""
+def decisions_from(status: str, pending: str = "") -> list[Decision]:
+    """The decisions that may be taken on an application in ``status``, in table order; with
+    a pending decision, only undoing it."""
+    if pending:
+        return [UNDO]
     return [d for d in DECISIONS.values() if status in d.allowed_from]
 
 
-def refusal(decision: Decision, status: str) -> ValidationError | None:
-    """Why ``decision`` cannot be taken from ``status``, for the selector; None if it can."""
+def refusal(decision: Decision, status: str, pending: str = "") -> ValidationError | None:
+    """Why ``decision`` cannot be taken from ``status`` (with ``pending``, the name of a
+    pending decision), for the selector; None if it can."""
+    if pending:
+        if decision.undoes:
+            return None
+        return ValidationError(
+            gettext("已有待发布的决定（%(pending)s），请先撤销它再操作"),
+            code="pending",
+            params={"pending": STAGED[pending].pending_label},
+        )
     if status in decision.allowed_from:
         return None
     params = {"status": Status(status).label}

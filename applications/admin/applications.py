@@ -17,13 +17,15 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import enums, form_schema, queries, services, workflow
+from applications import emails, enums, form_schema, queries, services, workflow
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -35,7 +37,7 @@ from applications.admin.display import (
     verdict_column,
 )
 from applications.admin.filters import QuorumFilter, verdict_filter
-from applications.admin.forms import DecisionForm, ListOrderForm, ReviewForm
+from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, Call, OrganisingBody, Review
 
@@ -109,6 +111,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     "status",
                     "submitted_at",
                     "decided_at",
+                    "pending_display",
                     "list_order",
                     "override_reason",
                     ("created_at", "updated_at"),
@@ -172,10 +175,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
         counters = []
         for call in Call.objects.order_by("-deadline"):
             counts = queries.call_decision_counts(call)
+            pending = queries.pending_counts(call)
             counters.append(
                 {
                     "call": call,
-                    "selected": counts[enums.Status.SELECTED],
+                    "pending": sum(pending.values()),
+                    "pending_select": pending["select"],
+                    "selected": counts[enums.Status.SELECTED] + pending["select"],
                     "waitlisted": counts[enums.Status.WAITLISTED],
                     "submitted": counts[enums.Status.SUBMITTED],
                 }
@@ -201,7 +207,26 @@ class ApplicationAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_badge(self, obj):
         label = choice_labels("status").get(obj.status, obj.status)
-        return format_html('<span class="status status-{}">{}</span>', obj.status, label)
+        badge = format_html('<span class="status status-{}">{}</span>', obj.status, label)
+        if obj.pending_decision:
+            pending = workflow.STAGED[obj.pending_decision].pending_label
+            badge = format_html(
+                '{} <span class="status status-pending" title="{}">{}</span>',
+                badge,
+                _("待发布，申报单位尚不可见"),
+                pending,
+            )
+        return badge
+
+    @admin.display(description=gettext_lazy("待发布的决定"))
+    def pending_display(self, obj):
+        if not obj.pending_decision:
+            return "—"
+        return _("%(label)s（%(who)s 于 %(when)s 拟定，待发布；申报单位尚不可见）") % {
+            "label": workflow.STAGED[obj.pending_decision].pending_label,
+            "who": obj.pending_by or "—",
+            "when": date_format(timezone.localtime(obj.pending_at), "Y-m-d H:i"),
+        }
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):
@@ -264,7 +289,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 recommendations=application.recommend_count,
                 quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
-                can_review=len(bodies) == 1 and application.status in workflow.UNDECIDED_STATUSES,
+                can_review=len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES,
                 can_decide=self.has_decide_permission(request),
                 decisions=services.available_decisions(application),
                 timeline=timeline(application),
@@ -284,6 +309,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 "<int:pk>/decide/<str:decision>/",
                 self.admin_site.admin_view(self.decide_view),
                 name=f"{prefix}_decide",
+            ),
+            path(
+                "release/<int:call_pk>/",
+                self.admin_site.admin_view(self.release_view),
+                name=f"{prefix}_release",
             ),
             path(
                 "selected/<int:call_pk>/",
@@ -359,25 +389,30 @@ class ApplicationAdmin(ReadOnlyAdmin):
             reason_required=quorum_missing,
             reason_help=_("会签未达要求时必填；撤销决定时可选。"),
         )
-        if request.method == "POST" and form.is_valid():
+        # Taking back a released decision: the applicant was told, so say what to tell them.
+        released = decision.undoes and not application.pending_decision
+        correction = (
+            CorrectionForm(
+                request.POST or None,
+                initial={"notify": "send", "correction": emails.correction_text(application)},
+            )
+            if released
+            else None
+        )
+        valid = form.is_valid() and (correction is None or correction.is_valid())
+        if request.method == "POST" and valid:
             try:
                 services.decide(
                     application=application,
                     decision=decision.name,
                     actor=request.user,
                     reason=form.cleaned_data["reason"] if ask_reason else "",
+                    correction=correction.correction_or_none() if correction else None,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(
-                    request,
-                    _("%(ref)s：%(status)s。")
-                    % {
-                        "ref": application.reference,
-                        "status": decision.target.label,
-                    },
-                )
+                messages.success(request, self._decided_message(application, decision))
                 return HttpResponseRedirect(self._change_url(application))
         context = {
             **self.admin_site.each_context(request),
@@ -387,9 +422,70 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "quorum_missing": quorum_missing,
             "ask_reason": ask_reason,
             "form": form,
+            "correction": correction,
+            "pending_label": (
+                workflow.STAGED[application.pending_decision].pending_label
+                if application.pending_decision
+                else None
+            ),
             "title": _("确认：%(ref)s") % {"ref": application.reference},
         }
         return TemplateResponse(request, "admin/applications/application/decide.html", context)
+
+    @staticmethod
+    def _decided_message(application, decision: workflow.Decision) -> str:
+        if decision.pending_label is not None:
+            return _("%(ref)s：%(pending)s，待发布（发布前申报单位看不到，也不会收到邮件）。") % {
+                "ref": application.reference,
+                "pending": decision.pending_label,
+            }
+        return _("%(ref)s：%(status)s。") % {
+            "ref": application.reference,
+            "status": decision.label,
+        }
+
+    def release_view(self, request, call_pk):
+        """ "发布决定": what will be released and mailed (with one mail of each kind as the
+        applicant will read it), then the release in one transaction."""
+        call = get_object_or_404(Call, pk=call_pk)
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        pending = list(services.pending_decisions(call).prefetch_related("standards"))
+        if request.method == "POST":
+            ticked = request.POST.getlist("pk")
+            pks = [int(pk) for pk in ticked if pk.isdigit()] if ticked else None
+            if ticked and not pks:
+                raise PermissionDenied
+            kinds = [a.pending_decision for a in pending if pks is None or a.pk in pks]
+            try:
+                released = services.decisions_release(call=call, actor=request.user, pks=pks)
+            except ValidationError as exc:
+                messages.error(request, refusal_text(exc))
+                return HttpResponseRedirect(request.path)
+            mailed = sum(workflow.STAGED[kind].mails for kind in kinds if kind)
+            messages.success(
+                request,
+                _("已发布 %(n)d 项决定，%(m)d 封结果通知邮件已进入发送队列。")
+                % {"n": len(released), "m": mailed},
+            )
+            return HttpResponseRedirect(
+                reverse("admin:applications_application_changelist") + f"?call__id__exact={call.pk}"
+            )
+        groups = []
+        for name, row in workflow.STAGED.items():
+            rows = [a for a in pending if a.pending_decision == name]
+            preview = emails.preview_decision(rows[0], row.target) if rows and row.mails else None
+            groups.append({"decision": row, "rows": rows, "preview": preview})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "call": call,
+            "groups": groups,
+            "pending_count": len(pending),
+            "mail_count": sum(len(g["rows"]) for g in groups if g["decision"].mails),
+            "title": _("发布决定：%(call)s") % {"call": call.title},
+        }
+        return TemplateResponse(request, "admin/applications/application/release.html", context)
 
     def selected_view(self, request, call_pk):
         """The published list's order (editable by selectors) and the ranked waitlist."""
@@ -397,7 +493,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         can_decide = self.has_decide_permission(request)
-        selected = list(queries.selected_ordered(call))
+        selected = list(queries.list_holders_ordered(call))
         form = ListOrderForm(
             request.POST if request.POST.get("do") == "reorder" else None,
             applications=selected,
@@ -413,7 +509,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 else:
                     messages.success(
                         request,
-                        _("已递补 %(ref)s %(unit)s 入选。")
+                        _("已递补 %(ref)s %(unit)s：拟入选，待发布。")
                         % {"ref": promoted.reference, "unit": promoted.unit_name},
                     )
                 return HttpResponseRedirect(request.path)
@@ -429,7 +525,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
                         request, _("名单顺序已保存，%(n)d 家的位置有变动。") % {"n": changed}
                     )
                 return HttpResponseRedirect(request.path)
-        counts = queries.call_decision_counts(call)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -437,7 +532,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "rows": [(a, form[f"order_{a.pk}"]) for a in selected],
             "form": form,
             "waitlist": queries.waitlist_ranked(call),
-            "selected_count": counts[enums.Status.SELECTED],
+            "selected_count": sum(1 for _row in selected),
+            "pending_select": sum(1 for a in selected if a.pending_decision),
             "can_decide": can_decide,
             "title": _("入选名单与候补：%(call)s") % {"call": call.title},
         }
@@ -445,6 +541,22 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     # --- actions (DECISION_ACTIONS, one per decision) ---
     def decide_each(self, request, queryset, decision: workflow.Decision):
+        if decision.takes_place:
+            ticked = queryset.filter(status__in=decision.allowed_from, pending_decision="")
+            call_ids = set(ticked.values_list("call_id", flat=True))
+            for call in Call.objects.filter(pk__in=call_ids):
+                free = call.max_selected - queries.list_holders_ordered(call).count()
+                wanted = ticked.filter(call=call).count()
+                if wanted > free:
+                    messages.error(
+                        request,
+                        _(
+                            "%(call)s：勾选了 %(wanted)d 家，但入选名额只剩 %(free)d 个。"
+                            "请按评分排序后只勾选要入选的单位，本次未作任何决定。"
+                        )
+                        % {"call": call.title, "wanted": wanted, "free": max(free, 0)},
+                    )
+                    return
         done, refusals = 0, defaultdict(list)
         for application in queryset.order_by("reference"):
             try:

@@ -64,3 +64,33 @@ class ListOrderForm(forms.Form):
             position,
             key=lambda pk: (self.cleaned_data[f"order_{pk}"], position[pk]),
         )
+
+
+class CorrectionForm(forms.Form):
+    """Taking back a released decision: the correction e-mail, or explicitly none."""
+
+    SEND, NONE = "send", "none"
+    notify = forms.ChoiceField(
+        label=_("通知申报单位"),
+        choices=[(SEND, _("发送更正邮件（内容如下，可修改）")), (NONE, _("不发送邮件"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择是否发送更正邮件。")},
+    )
+    correction = forms.CharField(
+        label=_("更正邮件"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        max_length=2000,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notify") == self.SEND and not (cleaned.get("correction") or "").strip():
+            self.add_error("correction", _("请填写更正邮件的内容，或选择不发送。"))
+        return cleaned
+
+    def correction_or_none(self) -> str:
+        """What ``services.decide`` takes: the text to send, or "" for no e-mail."""
+        if self.cleaned_data["notify"] == self.NONE:
+            return ""
+        return self.cleaned_data["correction"].strip()

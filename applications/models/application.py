@@ -165,6 +165,26 @@ class Application(models.Model):
     selection_override_reason = models.TextField(
         _("未达会签要求的入选理由"), blank=True, editable=False
     )
+    # A decision taken but not yet released (拟入选 / 拟候补 / 拟不予入选): organisers see it,
+    # the applicant does not; "发布决定" makes it the status and mails it.
+    pending_decision = models.CharField(
+        _("待发布的决定"),
+        max_length=10,
+        blank=True,
+        choices=workflow.PENDING_CHOICES,
+        editable=False,
+    )
+    pending_at = models.DateTimeField(_("拟定时间"), null=True, blank=True, editable=False)
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("拟定人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    pending_reason = models.TextField(_("拟入选理由（未达会签）"), blank=True, editable=False)
 
     class Meta:
         ordering = ["call", "reference"]

@@ -16,6 +16,8 @@ from applications.queries.applications import (
 )
 from applications.queries.decisions import (
     call_decision_counts,
+    list_holders_ordered,
+    pending_counts,
     selected_ordered,
     waitlist_ranked,
 )
@@ -52,7 +54,9 @@ __all__ = [
     "export_bodies",
     "export_call_codes",
     "export_count",
+    "list_holders_ordered",
     "mean_score_subquery",
+    "pending_counts",
     "private_link_stamp",
     "recommend_count_subquery",
     "reviewer_bodies",

@@ -22,8 +22,11 @@ from applications.services.applications import (
 )
 from applications.services.audit import audit_write
 from applications.services.decisions import (
+    CorrectionNeeded,
     available_decisions,
     decide,
+    decisions_release,
+    pending_decisions,
     selected_list_reorder,
     waitlist_promote_next,
 )
@@ -42,6 +45,7 @@ __all__ = [
     "ACTION_DRAFT",
     "ACTION_SUBMIT",
     "ClearFile",
+    "CorrectionNeeded",
     "DuplicateSubmission",
     "FileChange",
     "KeptFile",
@@ -53,8 +57,10 @@ __all__ = [
     "audit_write",
     "available_decisions",
     "decide",
+    "decisions_release",
     "drafts_remind",
     "new_access_token",
+    "pending_decisions",
     "pending_upload_create",
     "personal_data_purge",
     "review_save",

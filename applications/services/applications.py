@@ -296,7 +296,15 @@ def application_withdraw(
         raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
     was_status = application.status
     application.status = enums.Status.WITHDRAWN
-    application.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if application.pending_decision:  # a decision not yet released goes with it
+        if application.pending_decision == "select" and was_status != enums.Status.SELECTED:
+            application.list_order = None
+            fields.append("list_order")
+        application.pending_decision, application.pending_at = "", None
+        application.pending_by, application.pending_reason = None, ""
+        fields += ["pending_decision", "pending_at", "pending_by", "pending_reason"]
+    application.save(update_fields=fields)
     _audit(application, "application.withdraw", transition=(was_status, application.status))
     emails.send_withdrawn(application)
     return application

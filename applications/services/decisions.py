@@ -14,12 +14,13 @@ decided application is no longer editable by its applicant; ``reopen`` makes it 
 """
 
 import datetime
+from collections.abc import Collection
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from applications.services.locking import (
 Status = enums.Status
 
 REASON_MAX = 1000
+CORRECTION_MAX = 2000
 
 
 def _clean_reason(reason: str) -> str:
@@ -62,10 +64,17 @@ def _quorum_override(application: Application, call: Call, reason: str) -> str:
     return reason if recommendations < call.required_recommendations else ""
 
 
-def _next_place(call: Call, status: str) -> int:
-    """The next place on the call's published list, refused once the cap is reached; only
-    true under the call's row lock."""
-    holders = Application.objects.filter(call=call, status=status)
+def _holders(call: Call) -> QuerySet[Application]:
+    """The applications holding a place on the call's list: selected, or pending selection."""
+    return Application.objects.filter(call=call).filter(
+        Q(status=Status.SELECTED) | Q(pending_decision="select")
+    )
+
+
+def _next_place(call: Call) -> int:
+    """The next place on the call's list, refused once the cap is reached by final and
+    pending selections together; only true under the call's row lock."""
+    holders = _holders(call)
     validation.validate_selection_capacity(
         selected_count=holders.count(), max_selected=call.max_selected
     )
@@ -74,8 +83,14 @@ def _next_place(call: Call, status: str) -> int:
 
 def available_decisions(application: Application) -> list[workflow.Decision]:
     """The decisions the table allows on ``application`` in its status, in table order (the
-    cap and the joint sign-off are checked when one is taken)."""
-    return workflow.decisions_from(application.status)
+    cap and the joint sign-off are checked when one is taken); with a pending decision, only
+    undoing it."""
+    return workflow.decisions_from(application.status, application.pending_decision)
+
+
+class CorrectionNeeded(ValidationError):
+    """Undoing a released decision: the selector must write the correction e-mail or say
+    explicitly that none is sent."""
 
 
 @transaction.atomic
@@ -85,25 +100,31 @@ def decide(
     decision: str,
     actor: User,
     reason: str = "",
+    correction: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Application:
     """Take ``decision`` (a name in ``workflow.DECISIONS``) on ``application`` for ``actor``.
 
+    Select, waitlist and reject are *staged*: they record a pending decision (拟入选 /
+    拟候补 / 拟不予入选) that organisers see and the applicant does not; ``decisions_release``
+    makes it final and mails it. A pending selection takes its place on the list at once, so
+    the cap (``Call.max_selected``) counts final and pending selections together.
+
+    The undo (``reopen``) withdraws a pending decision (nothing is sent), or takes back a
+    released one: then ``correction`` is the e-mail that tells the applicant (its text), or
+    "" to send none, said explicitly; None is refused (``CorrectionNeeded``).
+
     ``reason`` is what the row of the decision says: the override of a missing joint
     sign-off for a selection, an optional note for an undo; a decision that takes none
     refuses one (``ValueError``, a caller's mistake). Refusals raise ``ValidationError`` and
-    write nothing: a status the decision is not allowed from (``workflow.refusal``), a
-    missing joint sign-off without a reason, a full list, a reason over ``REASON_MAX``.
+    write nothing: a status the decision is not allowed from, a pending decision already
+    there (``workflow.refusal``), a missing joint sign-off without a reason, a full list, a
+    reason over ``REASON_MAX``.
 
-    Side effects, in one transaction:
-    - the call's row, then the application's, are locked and re-read;
-    - ``status`` becomes the decision's target, ``decided_at`` is ``now`` (cleared by an
-      undo);
-    - a selection takes the next place on the published list (``list_order``) and keeps
-      the override reason (``selection_override_reason``); an undo frees both;
-    - one audit entry ``application.<decision>`` with the actor, from → to and the reason
-      kept, as ``note``;
-    - after commit, the decision e-mail to the applicant, for the decisions that mail.
+    In one transaction: the call's row, then the application's, are locked and re-read;
+    the fields change; one audit entry (``application.propose`` with the decision,
+    ``application.unpropose``, or ``application.reopen`` with from → to) with the actor and
+    the reason kept as ``note``; the correction e-mail in the outbox.
     """
     row = workflow.DECISIONS.get(decision)
     if row is None:
@@ -113,31 +134,162 @@ def decide(
     now = now or timezone.now()
     reason = _clean_reason(reason)
     call, application = lock_call_then_application(application)
-    refusal = workflow.refusal(row, application.status)
+    refusal = workflow.refusal(row, application.status, application.pending_decision)
     if refusal is not None:
         raise refusal
-    note = reason if row.reason is workflow.Reason.NOTE else ""
-    fields: dict[str, Any] = {"decided_at": None if row.undoes else now}
+    if row.undoes and application.pending_decision:
+        return _unstage(application, actor=actor, note=reason)
+    if row.undoes:
+        return _reopen(application, actor=actor, note=reason, correction=correction)
+    return _stage(application, call, row, actor=actor, reason=reason, now=now)
+
+
+def _stage(
+    application: Application,
+    call: Call,
+    row: workflow.Decision,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime.datetime,
+) -> Application:
+    fields: dict[str, Any] = {"pending_decision": row.name, "pending_at": now, "pending_by": actor}
+    note = ""
     if row.reason is workflow.Reason.QUORUM_OVERRIDE:
         note = _quorum_override(application, call, reason)
-        fields["selection_override_reason"] = note
-    if row.takes_place:
-        fields["list_order"] = _next_place(call, row.target)
-    if row.undoes:
-        fields.update(list_order=None, selection_override_reason="")
+        fields["pending_reason"] = note
+    if row.takes_place and application.list_order is None:
+        fields["list_order"] = _next_place(call)
+    _save(application, fields)
+    kept: dict[str, Any] = {"note": note} if note else {}
+    audit_write(application, "application.propose", actor=actor, decision=row.name, **kept)
+    return application
+
+
+def _unstage(application: Application, *, actor: User, note: str) -> Application:
+    was = application.pending_decision
+    fields: dict[str, Any] = {
+        "pending_decision": "",
+        "pending_at": None,
+        "pending_by": None,
+        "pending_reason": "",
+    }
+    if was == "select" and application.status != Status.SELECTED:
+        fields["list_order"] = None
+    _save(application, fields)
+    kept: dict[str, Any] = {"note": note} if note else {}
+    audit_write(application, "application.unpropose", actor=actor, decision=was, **kept)
+    return application
+
+
+def _reopen(
+    application: Application, *, actor: User, note: str, correction: str | None
+) -> Application:
+    if correction is None:
+        raise CorrectionNeeded(
+            _("该决定已通知申报单位：请在申报页面撤销，并填写更正邮件或明确选择不发送"),
+            code="correction_needed",
+        )
+    correction = validation.clean_text(correction, multiline=True).strip()
+    if len(correction) > CORRECTION_MAX:
+        raise ValidationError(
+            _("更正邮件最多 %(max)d 字，请精简。"),
+            code="correction_too_long",
+            params={"max": CORRECTION_MAX},
+        )
     was = application.status
-    application.status = row.target
+    application.status = workflow.UNDO.target
+    _save(
+        application,
+        {"decided_at": None, "list_order": None, "selection_override_reason": ""},
+        status=True,
+    )
+    kept: dict[str, Any] = {"note": note} if note else {}
+    kept["correction"] = "sent" if correction else "none"
+    audit_write(
+        application,
+        workflow.UNDO.audit_action,
+        actor=actor,
+        transition=(was, application.status),
+        **kept,
+    )
+    if correction:
+        emails.send_correction(application, correction)
+    return application
+
+
+def _save(application: Application, fields: dict[str, Any], *, status: bool = False) -> None:
     for name, value in fields.items():
         setattr(application, name, value)
     application.full_clean(exclude=["standards"])
-    application.save(update_fields=["status", "updated_at", *fields])
-    kept: dict[str, Any] = {"note": note} if note else {}
-    audit_write(
-        application, row.audit_action, actor=actor, transition=(was, application.status), **kept
+    application.save(update_fields=[*(["status"] if status else []), "updated_at", *fields])
+
+
+def pending_decisions(call: Call) -> QuerySet[Application]:
+    """The call's applications with a decision waiting to be released, in list order."""
+    return (
+        Application.objects.filter(call=call)
+        .exclude(pending_decision="")
+        .order_by("pending_decision", "list_order", "reference")
     )
-    if row.mails:
-        emails.send_decision(application)
-    return application
+
+
+@transaction.atomic
+def decisions_release(
+    *,
+    call: Call,
+    actor: User,
+    pks: Collection[int] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[Application]:
+    """ "发布决定": the call's pending decisions (all, or those of ``pks``) become final, each
+    with its audit entry and its e-mail in the outbox, all in one transaction.
+
+    Refused as a whole (``ValidationError``, nothing written) when nothing is pending, or
+    when one can no longer be taken (withdrawn meanwhile, say): the selector is told which.
+    """
+    now = now or timezone.now()
+    filters: dict[str, Any] = {"pending_decision__in": list(workflow.STAGED)}
+    if pks is not None:
+        filters["pk__in"] = list(pks)
+    call, applications = lock_call_then_applications(call, **filters)
+    if not applications:
+        raise ValidationError(_("没有待发布的决定。"), code="nothing_pending")
+    for application in applications:
+        row = workflow.STAGED[application.pending_decision]
+        refusal = workflow.refusal(row, application.status)
+        if refusal is not None:
+            raise ValidationError(
+                _("%(ref)s：%(why)s"),
+                code="stale_pending",
+                params={"ref": application.reference, "why": refusal.messages[0]},
+            )
+    released = []
+    for application in applications:
+        row = workflow.STAGED[application.pending_decision]
+        was = application.status
+        application.status = row.target
+        fields: dict[str, Any] = {
+            "decided_at": now,
+            "pending_decision": "",
+            "pending_at": None,
+            "pending_by": None,
+            "pending_reason": "",
+        }
+        note = application.pending_reason
+        if row.reason is workflow.Reason.QUORUM_OVERRIDE:
+            fields["selection_override_reason"] = note
+        if not row.takes_place:
+            fields["list_order"] = None
+        _save(application, fields, status=True)
+        kept: dict[str, Any] = {"note": note} if note else {}
+        audit_write(
+            application, row.audit_action, actor=actor, transition=(was, row.target), **kept
+        )
+        if row.mails:
+            emails.send_decision(application)
+        released.append(application)
+    return released
 
 
 @transaction.atomic
@@ -158,11 +310,14 @@ def waitlist_promote_next(
 
 @transaction.atomic
 def selected_list_reorder(*, call: Call, order: list[int], actor: User) -> int:
-    """Renumber the published list of ``call`` as ``order`` (application pks, all selected).
+    """Renumber the list of ``call`` as ``order`` (application pks: the selected and the
+    pending selections, the places the cap counts).
 
     Returns how many places changed; each change is on the application's timeline.
     """
-    call, applications = lock_call_then_applications(call, status=Status.SELECTED)
+    call = lock_call(call)
+    holders = list(_holders(call).values_list("pk", flat=True))
+    call, applications = lock_call_then_applications(call, pk__in=holders)
     selected = {a.pk: a for a in applications}
     if sorted(order) != sorted(selected):
         raise ValidationError(_("入选名单已被他人修改，请刷新页面后重新排序。"), code="stale_order")

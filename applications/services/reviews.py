@@ -49,14 +49,16 @@ def review_save(
 ) -> Review:
     """Record or change the reviewer's body's verdict on a submitted application.
 
-    Only while the application awaits a decision (status 已提交). Side effects: an audit
-    entry with the body, the verdict before → after and the score.
+    Once submitted, until withdrawn: a body that is slower than the selectors is never
+    locked out; a verdict given after the decision was released is marked ``late`` on the
+    timeline. Side effects: an audit entry with the body, the verdict before → after, the
+    score (and ``late``).
     """
     application = lock_application(application)
     body = reviewer_body_get(user=reviewer, call=application.call)
-    if application.status not in workflow.UNDECIDED_STATUSES:
+    if application.status not in workflow.REVIEWABLE_STATUSES:
         raise ValidationError(
-            _("%(ref)s 的状态为“%(status)s”，评审意见只能在作出决定前填写或修改。"),
+            _("%(ref)s 的状态为“%(status)s”，不能填写评审意见。"),
             code="not_reviewable",
             params={"ref": application.reference, "status": application.get_status_display()},
         )
@@ -81,5 +83,6 @@ def review_save(
         transition=(before[0], recommendation),
         score=score,
         score_before=before[1],
+        **({"late": True} if application.status in workflow.DECIDED_STATUSES else {}),
     )
     return review

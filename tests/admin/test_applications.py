@@ -16,6 +16,7 @@ from applications.models import Application, Review
 from tests.factories import (
     application_in_status,
     create_application,
+    decide_final,
     pdf_file,
     recommend,
     reviewer_for,
@@ -220,8 +221,24 @@ def test_select_button_requires_a_reason_without_quorum(
     application.refresh_from_db()
     assert application.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
-        done = selector_client.post(url, {"reason": "填补行业空白"})
-    assert done.status_code == 302
+        done = selector_client.post(url, {"reason": "填补行业空白"}, follow=True)
+    assert "拟入选，待发布" in messages_of(done)[0]
+    application.refresh_from_db()
+    assert (application.status, application.pending_decision) == ("submitted", "select")
+    page = text(selector_client.get(change_url(application)))
+    assert "拟入选" in page and "待发布" in page and "decide/reopen/" in page
+    assert "decide/waitlist/" not in page  # a pending decision is undone, not stacked
+    run_jobs()
+    assert len(mail.outbox) == 2  # saved, submitted: nothing of the decision yet
+
+    release = f"{CHANGELIST}release/{call.pk}/"
+    preview = text(selector_client.get(release))
+    assert "共 1 项待发布的决定" in preview and "1 封结果通知邮件" in preview
+    assert f"[{application.reference}] 贵单位已入选团体标准起草单位" in preview  # the preview
+    assert application.unit_name in preview
+    with django_capture_on_commit_callbacks(execute=True):
+        released = selector_client.post(release, follow=True)
+    assert messages_of(released) == ["已发布 1 项决定，1 封结果通知邮件已进入发送队列。"]
     application.refresh_from_db()
     assert (application.status, application.selection_override_reason) == (
         "selected",
@@ -229,6 +246,7 @@ def test_select_button_requires_a_reason_without_quorum(
     )
     page = text(selector_client.get(change_url(application)))
     assert "未达会签要求的入选理由" in page and "填补行业空白" in page and "decide/reopen/" in page
+    assert "没有待发布的决定" in text(selector_client.get(release))
     run_jobs()  # the mails of the application (saved, submitted), then the decision
     assert [m.subject for m in mail.outbox] == [
         f"[{application.reference}] 申报已保存：您的专属链接",
@@ -244,35 +262,55 @@ def test_actions_report_successes_and_refusals_in_one_message(selector_client, c
     for application in apps[:3]:
         recommend(application, bodies[:2])
     draft = create_application(call, 9, action="draft")[0]
-    response = selector_client.post(
-        CHANGELIST,
-        {"action": "select_applications", "_selected_action": [a.pk for a in [*apps, draft]]},
-        follow=True,
+
+    def act(action, *chosen):
+        response = selector_client.post(
+            CHANGELIST,
+            {"action": f"{action}_applications", "_selected_action": [a.pk for a in chosen]},
+            follow=True,
+        )
+        [message] = messages_of(response)
+        return message, text(response)
+
+    # More ticked than there are places: refused as a whole, with the count.
+    message, _page = act("select", *apps, draft)
+    assert "勾选了 4 家，但入选名额只剩 2 个" in message and "本次未作任何决定" in message
+    assert not Application.objects.exclude(pending_decision="").exists()
+
+    message, page = act("select", apps[0], apps[1], draft)
+    assert message == (
+        "已拟入选（待发布） 2 家。1 家未能操作："
+        f"仍是草稿，申报单位提交后才能作出决定（{draft.reference}）"
     )
-    [message] = messages_of(response)
-    assert message.startswith("已入选 2 家。3 家未能操作：")
-    assert "已入选 2 家，达到上限 2 家，不能再入选" in message and apps[2].reference in message
-    assert "会签未达要求：0 个牵头单位推荐，需要 2 个" in message and apps[3].reference in message
-    assert "仍是草稿" in message and draft.reference in message
-    assert "已入选 2 / 2" in text(response)
-    waitlist = selector_client.post(
-        CHANGELIST,
-        {"action": "waitlist_applications", "_selected_action": [a.pk for a in apps]},
-        follow=True,
+    assert "已入选 2 / 2" in page and "含拟入选 2" in page and "待发布的决定 2 →" in page
+    message, _page = act("select", apps[2])
+    assert "入选名额只剩 0 个" in message
+
+    assert act("reopen", apps[1])[0] == "已撤销决定 1 家。"  # its pending selection
+    message, _page = act("select", apps[3])
+    assert message.startswith("已拟入选（待发布） 0 家。1 家未能操作：会签未达要求")
+    assert apps[3].reference in message
+
+    message, _page = act("waitlist", *apps)
+    assert message.startswith(
+        "已拟列入候补（待发布） 3 家。1 家未能操作：已有待发布的决定（拟入选）"
     )
-    assert messages_of(waitlist)[0].startswith("已列入候补 2 家。2 家未能操作：")
-    reopen = selector_client.post(
-        CHANGELIST, {"action": "reopen_applications", "_selected_action": [apps[0].pk]}, follow=True
+    released = selector_client.post(f"{CHANGELIST}release/{call.pk}/", follow=True)
+    assert messages_of(released) == ["已发布 4 项决定，4 封结果通知邮件已进入发送队列。"]
+
+    # A released decision is taken back on its page, where the correction mail is written.
+    message, _page = act("reopen", apps[0])
+    assert message.startswith("已撤销决定 0 家。1 家未能操作：该决定已通知申报单位")
+    reopened = selector_client.post(
+        f"{CHANGELIST}{apps[0].pk}/decide/reopen/", {"notify": "none"}, follow=True
     )
-    assert messages_of(reopen) == ["已撤销决定 1 家。"]
-    reject = selector_client.post(
-        CHANGELIST, {"action": "reject_applications", "_selected_action": [apps[2].pk]}, follow=True
-    )
-    assert messages_of(reject) == ["已不予入选 1 家。"]
+    assert messages_of(reopened) == [f"{apps[0].reference}：撤销决定。"]
+    assert act("reject", apps[1])[0] == "已拟不予入选（待发布） 1 家。"
+    selector_client.post(f"{CHANGELIST}release/{call.pk}/", follow=True)
     assert dict(Application.objects.values_list("pk", "status")) == {
         apps[0].pk: "submitted",
-        apps[1].pk: "selected",
-        apps[2].pk: "rejected",
+        apps[1].pk: "rejected",
+        apps[2].pk: "waitlisted",
         apps[3].pk: "waitlisted",
         draft.pk: "draft",
     }
@@ -287,16 +325,17 @@ def test_selected_page_reorders_and_promotes_the_next(selector_client, call, bod
     services.decide(decision="select", application=a, actor=boss)
     services.decide(decision="select", application=b, actor=boss)
     recommend(c, bodies[:1], score=77)
-    services.decide(decision="waitlist", application=c, actor=boss)
+    decide_final(c, "waitlist", boss)
     url = f"{CHANGELIST}selected/{call.pk}/"
     page = text(selector_client.get(url))
     assert "已入选 2 / 2" in page and c.unit_name in page and "77.0" in page
+    assert "含拟入选 2（待发布）" in page and page.count("拟入选，待发布") == 2
     response = selector_client.post(
         url, {"do": "reorder", f"order_{a.pk}": "2", f"order_{b.pk}": "1"}, follow=True
     )
     assert "名单顺序已保存，2 家的位置有变动" in messages_of(response)[0]
     assert list(
-        Application.objects.filter(status="selected")
+        Application.objects.filter(pending_decision="select")
         .order_by("list_order")
         .values_list("pk", flat=True)
     ) == [b.pk, a.pk]
@@ -304,9 +343,9 @@ def test_selected_page_reorders_and_promotes_the_next(selector_client, call, bod
     assert "达到上限" in messages_of(full)[0]
     services.application_withdraw(application=a)
     promoted = selector_client.post(url, {"do": "promote"}, follow=True)
-    assert messages_of(promoted) == [f"已递补 {c.reference} {c.unit_name} 入选。"]
+    assert messages_of(promoted) == [f"已递补 {c.reference} {c.unit_name}：拟入选，待发布。"]
     c.refresh_from_db()
-    assert (c.status, c.list_order) == ("selected", 2)  # after b (1); a withdrew
+    assert (c.pending_decision, c.list_order) == ("select", 2)  # after b (1); a withdrew
 
 
 def test_a_reviewer_may_look_at_the_selected_page_but_not_change_it(client, call, bodies):
@@ -341,9 +380,14 @@ def test_the_page_offers_and_the_actions_take_what_the_table_allows(selector_cli
             {"action": f"{decision.name}_applications", "_selected_action": [application.pk]},
         )
         [message] = messages_of(response)
-        if decision.name in offered:
+        after = Application.objects.get(pk=application.pk)
+        if decision.name in offered and decision.undoes:
+            # Taking back a released decision needs its correction mail: on its page.
+            assert message.startswith(f"{decision.done_label} 0 家。1 家未能操作：该决定已通知")
+            assert after.status == status
+        elif decision.name in offered:
             assert message == f"{decision.done_label} 1 家。"
-            assert Application.objects.get(pk=application.pk).status == decision.target
+            assert (after.status, after.pending_decision) == (status, decision.name)
         else:
             [reason] = workflow.refusal(decision, status).messages
             assert message == (

@@ -137,8 +137,12 @@ def test_nobody_but_a_selector_changes_a_decision_and_nobody_edits_applicant_dat
     client.post(admin, {"action": "select_applications", "_selected_action": [a.pk]})
     client.post(f"{admin}{a.pk}/change/", {"unit_name": "被改", "status": "selected"})
     a.refresh_from_db()
+    decides = role in {"selector", "superuser"}
+    assert (a.status, a.pending_decision) == ("submitted", "reject" if decides else "")
+    client.post(f"{admin}release/{a.call_id}/")  # "发布决定"
+    a.refresh_from_db()
     assert a.unit_name != "被改"
-    assert a.status == ("rejected" if role in {"selector", "superuser"} else "submitted")
+    assert a.status == ("rejected" if decides else "submitted")
 
 
 @pytest.mark.parametrize("role", ROLES)

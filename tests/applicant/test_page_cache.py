@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
 from applications.models import Application, Standard
-from tests.factories import create_application, form_data, seal_upload, selector
+from tests.factories import create_application, decide_final, form_data, seal_upload, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +99,7 @@ def test_the_private_page_is_kept_until_the_application_changes(
         assert applicant.get(url).status_code == 200
     call.required_recommendations = 0
     call.save()
-    services.decide(decision="select", application=application, actor=selector())
+    decide_final(application, "select", selector())
     assert "已入选" in applicant.get(url).content.decode()
     stranger = Client().get(f"/a/{application.reference}/{'x' * 43}/")
     assert stranger.status_code == 404

@@ -57,11 +57,28 @@ def test_review_select_and_the_applicant_sees_it(transactional_db, call, open_pa
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "select_applications")
     page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_have_text("已入选 1 家。")
+    expect(page.locator(".messagelist")).to_have_text("已拟入选（待发布） 1 家。")
     expect(page.locator(".call-counters")).to_contain_text("已入选 1 / 30")
+    expect(page.locator(".call-counters")).to_contain_text("含拟入选 1")
     screenshot(page, "admin-change-list-selected")
+
+    # Before the release the applicant sees nothing.
+    applicant = open_page(f"/a/{application.reference}/{token}/", **DESKTOP)
+    expect(applicant.locator(".status-badge")).to_have_text("已提交")
+    run_jobs()
+    assert not [m for m in mail.outbox if "入选" in m.subject]
+
+    # The selector previews the mail and releases.
+    page.get_by_role("link", name="待发布的决定 1 →").click()
+    expect(page.locator(".release-page")).to_contain_text("共 1 项待发布的决定")
+    expect(page.locator(".mail-preview")).to_contain_text("贵单位已入选团体标准起草单位")
+    screenshot(page, "admin-release-preview")
+    page.get_by_role("button", name="确认发布").click()
+    expect(page.locator(".messagelist")).to_have_text(
+        "已发布 1 项决定，1 封结果通知邮件已进入发送队列。"
+    )
     page.get_by_role("link", name=application.reference).click()
-    expect(page.locator("#timeline")).to_contain_text("入选")
+    expect(page.locator("#timeline")).to_contain_text("拟定决定（待发布）")
     expect(page.locator("#timeline")).to_contain_text("已提交 → 已入选")
     screenshot(page, "admin-application-selected")
 

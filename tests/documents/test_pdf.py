@@ -17,7 +17,7 @@ from applications import demo, form_schema, services, uploads
 from applications.documents import fonts, pdf
 from applications.form_schema import Kind
 from applications.models import Application
-from tests.factories import create_application, pdf_file, seal_file
+from tests.factories import create_application, decide_final, pdf_file, seal_file
 from tests.factories.documents import (
     ARTIFACTS,
     font_names,
@@ -166,7 +166,7 @@ def test_the_selected_list_uses_the_foreword_wording_in_list_order(call):
         call=call, order=[third.pk, first.pk, fourth.pk, second.pk], actor=chief
     )
     waitlisted, _ = create_application(call, 5, unit_name="成都戊公司", drafter_name="孙七")
-    services.decide(decision="waitlist", application=waitlisted, actor=chief)
+    decide_final(waitlisted, "waitlist", chief)
     withdrawn, _ = create_application(call, 6, unit_name="武汉己公司", drafter_name="周八")
     select(withdrawn, chief)
     services.application_withdraw(application=withdrawn)

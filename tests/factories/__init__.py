@@ -103,9 +103,18 @@ def application_in_status(call, status: str, actor, number: int = 1):
         return services.application_withdraw(application=application)
     for decision in workflow.decisions_from(application.status):
         if decision.target == status:
-            return services.decide(application=application, decision=decision.name, actor=actor)
+            return decide_final(application, decision.name, actor)
     assert application.status == status, f"no path to {status}"
     return application
+
+
+def decide_final(application, decision: str, actor, **kwargs):
+    """``services.decide``, then (for a staged decision) its release: the decision final and
+    mailed, as a selector's two steps make it."""
+    decided = services.decide(application=application, decision=decision, actor=actor, **kwargs)
+    if decided.pending_decision:
+        [decided] = services.decisions_release(call=decided.call, actor=actor, pks=[decided.pk])
+    return decided
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -9,9 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from applications import services
 from applications.models import OrganisingBody
-from tests.factories import UserFactory, create_application
+from tests.factories import UserFactory, create_application, decide_final
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "browser" / "artifacts" / "documents"
 
@@ -35,7 +34,7 @@ def reviewer_of(body: OrganisingBody, username: str):
 
 
 def select(application, actor):
-    return services.decide(decision="select", application=application, actor=actor, reason="测试")
+    return decide_final(application, "select", actor, reason="测试")
 
 
 def selected_units(call, actor, specs):

@@ -21,7 +21,7 @@ from applications.models import (
 )
 from applications.queries import reviewer_bodies
 from applications.storage import private_storage
-from tests.factories import create_application, pdf_file, seal_file, selector
+from tests.factories import create_application, decide_final, pdf_file, seal_file, selector
 from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -217,8 +217,8 @@ def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
         call, 2, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
     )[0]
     recent = create_application(call, 3)[0]
-    services.decide(decision="select", application=chosen, actor=boss)
-    services.decide(decision="reject", application=rejected, actor=boss)
+    decide_final(chosen, "select", boss)
+    decide_final(rejected, "reject", boss)
     old = timezone.now() - dt.timedelta(days=400)
     Application.objects.filter(pk__in=[chosen.pk, rejected.pk]).update(updated_at=old)
     files = [rejected.seal_scan.name, rejected.unit_profile_file.name]

@@ -262,11 +262,16 @@ def test_services_write_the_decision_mail_in_their_transaction(call):
     application, _ = create_application(call, 1)
     call.required_recommendations = 0
     call.save()
+    boss = selector()
+    services.decide(decision="waitlist", application=application, actor=boss)
+    assert not OutgoingMail.objects.filter(kind="decision_waitlisted").exists()  # staged
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.decide(decision="waitlist", application=application, actor=selector())
+        services.decisions_release(call=call, actor=boss)
         assert OutgoingMail.objects.filter(kind="decision_waitlisted").count() == 1
         raise RuntimeError("rolled back")
     assert not OutgoingMail.objects.filter(kind="decision_waitlisted").exists()
+    application.refresh_from_db()
+    assert application.pending_decision == "waitlist"  # still pending, as before the release
 
 
 @override_settings()

@@ -10,12 +10,13 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.db.models import Q
 from django.test import Client
 
 from applications import services
 from applications.demo import create_demo_applications
 from applications.models import Application, AuditEntry, Call
-from tests.factories import create_application, selector, values
+from tests.factories import create_application, decide_final, selector, values
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -95,13 +96,18 @@ def _forty_submitted(call):
     return list(Application.objects.filter(call=call).values_list("pk", flat=True))
 
 
-def test_eight_selectors_racing_over_forty_applications_select_exactly_thirty(call):
+def test_selectors_racing_with_a_release_never_pass_thirty_final_and_pending_together(call):
+    """Ten already selected (released); eight selectors stage selections over the other
+    thirty while a ninth keeps releasing: final and pending together stop at exactly 30."""
     pks = _forty_submitted(call)
-    users = [selector(f"selector{i}") for i in range(8)]
+    users = [selector(f"selector{i}") for i in range(9)]
+    for pk in pks[:10]:
+        decide_final(Application.objects.get(pk=pk), "select", users[8])
+    rest = pks[10:]
 
     def select_all(worker):
         def work():
-            order = list(pks)
+            order = list(rest)
             random.Random(worker).shuffle(order)
             outcomes = []
             for pk in order:
@@ -111,28 +117,40 @@ def test_eight_selectors_racing_over_forty_applications_select_exactly_thirty(ca
                         application=Application.objects.get(pk=pk),
                         actor=users[worker],
                     )
-                    outcomes.append("selected")
+                    outcomes.append("staged")
                 except ValidationError as exc:
                     outcomes.append(exc.code)
             return outcomes
 
         return work
 
+    def release_now_and_then():
+        released = 0
+        for _ in range(10):
+            try:
+                released += len(services.decisions_release(call=call, actor=users[8]))
+            except ValidationError as exc:
+                assert exc.code == "nothing_pending"
+            time.sleep(0.02)
+        return released
+
     started = time.perf_counter()
-    results = run_together([select_all(w) for w in range(8)])
+    results = run_together([*(select_all(w) for w in range(8)), release_now_and_then])
     elapsed = time.perf_counter() - started
-    print(f"8 threads x 40 selections: {elapsed:.2f} s")
-    assert [kind for kind, _ in results] == ["ok"] * 8, results
-    outcomes = Counter(code for _, codes in results for code in codes)
-    assert outcomes["selected"] == 30
-    assert set(outcomes) <= {"selected", "cap_reached", "already"}, outcomes
-    assert sum(outcomes.values()) == 8 * 40
+    print(f"8 threads x 30 staged selections beside a releaser: {elapsed:.2f} s")
+    assert [kind for kind, _ in results] == ["ok"] * 9, results
+    outcomes = Counter(code for _, codes in results[:8] for code in codes)
+    assert outcomes["staged"] == 20
+    assert set(outcomes) <= {"staged", "cap_reached", "pending", "already", "already_decided"}
+    assert sum(outcomes.values()) == 8 * 30
+    holders = Application.objects.filter(Q(status="selected") | Q(pending_decision="select"))
+    assert holders.count() == 30
+    assert sorted(holders.values_list("list_order", flat=True)) == list(range(1, 31))
+    if holders.exclude(pending_decision="").exists():  # what the releaser had not reached
+        services.decisions_release(call=call, actor=users[8])
     assert Application.objects.filter(status="selected").count() == 30
-    orders = sorted(
-        Application.objects.filter(status="selected").values_list("list_order", flat=True)
-    )
-    assert orders == list(range(1, 31))
     assert AuditEntry.objects.filter(action="application.select").count() == 30
+    assert AuditEntry.objects.filter(action="application.propose").count() == 30
 
 
 def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_errors(call):
@@ -145,7 +163,7 @@ def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_erro
             client.force_login(users[worker])
             response = client.post(
                 "/admin/applications/application/",
-                {"action": "select_applications", "_selected_action": pks},
+                {"action": "select_applications", "_selected_action": pks[:30]},
             )
             return response.status_code, [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -153,12 +171,13 @@ def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_erro
 
     results = run_together([click(w) for w in range(8)])
     assert [kind for kind, _ in results] == ["ok"] * 8, results
+    staged_per_click = []
     for _, (status, messages) in results:
         assert status == 302
         assert len(messages) == 1
-        assert re.fullmatch(r"已入选 \d+ 家。(\d+ 家未能操作：.+)?", messages[0]), messages
-    selected_per_click = [
-        int(re.match(r"已入选 (\d+) 家", messages[0]).group(1)) for _, (_s, messages) in results
-    ]
-    assert sum(selected_per_click) == 30
-    assert Application.objects.filter(status="selected").count() == 30
+        staged = re.fullmatch(r"已拟入选（待发布） (\d+) 家。(\d+ 家未能操作：.+)?", messages[0])
+        refused = re.search(r"勾选了 30 家，但入选名额只剩 \d+ 个", messages[0])
+        assert staged or refused, messages
+        staged_per_click.append(int(staged.group(1)) if staged else 0)
+    assert sum(staged_per_click) == 30
+    assert Application.objects.filter(pending_decision="select").count() == 30

@@ -4,12 +4,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from applications import services, workflow
+from applications import emails, queries, services, workflow
 from applications.enums import Recommendation, Status
 from applications.models import Application, AuditEntry, Review
 from tests.factories import (
     application_in_status,
     create_application,
+    decide_final,
     recommend,
     reviewer_for,
     selector,
@@ -121,7 +122,7 @@ def test_only_a_member_of_exactly_one_body_may_review(call, bodies, boss):
     assert not Review.objects.exists()
 
 
-def test_reviews_only_while_undecided(call, bodies, boss):
+def test_bodies_review_while_pending_and_a_verdict_after_release_is_marked_late(call, bodies, boss):
     draft = create_application(call, 1, action="draft")[0]
     with pytest.raises(ValidationError, match="草稿"):
         services.review_save(
@@ -131,16 +132,10 @@ def test_reviews_only_while_undecided(call, bodies, boss):
             score=80,
         )
     application = submitted(call, 2)
-    recommend(application, bodies[:2])
-    services.decide(decision="select", application=application, actor=boss)
-    with pytest.raises(ValidationError, match="作出决定前"):
-        services.review_save(
-            application=application,
-            reviewer=reviewer_for(bodies[2]),
-            recommendation="recommend",
-            score=80,
-        )
-    services.decide(decision="reopen", application=application, actor=boss)
+    recommend(application, bodies[:1])
+    services.decide(decision="select", application=application, actor=boss, reason="急需")
+    recommend(application, bodies[1:2])  # pending: the body goes on reviewing
+    services.decisions_release(call=call, actor=boss)
     services.review_save(
         application=application,
         reviewer=reviewer_for(bodies[2]),
@@ -148,6 +143,11 @@ def test_reviews_only_while_undecided(call, bodies, boss):
         score=80,
     )
     assert Review.objects.filter(application=application).count() == 3
+    reviews = application.audit_entries.filter(action="application.review").order_by("pk")
+    assert [e.data.get("late", False) for e in reviews] == [False, False, True]
+    services.application_withdraw(application=application)
+    with pytest.raises(ValidationError, match="已撤回"):
+        recommend(application, bodies[2:])
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -163,17 +163,24 @@ def test_select_with_quorum_orders_the_list_audits_and_mails(
         services.decide(decision="select", application=second, actor=boss)
         services.decide(decision="select", application=first, actor=boss)
     run_jobs()
+    assert mail.outbox == []  # staged: nothing goes out before the release
+    assert Application.objects.get(pk=first.pk).status == Status.SUBMITTED
+    released = services.decisions_release(call=call, actor=boss)
+    assert [a.pk for a in released] == sorted([first.pk, second.pk])
+    run_jobs()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.list_order, second.list_order) == (Status.SELECTED, 2, 1)
     assert first.decided_at is not None and first.selection_override_reason == ""
     entry = first.audit_entries.get(action="application.select")
     assert (entry.actor, entry.data) == (boss, {"from": "submitted", "to": "selected"})
-    assert [m.to for m in mail.outbox] == [[second.contact_email], [first.contact_email]]
-    assert "已入选" in mail.outbox[1].subject and first.reference in mail.outbox[1].subject
-    assert first.drafter_name in mail.outbox[1].body
-    assert first.standards.get().title in mail.outbox[1].alternatives[0][0]
-    assert "《《" not in mail.outbox[1].body
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_address) == sorted([first.contact_email, second.contact_email])
+    first_mail = by_address[first.contact_email]
+    assert "已入选" in first_mail.subject and first.reference in first_mail.subject
+    assert first.drafter_name in first_mail.body
+    assert first.standards.get().title in first_mail.alternatives[0][0]
+    assert "《《" not in first_mail.body
 
 
 def test_select_without_quorum_needs_a_written_reason(call, bodies, boss):
@@ -189,6 +196,9 @@ def test_select_without_quorum_needs_a_written_reason(call, bodies, boss):
     assert Application.objects.get().status == Status.SUBMITTED
     services.decide(decision="select", application=application, actor=boss, reason="行业代表性强")
     application.refresh_from_db()
+    assert application.pending_reason == "行业代表性强"
+    services.decisions_release(call=call, actor=boss)
+    application.refresh_from_db()
     assert application.selection_override_reason == "行业代表性强"
     entry = application.audit_entries.get(action="application.select")
     assert entry.data["note"] == "行业代表性强"
@@ -198,7 +208,7 @@ def test_the_quorum_is_a_setting_of_the_call(call, boss):
     call.required_recommendations = 0
     call.save()
     application = submitted(call)
-    services.decide(decision="select", application=application, actor=boss)
+    decide_final(application, "select", boss)
     assert Application.objects.get().status == Status.SELECTED
 
 
@@ -209,7 +219,8 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     call.required_recommendations = 0
     call.save()
     apps = [submitted(call, n) for n in range(1, 5)]
-    for application in apps[:3]:
+    decide_final(apps[0], "select", boss)
+    for application in apps[1:3]:  # pending selections count toward the cap
         services.decide(decision="select", application=application, actor=boss)
     with pytest.raises(ValidationError) as info:
         services.decide(decision="select", application=apps[3], actor=boss)
@@ -222,6 +233,7 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     with django_capture_on_commit_callbacks(execute=True):
         services.application_withdraw(application=apps[0])
     services.decide(decision="select", application=apps[3], actor=boss)
+    services.decisions_release(call=call, actor=boss)
     assert Application.objects.filter(status=Status.SELECTED).count() == 3
     assert Application.objects.get(pk=apps[3].pk).list_order == 4
 
@@ -233,23 +245,27 @@ def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_c
     run_jobs()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide(decision="waitlist", application=application, actor=boss)
+        decide_final(application, "waitlist", boss)
     run_jobs()
     assert Application.objects.get().status == Status.WAITLISTED
     assert "候补" in mail.outbox[-1].subject
     with pytest.raises(ValidationError, match="已是“候补”"):
         services.decide(decision="waitlist", application=application, actor=boss)
     with django_capture_on_commit_callbacks(execute=True):
-        services.decide(decision="reject", application=application, actor=boss)
+        decide_final(application, "reject", boss)
     run_jobs()
     assert "评审结果" in mail.outbox[-1].subject and "未能入选" in mail.outbox[-1].body
     with pytest.raises(ValidationError, match="请先撤销决定"):
         services.decide(decision="select", application=application, actor=boss)
     sent = len(mail.outbox)
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(services.CorrectionNeeded, match="更正邮件"):
         services.decide(decision="reopen", application=application, actor=boss, reason="复议")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            decision="reopen", application=application, actor=boss, reason="复议", correction=""
+        )
     run_jobs()
-    assert len(mail.outbox) == sent  # reopening sends nothing
+    assert len(mail.outbox) == sent  # "不发送", said explicitly
     application.refresh_from_db()
     assert (application.status, application.decided_at) == (Status.SUBMITTED, None)
     with pytest.raises(ValidationError, match="尚无决定"):
@@ -285,7 +301,7 @@ def test_a_decided_application_is_frozen_for_its_applicant_until_reopened(call, 
     call.required_recommendations = 0
     call.save()
     application, _token = create_application(call, 1)
-    services.decide(decision="select", application=application, actor=boss)
+    decide_final(application, "select", boss)
     with pytest.raises(ValidationError, match="不能再修改"):
         services.application_update(
             application=application,
@@ -294,7 +310,7 @@ def test_a_decided_application_is_frozen_for_its_applicant_until_reopened(call, 
             files={},
             action="submit",
         )
-    services.decide(decision="reopen", application=application, actor=boss)
+    services.decide(decision="reopen", application=application, actor=boss, correction="")
     services.application_update(
         application=application,
         values={"unit_name": "新名称"},
@@ -313,14 +329,16 @@ def test_promote_next_takes_the_best_scored_waitlisted(call, bodies, boss):
     recommend(top, bodies[:2], score=95)
     recommend(submitted(call, 4), bodies[:2], score=60)
     first = Application.objects.get(reference="CQO-2021-0004")
-    services.decide(decision="select", application=first, actor=boss)
+    decide_final(first, "select", boss)
     for application in (unscored, low, top):
-        services.decide(decision="waitlist", application=application, actor=boss)
+        decide_final(application, "waitlist", boss)
     with pytest.raises(ValidationError, match="达到上限"):
         services.waitlist_promote_next(call=call, actor=boss)
     services.application_withdraw(application=first)
     promoted = services.waitlist_promote_next(call=call, actor=boss)
-    assert promoted.pk == top.pk and promoted.status == Status.SELECTED
+    assert promoted.pk == top.pk and promoted.pending_decision == "select"
+    with pytest.raises(ValidationError, match="达到上限"):  # the pending one holds the place
+        services.waitlist_promote_next(call=call, actor=boss)
     services.application_withdraw(application=promoted)
     assert services.waitlist_promote_next(call=call, actor=boss).pk == low.pk
     services.application_withdraw(application=low)
@@ -337,7 +355,8 @@ def test_reorder_the_published_list(call, boss):
     call.required_recommendations = 0
     call.save()
     apps = [submitted(call, n) for n in range(1, 4)]
-    for application in apps:
+    decide_final(apps[0], "select", boss)
+    for application in apps[1:]:  # pending selections hold their places on the list too
         services.decide(decision="select", application=application, actor=boss)
     changed = services.selected_list_reorder(
         call=call, order=[apps[2].pk, apps[0].pk, apps[1].pk], actor=boss
@@ -383,13 +402,31 @@ def test_every_decision_from_every_status_is_taken_or_refused_as_the_table_says(
     run_jobs()
     mail.outbox.clear()
     if decision in services.available_decisions(application):
+        staged = decision.pending_label is not None
         with django_capture_on_commit_callbacks(execute=True):
-            services.decide(application=application, decision=name, actor=boss)
+            services.decide(
+                application=application,
+                decision=name,
+                actor=boss,
+                **({} if staged else {"correction": ""}),
+            )
         application.refresh_from_db()
-        assert application.status == decision.target
+        if staged:  # pending: the status waits for the release, and so does the mail
+            assert (application.status, application.pending_decision) == (status, name)
+            assert actions(application) == [*before, "application.propose"]
+            run_jobs()
+            assert mail.outbox == []
+            services.decisions_release(call=without_sign_off, actor=boss)
+            application.refresh_from_db()
+            before = [*before, "application.propose"]
+        assert application.status == decision.target and application.pending_decision == ""
         assert actions(application) == [*before, decision.audit_action]
         entry = application.audit_entries.last()
-        assert (entry.actor, entry.data) == (boss, {"from": status, "to": decision.target})
+        assert (entry.actor, entry.data["from"], entry.data["to"]) == (
+            boss,
+            status,
+            decision.target,
+        )
         run_jobs()
         assert len(mail.outbox) == (1 if decision.mails else 0)
         return
@@ -416,3 +453,84 @@ def test_a_reason_is_refused_by_a_decision_that_takes_none(without_sign_off, bos
         services.decide(application=application, decision="promote", actor=boss)
     assert Application.objects.get().status == Status.SUBMITTED
     assert actions(application) == ["application.create", "application.submit"]
+
+
+# --- staged decisions, released together ------------------------------------------------
+def test_release_makes_every_pending_decision_final_with_one_mail_each(without_sign_off, boss):
+    apps = [submitted(without_sign_off, n) for n in range(1, 5)]
+    for application, name in zip(apps, ["select", "select", "waitlist", "reject"], strict=True):
+        services.decide(decision=name, application=application, actor=boss)
+    run_jobs()
+    mail.outbox.clear()
+    assert queries.pending_counts(without_sign_off) == {"select": 2, "waitlist": 1, "reject": 1}
+    released = services.decisions_release(call=without_sign_off, actor=boss)
+    assert len(released) == 4
+    assert {a.pk: a.status for a in Application.objects.all()} == {
+        apps[0].pk: Status.SELECTED,
+        apps[1].pk: Status.SELECTED,
+        apps[2].pk: Status.WAITLISTED,
+        apps[3].pk: Status.REJECTED,
+    }
+    assert not Application.objects.exclude(pending_decision="").exists()
+    run_jobs()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(a.contact_email for a in apps)
+    with pytest.raises(ValidationError, match="没有待发布的决定"):
+        services.decisions_release(call=without_sign_off, actor=boss)
+
+
+def test_release_of_the_ticked_only_and_a_stale_one_refuses_the_whole_release(
+    without_sign_off, boss
+):
+    first, second, third = (submitted(without_sign_off, n) for n in (1, 2, 3))
+    for application in (first, second, third):
+        services.decide(decision="waitlist", application=application, actor=boss)
+    [only] = services.decisions_release(call=without_sign_off, actor=boss, pks=[first.pk])
+    assert only.pk == first.pk and only.status == Status.WAITLISTED
+    # Between the proposal and the release, the unit of `second` withdrew: its pending
+    # decision went with it, so the release takes `third` alone.
+    services.application_withdraw(application=second)
+    second.refresh_from_db()
+    assert (second.status, second.pending_decision) == (Status.WITHDRAWN, "")
+    # A pending decision its application no longer allows (written behind the service's
+    # back, as a stale row would be) stops the whole release: nothing half-released.
+    Application.objects.filter(pk=first.pk).update(pending_decision="waitlist")
+    with pytest.raises(ValidationError, match=first.reference):
+        services.decisions_release(call=without_sign_off, actor=boss)
+    third.refresh_from_db()
+    assert (third.status, third.pending_decision) == (Status.SUBMITTED, "waitlist")
+
+
+def test_undoing_a_pending_decision_sends_nothing_and_frees_its_place(without_sign_off, boss):
+    without_sign_off.max_selected = 1
+    without_sign_off.save(update_fields=["max_selected"])
+    first, second = submitted(without_sign_off, 1), submitted(without_sign_off, 2)
+    services.decide(decision="select", application=first, actor=boss)
+    with pytest.raises(ValidationError, match="达到上限"):
+        services.decide(decision="select", application=second, actor=boss)
+    run_jobs()
+    mail.outbox.clear()
+    services.decide(decision="reopen", application=first, actor=boss, reason="再议")
+    first.refresh_from_db()
+    assert (first.status, first.pending_decision, first.list_order) == (Status.SUBMITTED, "", None)
+    assert first.audit_entries.last().action == "application.unpropose"
+    services.decide(decision="select", application=second, actor=boss)
+    run_jobs()
+    assert mail.outbox == []
+
+
+def test_taking_back_a_released_decision_sends_the_correction_as_written(without_sign_off, boss):
+    application = submitted(without_sign_off)
+    decide_final(application, "select", boss)
+    run_jobs()
+    mail.outbox.clear()
+    with pytest.raises(services.CorrectionNeeded):
+        services.decide(decision="reopen", application=application, actor=boss)
+    assert Application.objects.get().status == Status.SELECTED
+    text = emails.correction_text(application) + "\n联系人：张三"
+    services.decide(decision="reopen", application=application, actor=boss, correction=text)
+    run_jobs()
+    [correction] = mail.outbox
+    assert correction.subject == f"[{application.reference}] 评审结果更正"
+    assert "重新进入评审" in correction.body and "联系人：张三" in correction.body
+    entry = application.audit_entries.last()
+    assert (entry.action, entry.data["correction"]) == ("application.reopen", "sent")
