@@ -15,6 +15,7 @@ from msoffcrypto.format.doc97 import Doc97File
 from PIL import Image
 from pypdf import PdfReader
 
+from applications.uploads.active import docx_active_content, ole2_has_macros, pdf_active_content
 from applications.uploads.images import (
     TooManyPixels,
     bomb_error,
@@ -96,6 +97,17 @@ def check_pdf(f: IO[bytes], name: str, _head: bytes) -> None:
             for page in pages:  # resolves every page object and its (inherited) box
                 if page.mediabox.width == 0 or page.mediabox.height == 0:
                     raise corrupt
+            active = pdf_active_content(reader)
+            if active:
+                raise ValidationError(
+                    _(
+                        "PDF 文件“%(name)s”含有脚本、打开时自动执行的操作或嵌入的文件"
+                        "（%(what)s），出于安全考虑不能接受。请用“打印”→“另存为 PDF”，"
+                        "或 Word/WPS 的“导出为 PDF”重新生成一份普通 PDF 后上传。"
+                    ),
+                    code="pdf_active_content",
+                    params={"name": name, "what": active},
+                )
         except ValidationError:
             raise
         except Exception:  # pypdf raises many types on malformed input
@@ -103,6 +115,17 @@ def check_pdf(f: IO[bytes], name: str, _head: bytes) -> None:
 
 
 # --- Word --------------------------------------------------------------------------------
+
+
+def macro_error(name: str, code: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "Word 文档“%(name)s”包含宏代码，出于安全考虑不能接受。"
+            "请另存为不含宏的 .docx 或 PDF 后上传。"
+        ),
+        code=code,
+        params={"name": name},
+    )
 
 
 def encrypted_word_error(name: str, code: str) -> ValidationError:
@@ -150,19 +173,26 @@ class BoundedOleFile(olefile.OleFileIO):
         return entry
 
 
+OLE2_MACROS = "Macros"  # in ole2_streams' answer: the container holds a VBA project
+
+
 def ole2_streams(f: IO[bytes]) -> frozenset[str] | None:
-    """The Word streams (WordDocument, EncryptedPackage) an OLE2 container holds.
+    """The Word streams (WordDocument, EncryptedPackage) an OLE2 container holds, and
+    OLE2_MACROS when it holds a VBA project (macros) anywhere.
 
     None when olefile cannot read the container within BoundedOleFile's limits.
     """
     f.seek(0)
     try:
         with BoundedOleFile(f) as container:
-            return frozenset(
+            found = {
                 stream
                 for stream in ("WordDocument", "EncryptedPackage")
                 if container.exists(stream)
-            )
+            }
+            if ole2_has_macros(container.listdir(streams=True, storages=True)):
+                found.add(OLE2_MACROS)
+            return frozenset(found)
     except Exception:  # olefile raises many types on malformed input
         return None
     finally:
@@ -225,14 +255,18 @@ def check_docx(f: IO[bytes], name: str, head: bytes) -> None:
             names = {member.filename for member in members}
             if not {"[Content_Types].xml", "word/document.xml"} <= names:
                 raise corrupt
-            if "word/vbaProject.bin" in names:
+            active = docx_active_content(archive)
+            if active and ("vba" in active.lower() or "macro" in active.lower()):
+                raise macro_error(name, "docx_macro")
+            if active:
                 raise ValidationError(
                     _(
-                        "Word 文档“%(name)s”包含宏代码，出于安全考虑不能接受。"
-                        "请另存为不含宏的 .docx 或 PDF 后上传。"
+                        "Word 文档“%(name)s”含有 ActiveX 控件，或在打开时从外部加载模板、"
+                        "对象或网页（%(what)s），出于安全考虑不能接受。请把内容复制到一份"
+                        "新建的空白文档，另存为 .docx 或 PDF 后上传。"
                     ),
-                    code="docx_macro",
-                    params={"name": name},
+                    code="docx_active_content",
+                    params={"name": name, "what": active},
                 )
             if archive.testzip() is not None:
                 raise corrupt
@@ -277,6 +311,8 @@ def check_doc(f: IO[bytes], name: str, _head: bytes) -> None:
         raise encrypted_word_error(name, "encrypted_doc")
     if ident not in FIB_IDENTS:
         raise corrupt
+    if OLE2_MACROS in streams:
+        raise macro_error(name, "doc_macro")
 
 
 VALIDATORS = {  # images: check_image
