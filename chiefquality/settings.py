@@ -160,6 +160,9 @@ MEDIA_URL = "https://media.invalid/"
 # while they stream in (see applications.uploads.handlers.SizeLimitedUploadHandler).
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_PIXELS = 40_000_000
+# Memory one image may take to decode; a PNG, or a progressive JPEG, that needs more is
+# refused with its own pixel limit (applications/uploads/images.py: pixel_limit).
+UPLOAD_MAX_DECODED_BYTES = 64 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "applications.uploads.handlers.SizeLimitedUploadHandler",
 ]

@@ -9,7 +9,13 @@ Chinese message that tells the applicant what to do next. The codes:
 empty, too_large, unknown_type, not_allowed, extension_mismatch, polyglot,
 corrupt_image, image_bomb, encrypted_pdf, corrupt_pdf, empty_pdf, corrupt_doc,
 encrypted_doc, corrupt_docx, encrypted_docx, docx_bomb, docx_macro, doc_macro,
-docx_active_content, pdf_active_content.
+docx_active_content, pdf_active_content, pdf_too_complex, pdf_too_many_pages,
+docx_too_many_parts.
+
+Costs: a check is bounded to about a second and 100 MB (docs/performance.md): PDF objects
+(as the cross-reference table declares them, before pypdf reads it) and pages, DOCX entries
+(as the ZIP's end record declares them, before zipfile reads the directory), and image
+pixels, within the memory their decoding takes (``images.pixel_limit``).
 
 Active content (``active``): a PDF with scripts, actions run on events (/AA, an /OpenAction
 other than showing a page), launched programs or embedded files; a .doc holding a VBA
