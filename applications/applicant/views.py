@@ -16,7 +16,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from applications import enums, queries, services, workflow
@@ -68,7 +69,7 @@ def render_notice(text: str) -> str:
     return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
 
 
-@require_GET
+@require_safe
 def call_detail(request):
     def page(markers):
         call = _current_call()
@@ -174,6 +175,7 @@ def _application_or_404(reference: str, token: str) -> Application:
     return application
 
 
+@never_cache
 @require_GET
 def private(request, reference, token):
     stamp = queries.private_link_stamp(reference=reference, token=token)
@@ -224,6 +226,7 @@ def _files(application):
     ]
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @limit_form_post
 def edit(request, reference, token):
@@ -272,6 +275,7 @@ def edit(request, reference, token):
     return _form_page(request, form, call=call, application=application, token=token)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @limit_form_post
 def withdraw(request, reference, token):
@@ -294,6 +298,7 @@ def withdraw(request, reference, token):
     )
 
 
+@never_cache
 @require_GET
 def print_form(request, reference, token):
     application = _application_or_404(reference, token)
@@ -363,7 +368,7 @@ def resend_link(request):
     return render(request, "applications/resend.html", {"call": call, "form": form})
 
 
-@require_GET
+@require_safe
 def healthz(_request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
