@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from applications import enums, queries, services, workflow
+from applications import after_response, enums, queries, services, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
@@ -346,11 +346,16 @@ def organiser_file(request, pk, field):
     return _file_response(get_object_or_404(Application, pk=pk), field)
 
 
+def _posted_email(_group, request) -> str:
+    """The per-address limit's key: one spelling per address (``C101@Example.Com ``)."""
+    return validation.normalize_email(request.POST.get("email", ""))
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="resend_link", key="ip", rate=_rate("resend_link"), method="POST")
 @ratelimit(
     group="resend_link_email",
-    key="post:email",
+    key=_posted_email,
     rate=_rate("resend_link_email"),
     method="POST",
 )
@@ -358,7 +363,13 @@ def resend_link(request):
     call = _current_call()
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.application_resend_links(call=call, email=form.cleaned_data["email"])
+        # After the response: a known address (new token, audit entry, mail) must not
+        # answer later than an unknown one, or the time would tell which addresses are known.
+        after_response.defer(
+            functools.partial(
+                services.application_resend_links, call=call, email=form.cleaned_data["email"]
+            )
+        )
         # The same answer whether or not the address is known.
         return render(
             request,
