@@ -1,12 +1,17 @@
 """System checks of our own: the 申报表's declaration against the model, and deploy checks
 (``manage.py check --deploy``)."""
 
+from urllib.parse import urlsplit
+
+import redis
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
 from applications import form_schema
 from applications.documents.fonts import FC_LIST_PACKAGE, FONT_PACKAGE, missing_families
+
+LOOPBACK_HOSTS = {"localhost", "::1", "0.0.0.0", ""}
 
 
 def form_schema_matches_the_model(app_configs=None, **kwargs):
@@ -64,6 +69,70 @@ def shared_cache_for_rate_limits(**kwargs):
     return []
 
 
+def site_url_for_links(**kwargs):
+    """Mailed private links are built on SITE_URL; its default is a developer's machine."""
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    if host in LOOPBACK_HOSTS or host.startswith("127."):
+        return [
+            checks.Warning(
+                f"SITE_URL is {settings.SITE_URL or '(empty)'}: the private links in e-mails "
+                "would point to this machine, not to the portal.",
+                hint="Set SITE_URL to the portal's public address, e.g. https://portal.example.cn.",
+                id="chiefquality.W011",
+            )
+        ]
+    return []
+
+
+CLIENT_ADDRESS_CALLABLE = "chiefquality.client_address.client_address"
+
+
+def client_address_behind_proxy(**kwargs):
+    """Behind a proxy every request comes from the proxy: without the header that names the
+    client, every rate limit and lock-out would be one bucket for the whole site."""
+    errors = []
+    if settings.BEHIND_PROXY and not settings.CLIENT_ADDRESS_HEADER:
+        errors.append(
+            checks.Error(
+                "DJANGO_BEHIND_PROXY is set but no header names the client's address: every "
+                "client would share one rate limit and one admin lock-out.",
+                hint="Leave DJANGO_CLIENT_ADDRESS_HEADER unset (X-Forwarded-For) or name the "
+                "header the proxy sets, e.g. X-Real-IP.",
+                id="chiefquality.E011",
+            )
+        )
+    for name in ("RATELIMIT_IP_META_KEY", "AXES_CLIENT_IP_CALLABLE"):
+        if getattr(settings, name, None) != CLIENT_ADDRESS_CALLABLE:
+            errors.append(
+                checks.Error(
+                    f"{name} does not ask {CLIENT_ADDRESS_CALLABLE}: the rate limits and the "
+                    "admin lock-out would disagree on who a client is.",
+                    hint=f"Set {name} = {CLIENT_ADDRESS_CALLABLE!r}.",
+                    id="chiefquality.E012",
+                )
+            )
+    return errors
+
+
+def cache_reachable(**kwargs):
+    """REDIS_URL set but Redis not answering: the rate limits and sessions would fail."""
+    location = settings.CACHES["default"].get("LOCATION")
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache") or not location:
+        return []
+    try:
+        client = redis.Redis.from_url(location, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as exc:  # connection refused, timeout, authentication, DNS...
+        return [
+            checks.Error(
+                f"The cache at REDIS_URL does not answer ({exc.__class__.__name__}: {exc}).",
+                hint="Start Redis, or correct REDIS_URL.",
+                id="chiefquality.E013",
+            )
+        ]
+    return []
+
+
 def fonts_for_documents(**kwargs):
     """The PDFs need the CJK fonts of DOCUMENT_FONTS; without them WeasyPrint prints boxes."""
     missing = missing_families(settings.DOCUMENT_FONTS.values())
@@ -92,3 +161,6 @@ def register() -> None:
     checks.register(form_schema_matches_the_model, checks.Tags.models)
     checks.register(shared_cache_for_rate_limits, checks.Tags.caches, deploy=True)
     checks.register(fonts_for_documents, deploy=True)
+    checks.register(site_url_for_links, deploy=True)
+    checks.register(client_address_behind_proxy, deploy=True)
+    checks.register(cache_reachable, checks.Tags.caches, deploy=True)

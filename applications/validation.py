@@ -161,6 +161,22 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return re.sub(r"[\s\u3000]+", " ", value).strip()
 
 
+def validate_email_characters(value: str) -> None:
+    """No control or format character in an e-mail address: a quoted local part may hold
+    them for the e-mail validator, but no mail server accepts them (nor any person types
+    them): a vertical tab or a zero-width space is a paste gone wrong, or a probe."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value or ""):
+        raise ValidationError(
+            _("电子邮箱中含有控制字符或不可见的格式字符，请删除后重新输入。"),
+            code="email_control_characters",
+        )
+
+
+def normalize_email(value: str) -> str:
+    """One spelling of an address for limits and lookups: trimmed, in lower case."""
+    return (value or "").strip().lower()
+
+
 # --- Rules across rows and time --------------------------------------------------------------
 def _missing(field: form_schema.Field, value) -> bool:
     if field.kind is form_schema.Kind.YES_NO:

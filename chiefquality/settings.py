@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chiefquality.middleware.RefuseNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -165,6 +166,9 @@ MEDIA_URL = "https://media.invalid/"
 # while they stream in (see applications.uploads.handlers.SizeLimitedUploadHandler).
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_PIXELS = 40_000_000
+# Memory one image may take to decode; a PNG, or a progressive JPEG, that needs more is
+# refused with its own pixel limit (applications/uploads/images.py: pixel_limit).
+UPLOAD_MAX_DECODED_BYTES = 64 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = [
     "applications.uploads.handlers.SizeLimitedUploadHandler",
 ]
@@ -249,10 +253,20 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only behind a proxy that sets X-Forwarded-Proto itself and strips the client's.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Who the client is, for the rate limits and the admin lock-out (chiefquality/client_address.py):
+# behind the proxy, the last address of this header (the one the proxy adds); otherwise
+# REMOTE_ADDR, and a client's own X-Forwarded-For is ignored.
+_client_header = os.environ.get("DJANGO_CLIENT_ADDRESS_HEADER", "X-Forwarded-For").strip()
+CLIENT_ADDRESS_HEADER = (
+    "HTTP_" + _client_header.upper().replace("-", "_") if BEHIND_PROXY and _client_header else ""
+)
+RATELIMIT_IP_META_KEY = "chiefquality.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "chiefquality.client_address.client_address"
 
 # Content-Security-Policy (django-csp): no inline or foreign scripts anywhere, the admin
 # included; data: images for Bootstrap's form icons.

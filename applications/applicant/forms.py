@@ -185,6 +185,8 @@ class ApplicationForm(forms.ModelForm):
                     v for v in number.validators if not isinstance(v, MaxLengthValidator)
                 ]
                 number.widget.attrs["maxlength"] = 40
+            elif field.kind is Kind.EMAIL:
+                self.fields[field.name].validators.append(validation.validate_email_characters)
             elif field.kind in (Kind.CHOICE, Kind.CODE):
                 # Radio buttons start with none picked; a list starts with "please choose".
                 choice = self.fields[field.name]
@@ -472,4 +474,5 @@ class ResendLinkForm(forms.Form):
         label=gettext_lazy("联系邮箱"),
         help_text=gettext_lazy("填写申报时留下的联系邮箱。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[validation.validate_email_characters],
     )

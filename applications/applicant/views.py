@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from applications import enums, queries, services, workflow
+from applications import after_response, enums, queries, services, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
@@ -68,7 +69,7 @@ def render_notice(text: str) -> str:
     return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
 
 
-@require_GET
+@require_safe
 def call_detail(request):
     def page(markers):
         call = _current_call()
@@ -174,6 +175,7 @@ def _application_or_404(reference: str, token: str) -> Application:
     return application
 
 
+@never_cache
 @require_GET
 def private(request, reference, token):
     stamp = queries.private_link_stamp(reference=reference, token=token)
@@ -224,6 +226,7 @@ def _files(application):
     ]
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @limit_form_post
 def edit(request, reference, token):
@@ -272,6 +275,7 @@ def edit(request, reference, token):
     return _form_page(request, form, call=call, application=application, token=token)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @limit_form_post
 def withdraw(request, reference, token):
@@ -294,6 +298,7 @@ def withdraw(request, reference, token):
     )
 
 
+@never_cache
 @require_GET
 def print_form(request, reference, token):
     application = _application_or_404(reference, token)
@@ -341,11 +346,16 @@ def organiser_file(request, pk, field):
     return _file_response(get_object_or_404(Application, pk=pk), field)
 
 
+def _posted_email(_group, request) -> str:
+    """The per-address limit's key: one spelling per address (``C101@Example.Com ``)."""
+    return validation.normalize_email(request.POST.get("email", ""))
+
+
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="resend_link", key="ip", rate=_rate("resend_link"), method="POST")
 @ratelimit(
     group="resend_link_email",
-    key="post:email",
+    key=_posted_email,
     rate=_rate("resend_link_email"),
     method="POST",
 )
@@ -353,7 +363,13 @@ def resend_link(request):
     call = _current_call()
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.application_resend_links(call=call, email=form.cleaned_data["email"])
+        # After the response: a known address (new token, audit entry, mail) must not
+        # answer later than an unknown one, or the time would tell which addresses are known.
+        after_response.defer(
+            functools.partial(
+                services.application_resend_links, call=call, email=form.cleaned_data["email"]
+            )
+        )
         # The same answer whether or not the address is known.
         return render(
             request,
@@ -363,7 +379,7 @@ def resend_link(request):
     return render(request, "applications/resend.html", {"call": call, "form": form})
 
 
-@require_GET
+@require_safe
 def healthz(_request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

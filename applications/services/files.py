@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -65,7 +66,10 @@ class FileWork:
             fieldfile = getattr(application, field)
             old_name = fieldfile.name or ""
             if isinstance(change, NewFile):
-                fieldfile.save(f"upload{change.extension}", change.upload, save=False)
+                # A copy: storage would otherwise *move* a temporary upload, and a service
+                # refused after this point (a racing duplicate) deletes what it wrote, so
+                # the view could no longer keep the file for the applicant's next try.
+                fieldfile.save(f"upload{change.extension}", File(change.upload), save=False)
                 self.written.append(fieldfile.name)
                 setattr(application, f"{field}_name", change.original_name[:255])
                 if field == "seal_scan":

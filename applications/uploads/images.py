@@ -15,31 +15,66 @@ from PIL import Image
 from applications.uploads.kinds import PIL_FORMATS
 
 
-def bomb_error(name: str) -> ValidationError:
+def bomb_error(name: str, limit: int | None = None) -> ValidationError:
+    """``limit``: the pixel limit for this image (its format and mode), by default the site's."""
     return ValidationError(
         _("图片“%(name)s”的像素尺寸过大（上限为 %(limit)s 万像素）。请缩小图片尺寸后重新上传。"),
         code="image_bomb",
-        params={"name": name, "limit": settings.UPLOAD_MAX_PIXELS // 10_000},
+        params={"name": name, "limit": (limit or settings.UPLOAD_MAX_PIXELS) // 10_000},
     )
 
 
 class TooManyPixels(Exception):
-    pass
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
+
+
+JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a phone's JPEG with a second picture inside
+
+
+def bytes_per_pixel(img: Image.Image) -> float:
+    """Memory the decoder needs per pixel of the image's full size.
+
+    Pillow keeps one byte a pixel for 1, L and P images and four for the others. A JPEG is
+    decoded at a reduced scale (``draft``), except a progressive one, for which libjpeg
+    keeps every DCT coefficient (two bytes a sample) of every component, subsampled or not.
+    """
+    if img.format in JPEG_FORMATS and img.info.get("progressive"):
+        layers = getattr(img, "layer", None) or [("Y", 1, 1, 0)]
+        most_h = max(h for _id, h, _v, _q in layers)
+        most_v = max(v for _id, _h, v, _q in layers)
+        return sum(2 * h * v / (most_h * most_v) for _id, h, v, _q in layers)
+    if img.format in JPEG_FORMATS:
+        return 0  # draft decodes at most 1/8 of each side: bounded by the pixel limit
+    return 1 if img.mode in ("1", "L", "P") else 4
+
+
+def pixel_limit(img: Image.Image) -> int:
+    """The most pixels this image may have: the site's limit, and what the decoding budget
+    (UPLOAD_MAX_DECODED_BYTES) allows for its format and mode."""
+    per_pixel = bytes_per_pixel(img)
+    limit = settings.UPLOAD_MAX_PIXELS
+    if per_pixel:
+        limit = min(limit, int(settings.UPLOAD_MAX_DECODED_BYTES / per_pixel))
+    return limit
 
 
 @contextmanager
 def opened_image(f: IO[bytes], kind: str) -> Iterator[Image.Image]:
     """Open an image (header only) with the one decoder its kind calls for; refuse bombs.
 
-    Our own limit is compared explicitly, so Image.MAX_IMAGE_PIXELS, a process-wide
-    setting, is left alone. Pillow's own bomb check still runs in Image.open;
+    Our own limit (``pixel_limit``: the site's, lowered where decoding would need more
+    memory than UPLOAD_MAX_DECODED_BYTES) is compared explicitly, so Image.MAX_IMAGE_PIXELS,
+    a process-wide setting, is left alone. Pillow's own bomb check still runs in Image.open;
     callers turn its warning into an error, so both guards end in TooManyPixels
     or Image.DecompressionBombError before any pixel is decoded. Leaving the
     ``with`` block does not close f (img.close() would).
     """
     with Image.open(f, formats=[PIL_FORMATS[kind]]) as img:
-        if img.width * img.height > settings.UPLOAD_MAX_PIXELS:
-            raise TooManyPixels
+        limit = pixel_limit(img)
+        if img.width * img.height > limit:
+            raise TooManyPixels(limit)
         yield img
 
 

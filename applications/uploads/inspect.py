@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from applications.uploads.formats import VALIDATORS, check_image, ole2_streams
+from applications.uploads.formats import VALIDATORS, check_image, ole2_streams, zip_too_large
 from applications.uploads.kinds import (
     ALLOWED_KINDS,
     HEAD_BYTES,
@@ -129,6 +129,8 @@ def sniff(f: IO[bytes], head: bytes) -> str | None:
             return "doc"
         return "docx" if "EncryptedPackage" in streams else None
     if head.startswith(ZIP_SIGNATURE):
+        if zip_too_large(f) is not None:
+            return "docx"  # whose check refuses it for its size, without parsing it
         try:
             with zipfile.ZipFile(f) as archive:
                 names = set(archive.namelist())
@@ -171,6 +173,8 @@ def check_kind(name: str, head: bytes, kind: str | None, allowed: frozenset[str]
 
 def is_zip_archive(f: IO[bytes]) -> bool:
     """True when zipfile can read a non-empty archive out of f (it reads from the end)."""
+    if zip_too_large(f) is not None:
+        return True  # an archive, and one too large to parse
     try:
         with zipfile.ZipFile(f) as archive:
             return bool(archive.infolist())

@@ -52,6 +52,13 @@ ZIP_SIGNATURE = b"PK\x03\x04"
 DOCX_MAX_UNCOMPRESSED = 100 * MB
 DOCX_RATIO_FLOOR = 10 * MB  # below this much data no ratio is dangerous
 DOCX_MAX_RATIO = 100
+# Bounds on the work of one check (about a second and 100 MB at most; docs/performance.md,
+# bench/uploads.py). A real .docx holds a few dozen parts plus its images; a PDF a few
+# objects per page. pypdf reads some 20,000 small objects a second.
+DOCX_MAX_ENTRIES = 5_000
+ZIP_DIRECTORY_BYTES_PER_ENTRY = 256  # names and extra fields of real packages take far less
+PDF_MAX_PAGES = 1_000
+PDF_MAX_OBJECTS = 10_000
 # A Word file's OLE2 directory lists a handful of streams, about five more per embedded
 # object; olefile's work grows with the square of this count.
 OLE2_MAX_ENTRIES = 2048

@@ -6,6 +6,7 @@ from collections import deque
 from contextlib import suppress
 from typing import IO
 
+from django.conf import settings
 from PIL import Image, ImageChops, ImageFilter
 from pypdf import PdfReader
 
@@ -62,6 +63,8 @@ def pdf_shows_red_seal(f: IO[bytes]) -> bool | None:
         return None
     seen = False
     for page in reader.pages[:SEAL_PDF_PAGES]:
+        if not _images_small_enough(page):
+            continue  # pypdf would decode the whole image, in full, to hand it over
         images = page.images
         for index in range(min(len(images), SEAL_PDF_IMAGES_PER_PAGE)):
             image = images[index].image
@@ -71,6 +74,23 @@ def pdf_shows_red_seal(f: IO[bytes]) -> bool | None:
                 return True
             seen = True
     return False if seen else None
+
+
+def _images_small_enough(page) -> bool:
+    """Whether every image the page draws decodes within UPLOAD_MAX_DECODED_BYTES: pypdf
+    holds the decoded samples and Pillow's image of them (some 8 bytes a pixel)."""
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else {}
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else {}
+    for reference in list(xobjects.values())[: SEAL_PDF_IMAGES_PER_PAGE * 4]:
+        xobject = reference.get_object()
+        if xobject.get("/Subtype") != "/Image":
+            continue
+        pixels = int(xobject.get("/Width", 0)) * int(xobject.get("/Height", 0))
+        if pixels * 8 > settings.UPLOAD_MAX_DECODED_BYTES:
+            return False
+    return True
 
 
 def shows_red_seal(img: Image.Image) -> bool:

@@ -4,6 +4,7 @@ import random
 import re
 import threading
 import time
+import uuid
 from collections import Counter
 
 import pytest
@@ -15,8 +16,15 @@ from django.test import Client
 
 from applications import services
 from applications.demo import create_demo_applications
-from applications.models import Application, AuditEntry, Call
-from tests.factories import create_application, decide_final, selector, values
+from applications.models import Application, AuditEntry, Call, PendingUpload
+from tests.factories import (
+    create_application,
+    decide_final,
+    form_data,
+    seal_upload,
+    selector,
+    values,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -181,3 +189,78 @@ def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_erro
         staged_per_click.append(int(staged.group(1)) if staged else 0)
     assert sum(staged_per_click) == 30
     assert Application.objects.filter(pending_decision="select").count() == 30
+
+
+def _post_with_seal(url: str, data: dict):
+    """A browser's POST of the 申报表 with a seal scan (streamed to a temporary file)."""
+
+    def work():
+        response = Client().post(url, {**data, "seal_scan": seal_upload("我的盖章件.png")})
+        return response.status_code, response.content.decode()
+
+    return work
+
+
+DUPLICATE_UNIT = "该统一社会信用代码的单位已在本次征集中申报"
+DUPLICATE_DRAFTER = "该推荐起草人（姓名与手机号相同）已由另一家单位推荐"
+
+
+def _errors(html: str) -> list[str]:
+    return re.findall(r'class="invalid-feedback[^"]*"[^>]*>\s*(?:<strong>)?([^<]+)', html)
+
+
+def _stored_files(media_root) -> list[str]:
+    """The names, as the storage knows them, of every file under the private storage."""
+    root = media_root / "private"
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("racers", [2, 6])
+def test_the_same_unit_submitted_at_once_the_losers_keep_their_form_and_file(
+    call, racers, settings
+):
+    base = form_data(call, 7, action="submit")
+    tries = [{**base, "idempotency_key": str(uuid.uuid4())} for _ in range(racers)]
+    results = run_together([_post_with_seal("/apply/", data) for data in tries])
+    assert [kind for kind, _ in results] == ["ok"] * racers, results
+    statuses = sorted(status for _, (status, _html) in results)
+    assert statuses == [200] * (racers - 1) + [303]
+    for _, (status, html) in results:
+        if status == 200:
+            # The duplicate answer next to its field (the unit's, or the drafter's when that
+            # check saw the winner's row first), the typed data and the file kept.
+            assert DUPLICATE_UNIT in html or DUPLICATE_DRAFTER in html, _errors(html)
+            assert base["unit_name"] in html
+            assert "我的盖章件.png" in html
+    assert Application.objects.count() == 1
+    application = Application.objects.get()
+    assert application.reference == "CQO-2021-0001"
+    assert PendingUpload.objects.filter(field_name="seal_scan").count() == racers - 1
+    kept = {application.seal_scan.name, *PendingUpload.objects.values_list("file", flat=True)}
+    assert _stored_files(settings.MEDIA_ROOT) == sorted(kept)
+
+
+def test_two_units_edited_to_the_same_credit_code_at_once_the_loser_keeps_its_form(call, settings):
+    first, first_token = create_application(call, 1, action="draft")
+    second, second_token = create_application(call, 2, action="draft")
+    code = values(3)["credit_code"]
+    posts = [
+        _post_with_seal(
+            f"/a/{app.reference}/{token}/edit/",
+            form_data(call, number, credit_code=code, action="draft"),
+        )
+        for app, token, number in ((first, first_token, 1), (second, second_token, 2))
+    ]
+    results = run_together(posts)
+    assert [kind for kind, _ in results] == ["ok", "ok"], results
+    assert sorted(status for _, (status, _html) in results) == [200, 303]
+    loser_html = next(html for _, (status, html) in results if status == 200)
+    assert DUPLICATE_UNIT in loser_html
+    assert "我的盖章件.png" in loser_html
+    assert sorted(Application.objects.values_list("credit_code", flat=True)).count(code) == 1
+    assert PendingUpload.objects.count() == 1
+    kept = {
+        *(a.seal_scan.name for a in Application.objects.all() if a.seal_scan),
+        *PendingUpload.objects.values_list("file", flat=True),
+    }
+    assert _stored_files(settings.MEDIA_ROOT) == sorted(kept)

@@ -13,19 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from applications import demo
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.system.servers import ROOT, free_port, start_gunicorn
 
 
 @pytest.fixture
@@ -58,38 +50,6 @@ def server_env(tmp_path):
     manage("migrate", "--no-input")
     manage("seed_call", "--deadline", "2099-12-31")
     return env, manage, tmp_path
-
-
-def start_gunicorn(env, port):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chiefquality.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                if r.read() == b"ok":
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise AssertionError("gunicorn did not start")
 
 
 def multipart(fields: dict, file_field: str, file_name: str, content: bytes, boundary: str):

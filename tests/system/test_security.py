@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,11 @@ def _fresh_cache():
 
 
 def deploy_check(**extra) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "REDIS_URL", "SITE_URL"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="chiefquality.settings",
         DJANGO_DEBUG="0",
@@ -48,8 +53,15 @@ def deploy_check(**extra) -> subprocess.CompletedProcess:
     )
 
 
+PRODUCTION = {
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "DJANGO_BEHIND_PROXY": "1",
+    "SITE_URL": "https://portal.example.cn",
+}
+
+
 def test_check_deploy_reports_nothing_with_production_settings():
-    result = deploy_check(REDIS_URL="redis://127.0.0.1:6379/0", DJANGO_BEHIND_PROXY="1")
+    result = deploy_check(**PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -61,17 +73,37 @@ def test_check_deploy_catches_a_per_process_cache_and_plain_http():
     assert "security.W008" in result.stderr  # SECURE_SSL_REDIRECT off
 
 
+def test_check_deploy_catches_a_site_url_left_unset():
+    unset = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    result = deploy_check(**unset)
+    assert result.returncode != 0
+    assert "chiefquality.W011" in result.stderr and "127.0.0.1:8000" in result.stderr
+    empty = deploy_check(**{**PRODUCTION, "SITE_URL": ""})
+    assert "chiefquality.W011" in empty.stderr
+
+
+def test_check_deploy_catches_a_proxy_with_no_client_address_header():
+    result = deploy_check(**PRODUCTION, DJANGO_CLIENT_ADDRESS_HEADER="")
+    assert result.returncode != 0
+    assert "chiefquality.E011" in result.stderr
+
+
+def test_check_deploy_catches_an_unreachable_redis():
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = deploy_check(**{**PRODUCTION, "REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+    assert result.returncode != 0
+    assert "chiefquality.E013" in result.stderr and "does not answer" in result.stderr
+
+
 def test_check_deploy_catches_missing_cjk_fonts(tmp_path):
     """fc-list lists no font (a fake one, first on PATH): the PDFs could not be made."""
     fc_list = tmp_path / "fc-list"
     fc_list.write_text("#!/bin/sh\nexit 0\n")
     fc_list.chmod(0o755)
 
-    result = deploy_check(
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        DJANGO_BEHIND_PROXY="1",
-        PATH=f"{tmp_path}:{os.environ['PATH']}",
-    )
+    result = deploy_check(**PRODUCTION, PATH=f"{tmp_path}:{os.environ['PATH']}")
 
     assert result.returncode != 0
     assert "chiefquality.E001" in result.stderr and "fonts-noto-cjk" in result.stderr
