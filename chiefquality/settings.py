@@ -11,6 +11,8 @@ from typing import Any
 
 import dj_database_url
 
+from chiefquality.storage_url import private_storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -146,6 +148,9 @@ STORAGES = {
         if env_bool("DJANGO_STATIC_MANIFEST", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # Uploads: MEDIA_ROOT/private, or a private S3-compatible bucket when STORAGE_URL (or
+    # AWS_STORAGE_BUCKET_NAME) is set; see applications/storage.py.
+    "private": private_storage_settings(os.environ),
 }
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -318,7 +318,10 @@ class ApplicationForm(forms.ModelForm):
         for name in FILE_FIELDS:
             change = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
             if isinstance(change, NewFile) and name not in self.errors:
-                self.pending[name] = create_pending(field_name=name, change=change)
+                try:
+                    self.pending[name] = create_pending(field_name=name, change=change)
+                except ValidationError as exc:  # the storage is unavailable: pick it again
+                    self.add_error(name, exc)
 
     # --- fields -----------------------------------------------------------------------------
     def clean_credit_code(self):
