@@ -11,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 
+from chiefquality.observability import init_sentry, logging_config
 from chiefquality.storage_url import private_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "health_check",
     "applications",
 ]
 
@@ -318,16 +320,10 @@ RATE_LIMITS = {
     "download": os.environ.get("RATE_LIMIT_DOWNLOAD", "120/m"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # WeasyPrint logs each rendering step at INFO; keep its warnings only.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# /readyz (applications/health.py): more django-health-check checks, by dotted path.
+READYZ_EXTRA_CHECKS: list[Any] = []
+
+LOGGING = logging_config(
+    os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+)
+SENTRY_ENABLED = init_sentry(os.environ)
