@@ -313,6 +313,11 @@ class ApplicationForm(forms.ModelForm):
             if self.cleaned_data.get(name) is not None
         }
 
+    @property
+    def storage_failed(self) -> bool:
+        """A file could not be stored (the storage did not answer): it must be picked again."""
+        return any(self.has_error(name, "storage_unavailable") for name in FILE_FIELDS)
+
     def keep_valid_uploads(self, create_pending) -> None:
         """After a failed validation: keep each new file that passed its own checks."""
         for name in FILE_FIELDS:

@@ -188,6 +188,8 @@ def test_an_unreachable_bucket_asks_the_applicant_to_retry_and_saves_nothing(
     html = response.content.decode()
     assert "文件暂时无法保存（文件存储服务没有响应），请稍后重新选择该文件并提交" in html
     assert 'value="无法保存测试有限公司"' in html  # what was typed is kept
+    assert "已填写的内容已保留，文件需要重新选择。" in html
+    assert "已上传的文件都已保留" not in html
     assert Application.objects.count() == 0
     assert PendingUpload.objects.count() == 0
     assert AuditEntry.objects.count() == 0
