@@ -130,11 +130,18 @@ class FileWork:
 
 def _delete_files(names: list[str]) -> None:
     for name in names:
-        private_storage().delete(name)
+        try:
+            private_storage().delete(name)
+        except STORAGE_ERRORS:  # the change is committed; cleanup_orphan_files removes it later
+            logger.exception("could not delete %s after commit", name)
 
 
 def delete_after_commit(names: Iterable[str]) -> None:
-    """Delete these stored files once the current transaction commits (never if it rolls back)."""
+    """Delete these stored files once the current transaction commits (never if it rolls back).
+
+    A storage that does not answer then leaves them for ``cleanup_orphan_files``; the
+    request that made the change still succeeds.
+    """
     transaction.on_commit(functools.partial(_delete_files, list(names)))
 
 

@@ -12,12 +12,13 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from applications import demo, services
 from applications.models import Application, AuditEntry, PendingUpload
-from applications.services.files import STORAGE_UNAVAILABLE
+from applications.services.files import STORAGE_UNAVAILABLE, delete_after_commit
 from applications.storage import private_storage
 from chiefquality.storage_url import storage_from_url
 from tests.factories import (
@@ -226,3 +227,17 @@ def test_an_unreachable_bucket_leaves_an_edited_application_as_it_was(
     assert AuditEntry.objects.count() == entries
     assert s3_bucket.keys() == [application.seal_scan.name]
     assert read_download(client.get(download)) == demo.seal_scan_png()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_that_fails_after_the_commit_is_logged_and_left_to_the_sweep(
+    call, s3_bucket, settings, s3_server, caplog
+):
+    application, _ = create_application(call, 1)
+    reachable = settings.STORAGES
+    make_unreachable(settings, s3_server, s3_bucket.name)
+    with transaction.atomic():
+        delete_after_commit([application.seal_scan.name])
+    assert "could not delete" in caplog.text
+    settings.STORAGES = reachable
+    assert s3_bucket.keys() == [application.seal_scan.name]  # still there, still referenced
