@@ -12,6 +12,9 @@ from typing import Any
 import dj_database_url
 import django
 
+from chiefquality.observability import init_sentry, logging_config
+from chiefquality.storage_url import private_storage_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
     # The task queue: Django 6 has it built in; Django 5.2 takes the django-tasks backport.
     *([] if django.VERSION >= (6,) else ["django_tasks"]),
     "django_tasks_db",
+    "health_check",
     "applications",
     "outbox",
 ]
@@ -152,6 +156,9 @@ STORAGES = {
         if env_bool("DJANGO_STATIC_MANIFEST", False)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # Uploads: MEDIA_ROOT/private, or a private S3-compatible bucket when STORAGE_URL (or
+    # AWS_STORAGE_BUCKET_NAME) is set; see applications/storage.py.
+    "private": private_storage_settings(os.environ),
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -357,16 +364,10 @@ RATE_LIMITS = {
     "download": os.environ.get("RATE_LIMIT_DOWNLOAD", "120/m"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # WeasyPrint logs each rendering step at INFO; keep its warnings only.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# /readyz (applications/health.py): more django-health-check checks, by dotted path.
+READYZ_EXTRA_CHECKS: list[Any] = []
+
+LOGGING = logging_config(
+    os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO")
+)
+SENTRY_ENABLED = init_sentry(os.environ)

@@ -4,10 +4,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from applications.applicant import views
+from applications.health import ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
     # The language switch. Without CSRF protection on purpose: all a forged request can do is
     # change the visitor's language, and pages with no form of their own stay cacheable.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

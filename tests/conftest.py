@@ -10,6 +10,9 @@ from django.utils import timezone, translation
 from applications import public_pages
 from applications.models import Call
 
+# A real S3 server (SeaweedFS) for the storage tests: fixtures s3_server and s3_bucket.
+pytest_plugins = ["tests.seaweed"]
+
 
 @pytest.fixture(autouse=True)
 def _site_language():

@@ -315,12 +315,20 @@ class ApplicationForm(forms.ModelForm):
             if self.cleaned_data.get(name) is not None
         }
 
+    @property
+    def storage_failed(self) -> bool:
+        """A file could not be stored (the storage did not answer): it must be picked again."""
+        return any(self.has_error(name, "storage_unavailable") for name in FILE_FIELDS)
+
     def keep_valid_uploads(self, create_pending) -> None:
         """After a failed validation: keep each new file that passed its own checks."""
         for name in FILE_FIELDS:
             change = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
             if isinstance(change, NewFile) and name not in self.errors:
-                self.pending[name] = create_pending(field_name=name, change=change)
+                try:
+                    self.pending[name] = create_pending(field_name=name, change=change)
+                except ValidationError as exc:  # the storage is unavailable: pick it again
+                    self.add_error(name, exc)
 
     # --- fields -----------------------------------------------------------------------------
     def clean_credit_code(self):

@@ -1,6 +1,7 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
 import functools
+import logging
 import mimetypes
 from pathlib import PurePosixPath
 
@@ -20,11 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
-from applications import after_response, enums, queries, services, validation, workflow
+from applications import enums, queries, services, tasks, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
+from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
+
+logger = logging.getLogger(__name__)
 
 SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
@@ -309,14 +313,23 @@ def print_form(request, reference, token):
     )
 
 
-def _file_response(application: Application, field: str) -> FileResponse:
+def _file_response(request, application: Application, field: str) -> HttpResponse:
+    """The stored file, streamed from the private folder or the bucket through this view.
+
+    Streamed rather than redirected to a presigned URL: the bucket needs no address that
+    browsers can reach, no link that works without these checks ever leaves the portal, and
+    the download rate limit and the no-store header apply to the bytes themselves.
+    """
     if field not in FILE_FIELDS or not getattr(application, field):
         raise Http404(_("文件不存在。"))
     fieldfile = getattr(application, field)
     try:
-        handle = fieldfile.open("rb")
+        handle, size = private_storage().open_stream(fieldfile.name)
     except FileNotFoundError as exc:
         raise Http404(_("文件不存在。")) from exc
+    except StorageUnavailable:
+        logger.exception("could not read %s", fieldfile.name)
+        return render(request, "503.html", status=503)
     content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
     response = FileResponse(
         handle,
@@ -324,6 +337,7 @@ def _file_response(application: Application, field: str) -> FileResponse:
         filename=application.original_name(field) or PurePosixPath(fieldfile.name).name,
         content_type=content_type or "application/octet-stream",
     )
+    response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -331,8 +345,8 @@ def _file_response(application: Application, field: str) -> FileResponse:
 
 @require_GET
 @limit_download
-def private_file(_request, reference, token, field):
-    return _file_response(_application_or_404(reference, token), field)
+def private_file(request, reference, token, field):
+    return _file_response(request, _application_or_404(reference, token), field)
 
 
 @staff_member_required
@@ -343,7 +357,7 @@ def organiser_file(request, pk, field):
         "applications.view_application"
     ):
         raise PermissionDenied
-    return _file_response(get_object_or_404(Application, pk=pk), field)
+    return _file_response(request, get_object_or_404(Application, pk=pk), field)
 
 
 def _posted_email(_group, request) -> str:
@@ -363,13 +377,9 @@ def resend_link(request):
     call = _current_call()
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # After the response: a known address (new token, audit entry, mail) must not
+        # A job of the worker: a known address (new token, audit entry, mail) must not
         # answer later than an unknown one, or the time would tell which addresses are known.
-        after_response.defer(
-            functools.partial(
-                services.application_resend_links, call=call, email=form.cleaned_data["email"]
-            )
-        )
+        tasks.resend_links.enqueue(call.pk, form.cleaned_data["email"])
         # The same answer whether or not the address is known.
         return render(
             request,

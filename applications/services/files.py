@@ -6,12 +6,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, PendingUpload
-from applications.storage import private_storage
+from applications.storage import STORAGE_ERRORS, private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,26 @@ class ClearFile:
 
 FileChange = NewFile | KeptFile | ClearFile
 
+STORAGE_UNAVAILABLE = _(
+    "文件暂时无法保存（文件存储服务没有响应），请稍后重新选择该文件并提交。已填写的内容已保留。"
+)
+
+
+def _store(fieldfile: FieldFile, name: str, upload: UploadedFile) -> None:
+    """Write the upload; a storage that fails becomes a message asking to try again.
+
+    Nothing is left behind: a failed write stores no object (a multipart upload to a
+    bucket is aborted), and the caller's transaction rolls back.
+    """
+    try:
+        # A copy (File()): the local storage would otherwise *move* a temporary upload, and
+        # a service refused after this point (a racing duplicate) deletes what it wrote, so
+        # the view could no longer keep the file for the applicant's next try.
+        fieldfile.save(name, File(upload), save=False)
+    except STORAGE_ERRORS as exc:
+        logger.warning("could not store an upload: %s", exc)
+        raise ValidationError(STORAGE_UNAVAILABLE, code="storage_unavailable") from exc
+
 
 @contextmanager
 def file_work() -> Iterator["FileWork"]:
@@ -66,10 +89,10 @@ class FileWork:
             fieldfile = getattr(application, field)
             old_name = fieldfile.name or ""
             if isinstance(change, NewFile):
-                # A copy: storage would otherwise *move* a temporary upload, and a service
-                # refused after this point (a racing duplicate) deletes what it wrote, so
-                # the view could no longer keep the file for the applicant's next try.
-                fieldfile.save(f"upload{change.extension}", File(change.upload), save=False)
+                try:
+                    _store(fieldfile, f"upload{change.extension}", change.upload)
+                except ValidationError as exc:
+                    raise ValidationError({field: exc}) from exc
                 self.written.append(fieldfile.name)
                 setattr(application, f"{field}_name", change.original_name[:255])
                 if field == "seal_scan":
@@ -101,7 +124,7 @@ class FileWork:
         for name in self.written:
             try:
                 private_storage().delete(name)
-            except OSError:  # pragma: no cover - logged, swept by cleanup_orphan_files
+            except STORAGE_ERRORS:  # logged; cleanup_orphan_files removes it later
                 logger.exception("could not remove %s after a failed save", name)
 
     def delete_replaced_after_commit(self) -> None:
@@ -111,16 +134,26 @@ class FileWork:
 
 def _delete_files(names: list[str]) -> None:
     for name in names:
-        private_storage().delete(name)
+        try:
+            private_storage().delete(name)
+        except STORAGE_ERRORS:  # the change is committed; cleanup_orphan_files removes it later
+            logger.exception("could not delete %s after commit", name)
 
 
 def delete_after_commit(names: Iterable[str]) -> None:
-    """Delete these stored files once the current transaction commits (never if it rolls back)."""
+    """Delete these stored files once the current transaction commits (never if it rolls back).
+
+    A storage that does not answer then leaves them for ``cleanup_orphan_files``; the
+    request that made the change still succeeds.
+    """
     transaction.on_commit(functools.partial(_delete_files, list(names)))
 
 
 def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
-    """Keep a valid file from a form that failed elsewhere, for the applicant's next try."""
+    """Keep a valid file from a form that failed elsewhere, for the applicant's next try.
+
+    Raises ValidationError (code ``storage_unavailable``) when the storage cannot take it.
+    """
     if change.upload.size is None:  # Django's upload handlers always set it
         raise ValueError("an upload of unknown size cannot be kept")
     pending = PendingUpload(
@@ -129,7 +162,7 @@ def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
         size=change.upload.size,
         seal_detected=change.seal_detected,
     )
-    pending.file.save(f"upload{change.extension}", change.upload, save=False)
+    _store(pending.file, f"upload{change.extension}", change.upload)
     try:
         pending.save()
     except BaseException:

@@ -180,6 +180,7 @@ def test_the_matrix_covers_every_url_pattern(world):
         "apply/",
         "link/",
         "healthz",
+        "readyz",
         "admin/",
         "a/<str:reference>/<str:token>/",
         "a/<str:reference>/<str:token>/edit/",

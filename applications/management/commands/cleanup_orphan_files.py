@@ -21,8 +21,9 @@ def referenced_names() -> set[str]:
 
 class Command(BaseCommand):
     help = (
-        "Delete kept uploads older than PENDING_UPLOAD_MAX_AGE_HOURS, and files in private "
-        "storage that no row refers to, and partial uploads of requests that never finished "
+        "Delete kept uploads older than PENDING_UPLOAD_MAX_AGE_HOURS, files in private "
+        "storage (the folder or the bucket) that no row refers to, and partial uploads of "
+        "requests that never finished "
         "(left by a crash), once they are older than the grace period. Before the server "
         "starts on a single machine, --grace-minutes 0 is safe: nothing is in flight."
     )
@@ -52,14 +53,12 @@ class Command(BaseCommand):
 
         known = referenced_names()
         cutoff = now.timestamp() - grace_minutes * 60
-        orphans = []
-        root = storage.location
-        for directory, _dirs, files in os.walk(root):
-            for filename in files:
-                path = os.path.join(directory, filename)
-                name = os.path.relpath(path, root).replace(os.sep, "/")
-                if name not in known and os.path.getmtime(path) < cutoff:
-                    orphans.append(name)
+        # The private folder or the bucket: every stored name, with its time.
+        orphans = [
+            name
+            for name, modified in storage.walk()
+            if name not in known and modified.timestamp() < cutoff
+        ]
         for name in orphans:
             if not dry_run:
                 storage.delete(name)

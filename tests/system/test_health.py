@@ -1,0 +1,74 @@
+"""/healthz and /readyz, and what an operator's tools see of a failing service."""
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from health_check.base import HealthCheck
+from health_check.exceptions import ServiceUnavailable
+
+from chiefquality.storage_url import storage_from_url
+from tests.seaweed import free_ports
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclasses.dataclass
+class QueueStuck(HealthCheck):
+    """Stands in for the job queue's check: the oldest waiting job waited too long."""
+
+    def run(self):
+        raise ServiceUnavailable("oldest waiting job: 31 minutes")
+
+
+def get(client, url: str):
+    """``client.get`` in a thread of its own: /readyz is an async view, which Django runs
+    through async_to_sync, refused in a thread where an event loop runs (the browser
+    tests' Playwright leaves one in the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(client.get, url).result()
+
+
+def lines(response) -> dict[str, str]:
+    text = response.content.decode()
+    return dict(line.split(": ", 1) for line in text.splitlines())
+
+
+def test_readyz_checks_database_cache_and_storage(client):
+    response = get(client, "/readyz")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert lines(response) == {
+        "Database(alias='default')": "OK",
+        "Cache(alias='default')": "OK",
+        "Storage(alias='private')": "OK",
+    }
+    assert "no-cache" in response["Cache-Control"]
+    assert get(client, "/readyz?format=json").json()["Storage(alias='private')"] == "OK"
+
+
+def test_readyz_writes_to_the_bucket_and_leaves_nothing(client, s3_bucket):
+    response = get(client, "/readyz")
+    assert response.status_code == 200, response.content
+    assert s3_bucket.keys() == []
+
+
+def test_readyz_fails_when_the_bucket_does_not_answer(client, settings, s3_server):
+    (port,) = free_ports(1)
+    url = s3_server.storage_url("portal").replace(
+        s3_server.endpoint.removeprefix("http://"), f"127.0.0.1:{port}"
+    )
+    settings.STORAGES = {**settings.STORAGES, "private": storage_from_url(url)}
+    response = get(client, "/readyz")
+    assert response.status_code == 503
+    result = lines(response)
+    assert result["Database(alias='default')"] == "OK"
+    assert result["Storage(alias='private')"] != "OK"
+    assert client.get("/healthz").status_code == 200  # the process itself is up
+
+
+def test_readyz_runs_the_extra_checks_such_as_the_queue(client, settings):
+    settings.READYZ_EXTRA_CHECKS = ["tests.system.test_health.QueueStuck"]
+    response = get(client, "/readyz")
+    assert response.status_code == 503
+    assert lines(response)["QueueStuck()"] == "Unavailable: oldest waiting job: 31 minutes"
