@@ -365,7 +365,7 @@ RATE_LIMITS = {
 }
 
 # /readyz (applications/health.py): more django-health-check checks, by dotted path.
-READYZ_EXTRA_CHECKS: list[Any] = []
+READYZ_EXTRA_CHECKS: list[Any] = ["outbox.health.QueueBacklog"]  # the worker keeps up
 
 LOGGING = logging_config(
     os.environ.get("LOG_FORMAT", "text"), os.environ.get("DJANGO_LOG_LEVEL", "INFO")

@@ -1,13 +1,17 @@
 """/healthz and /readyz, and what an operator's tools see of a failing service."""
 
 import dataclasses
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
 from chiefquality.storage_url import storage_from_url
+from outbox.tasks import deliver_mail
 from tests.seaweed import free_ports
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,6 +46,7 @@ def test_readyz_checks_database_cache_and_storage(client):
         "Database(alias='default')": "OK",
         "Cache(alias='default')": "OK",
         "Storage(alias='private')": "OK",
+        "QueueBacklog(max_wait_seconds=600)": "OK",
     }
     assert "no-cache" in response["Cache-Control"]
     assert get(client, "/readyz?format=json").json()["Storage(alias='private')"] == "OK"
@@ -72,3 +77,22 @@ def test_readyz_runs_the_extra_checks_such_as_the_queue(client, settings):
     response = get(client, "/readyz")
     assert response.status_code == 503
     assert lines(response)["QueueStuck()"] == "Unavailable: oldest waiting job: 31 minutes"
+
+
+def test_readyz_says_when_the_oldest_waiting_job_waited_too_long(client):
+    result = deliver_mail.enqueue(12345)  # a job no worker has run
+    assert get(client, "/readyz").status_code == 200  # just enqueued
+    DBTaskResult.objects.filter(pk=result.id).update(
+        enqueued_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    response = get(client, "/readyz")
+    assert response.status_code == 503
+    assert (
+        lines(response)["QueueBacklog(max_wait_seconds=600)"]
+        == "Unavailable: oldest waiting job: 31 minutes"
+    )
+    # A retry planned for later is not a backlog.
+    DBTaskResult.objects.filter(pk=result.id).update(
+        run_after=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert get(client, "/readyz").status_code == 200
