@@ -8,6 +8,12 @@ that every 303 has its row and both files, that references are unique and gap-fr
 that no response was a 5xx. Prints throughput and p50/p99 latency of the POSTs.
 
     .venv/bin/python bench/load_submit.py [--clients 50] [--applications 250] [--workers 5]
+        [--servers 2 --bucket]
+
+With ``--servers 2`` two gunicorns, each with its own local folder, share the database, Redis
+and (with ``--bucket``) an S3 bucket of a SeaweedFS server started for the run; the clients
+are spread over them, and afterwards every seal scan is downloaded through *each* server
+and compared byte for byte.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres) and Redis at 127.0.0.1:6379; uses the
 database `bench_load`, which it drops and re-creates.
@@ -69,6 +75,8 @@ def main():
     parser.add_argument("--applications", type=int, default=250)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--database", default="bench_load")
+    parser.add_argument("--servers", type=int, default=1, help="app servers side by side")
+    parser.add_argument("--bucket", action="store_true", help="files in a SeaweedFS bucket")
     args = parser.parse_args()
 
     import django
@@ -76,6 +84,14 @@ def main():
     logging.getLogger("httpx").setLevel(logging.WARNING)
     recreate_database(args.database)
     media = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    weed = None
+    storage = {}
+    if args.bucket:
+        from tests.seaweed import start_server
+
+        weed = start_server(Path(tempfile.mkdtemp(prefix="bench-weed-")))
+        weed.client().create_bucket(Bucket="bench")
+        storage = {"STORAGE_URL": weed.storage_url("bench")}
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "chiefquality.settings",
@@ -88,6 +104,7 @@ def main():
         "MEDIA_ROOT": str(media),
         "RATE_LIMIT_FORM": "1000000/m",  # every client comes from 127.0.0.1 here
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **storage,
     }
     os.environ.update(env)
     django.setup()
@@ -106,39 +123,45 @@ def main():
     standard_pks = list(call.standards.values_list("pk", flat=True))
     seal, pdf = demo.seal_scan_png(), demo.profile_pdf()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chiefquality.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(args.workers),
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    servers, bases = [], []
+    for index in range(args.servers):
+        port = free_port()
+        folder = media if index == 0 else Path(tempfile.mkdtemp(prefix="bench-media-"))
+        servers.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "chiefquality.wsgi",
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "-w",
+                    str(args.workers),
+                    "--timeout",
+                    "120",
+                ],
+                cwd=ROOT,
+                env={**env, "MEDIA_ROOT": str(folder)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").text == "ok":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        for base in bases:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/healthz").text == "ok":
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
         numbers = iter(range(1, args.applications + 1))
         lock = threading.Lock()
         results = []  # (number, status, seconds, location)
 
-        def client_loop():
+        def client_loop(base):
             with httpx.Client(base_url=base, timeout=120) as client:
                 while True:
                     with lock:
@@ -167,12 +190,22 @@ def main():
 
         began = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
-            for future in [pool.submit(client_loop) for _ in range(args.clients)]:
+            futures = [pool.submit(client_loop, bases[i % len(bases)]) for i in range(args.clients)]
+            for future in futures:
                 future.result()
         wall = time.perf_counter() - began
+        # Every seal scan, through every server: the same bytes wherever it is asked for.
+        unreadable = 0
+        for _number, status, _seconds, location in results:
+            if status != 303 or not location:
+                continue
+            for base in bases:
+                got = httpx.get(f"{base}{location}files/seal_scan/", timeout=60)
+                unreadable += got.status_code != 200 or got.content != seal
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
 
     statuses = {}
     for _, status, _, _ in results:
@@ -182,14 +215,19 @@ def main():
     rows = list(Application.objects.order_by("reference"))
     references = [a.reference for a in rows]
     expected = [call.format_reference(n) for n in range(1, len(rows) + 1)]
+    from applications.storage import private_storage
+
     missing_files = [
         a.reference
         for a in rows
         for field in ("seal_scan", "unit_profile_file")
-        if not getattr(a, field) or not (media / "private" / getattr(a, field).name).is_file()
+        if not getattr(a, field) or not private_storage().exists(getattr(a, field).name)
     ]
     linked = {r[3].split("/")[2] for r in ok if r[3]}
-    print(f"clients {args.clients}, gunicorn workers {args.workers}, wall {wall:.1f} s")
+    print(
+        f"clients {args.clients}, servers {args.servers} x {args.workers} gunicorn workers, "
+        f"files {'in a bucket' if args.bucket else 'on disk'}, wall {wall:.1f} s"
+    )
     print(f"responses by status: {dict(sorted(statuses.items()))}")
     print(f"POST /apply/ successes: {len(ok)}; throughput {len(ok) / wall:.1f} applications/s")
     if latencies:
@@ -200,7 +238,10 @@ def main():
         )
     print(f"rows {len(rows)}; references unique and gap-free: {references == expected}")
     print(f"every success has its row: {linked == set(references)}")
-    print(f"rows missing a file on disk: {len(missing_files)}")
+    print(f"rows missing a stored file: {len(missing_files)}")
+    print(f"seal scans not read back identical through every server: {unreadable}")
+    if weed is not None:
+        weed.stop()
     server_errors = sum(n for status, n in statuses.items() if status >= 500)
     print(f"5xx responses: {server_errors}")
     good = (
@@ -208,6 +249,7 @@ def main():
         and references == expected
         and linked == set(references)
         and not missing_files
+        and not unreadable
         and len(ok) >= min(200, args.applications)
     )
     print("RESULT:", "no application lost" if good else "PROBLEM")
