@@ -1,11 +1,8 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
-import functools
 import mimetypes
 from pathlib import PurePosixPath
 
-import markdown
-import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -23,6 +20,7 @@ from applications import enums, queries, services, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
+from applications.notice import render_notice
 from chiefquality.admin_site import organiser_verified
 
 SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
@@ -60,12 +58,6 @@ def _current_call(prefetch=("standards", "organising_bodies")):
 
 def _closed(request, call, *, status=200):
     return render(request, "applications/closed.html", {"call": call}, status=status)
-
-
-@functools.lru_cache(maxsize=16)
-def render_notice(text: str) -> str:
-    """The notice's markdown as sanitised HTML; cached by its text, so an edit shows at once."""
-    return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
 
 
 @require_GET

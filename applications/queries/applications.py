@@ -25,8 +25,8 @@ def token_hash(token: str) -> str:
 def call_get_current(
     *, prefetch: Sequence[str] = ("standards", "organising_bodies")
 ) -> Call | None:
-    """The call shown on the public pages: the open one, else the one that closed last."""
-    calls = Call.objects.order_by("-deadline")
+    """The call shown on the public pages: the published one with the latest deadline."""
+    calls = Call.objects.filter(status=enums.CallStatus.PUBLISHED).order_by("-deadline")
     if prefetch:
         calls = calls.prefetch_related(*prefetch)
     return calls.first()
