@@ -1,5 +1,6 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
+import functools
 import mimetypes
 from pathlib import PurePosixPath
 
@@ -11,10 +12,12 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from applications import enums, queries, services, workflow
 from applications.applicant import page_cache, progress
@@ -32,8 +35,36 @@ def _rate(name: str):
     return lambda _group, _request: settings.RATE_LIMITS[name]
 
 
+def _call_key(kwargs: dict) -> str:
+    """Which call a request is for, from its URL alone (no query): the code of
+    ``/calls/<code>/…``, or the prefix of the reference of ``/a/<reference>/…``."""
+    if "code" in kwargs:
+        return kwargs["code"].lower()
+    return kwargs.get("reference", "").rsplit("-", 1)[0].lower()
+
+
+def limit_form_post(view):
+    """Form posts counted per client address and per call (``settings.RATE_LIMITS
+    ["form_post"]`` for each call): a crowd applying to one call does not use up another's
+    allowance. A refused request gets the 429 page (``rate_limited``)."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if is_ratelimited(
+            request,
+            group=f"form_post:{_call_key(kwargs)}",
+            key="ip",
+            rate=settings.RATE_LIMITS["form_post"],
+            method="POST",
+            increment=True,
+        ):
+            raise Ratelimited
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 # Counted per client address; a refused request gets the 429 page (``rate_limited``).
-limit_form_post = ratelimit(group="form_post", key="ip", rate=_rate("form_post"), method="POST")
 limit_download = ratelimit(group="download", key="ip", rate=_rate("download"), method="GET")
 
 
@@ -49,10 +80,10 @@ def private_path(application: Application, token: str, name: str = "private") ->
     )
 
 
-def _current_call(prefetch=("standards", "organising_bodies")):
-    call = queries.call_get_current(prefetch=prefetch)
+def _public_call(code: str, prefetch=("standards", "organising_bodies")):
+    call = queries.call_public(code, prefetch=prefetch)
     if call is None:
-        raise Http404(_("目前没有征集。"))
+        raise Http404(_("没有这个征集。"))
     return call
 
 
@@ -61,9 +92,60 @@ def _closed(request, call, *, status=200):
 
 
 @require_GET
-def call_detail(request):
+def home(request):
+    """Every published call: the open ones first (nearest deadline first), then those not
+    yet open, then the archive of closed ones (the latest first)."""
+
+    def page(_markers):
+        now = timezone.now()
+        calls = queries.calls_public(prefetch=("standards",))
+        open_calls = [c for c in calls if c.opens_at <= now < c.deadline]
+        for call in open_calls:
+            call.days_left = (timezone.localdate(call.deadline) - timezone.localdate(now)).days
+        return render(
+            request,
+            "applications/home.html",
+            {
+                "open_calls": open_calls,
+                "upcoming_calls": sorted(
+                    (c for c in calls if now < c.opens_at), key=lambda c: c.opens_at
+                ),
+                "closed_calls": sorted(
+                    (c for c in calls if c.deadline <= now),
+                    key=lambda c: c.deadline,
+                    reverse=True,
+                ),
+            },
+        )
+
+    return page_cache.cached_page(request, "home", page)
+
+
+def _legacy_redirect(request, name: str):
+    """An address from before calls had their own (``/apply/``): the one open call's page,
+    while exactly one is open, else the list of calls. Not permanent: it follows the calls.
+    A POST keeps its method and body (307)."""
+    open_calls = queries.calls_open(now=timezone.now())
+    url = (
+        reverse(f"applications:{name}", args=[open_calls[0].code])
+        if len(open_calls) == 1
+        else reverse("applications:home")
+    )
+    response = HttpResponseRedirect(url)
+    if request.method == "POST" and len(open_calls) == 1:
+        response.status_code = 307
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def legacy_apply(request):
+    return _legacy_redirect(request, "apply")
+
+
+@require_GET
+def call_detail(request, code):
     def page(markers):
-        call = _current_call()
+        call = _public_call(code)
         return render(
             request,
             "applications/call_detail.html",
@@ -78,7 +160,7 @@ def call_detail(request):
             },
         )
 
-    return page_cache.cached_page(request, "call", page)
+    return page_cache.cached_page(request, "call", page, code=code)
 
 
 def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
@@ -90,19 +172,19 @@ def _form_page(request, form, *, call, application=None, token="", status=200, e
 
 @require_http_methods(["GET", "POST"])
 @limit_form_post
-def apply(request):
+def apply(request, code):
     if request.method == "GET":
 
         def page(markers):
-            call = _current_call()
+            call = _public_call(code)
             if not call.is_open():
                 return _closed(request, call)
             initial = {"idempotency_key": markers["idempotency_key"]} if markers else None
             form = ApplicationForm(call=call, initial=initial)
             return _form_page(request, form, call=call, extra=markers)
 
-        return page_cache.cached_page(request, "apply", page, only_while_open=True)
-    call = _current_call(prefetch=("standards",))  # what the form needs
+        return page_cache.cached_page(request, "apply", page, code=code, only_while_open=True)
+    call = _public_call(code, prefetch=("standards",))  # what the form needs
     if not call.is_open():
         return _closed(request, call, status=403)
 
@@ -185,6 +267,7 @@ def private(request, reference, token):
             {
                 "application": application,
                 "call": application.call,
+                "call_bodies": page_cache.call_bodies(stamp.call_id),
                 "token": token,
                 "fresh_link": request.build_absolute_uri() if fresh else "",
                 "can_edit": can_edit,
@@ -342,17 +425,15 @@ def organiser_file(request, pk, field):
     method="POST",
 )
 def resend_link(request):
-    call = _current_call()
+    """A fresh private link for each application of an address, in whichever call."""
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.application_resend_links(call=call, email=form.cleaned_data["email"])
+        services.application_resend_links(email=form.cleaned_data["email"])
         # The same answer whether or not the address is known.
         return render(
-            request,
-            "applications/resend_done.html",
-            {"call": call, "email": form.cleaned_data["email"]},
+            request, "applications/resend_done.html", {"email": form.cleaned_data["email"]}
         )
-    return render(request, "applications/resend.html", {"call": call, "form": form})
+    return render(request, "applications/resend.html", {"form": form})
 
 
 @require_GET
