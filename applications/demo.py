@@ -242,6 +242,7 @@ DEMO_CALL = {
     "code": "svc-2026",
     "title": "关于公开征集商业服务质量系列团体标准起草单位的通知（演示）",
     "series": "商业服务质量系列团体标准",
+    "series_en": "Commercial service quality group standards",
     "document_number": "演示〔2026〕1号",
     "issuer": "商业服务质量标准化示范中心",
     "max_selected": 10,

@@ -180,7 +180,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: console in development unless EMAIL_URL or EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "首席质量官标准起草单位征集 <noreply@localhost>"
+    "DEFAULT_FROM_EMAIL", "团体标准起草单位征集 <noreply@localhost>"
 )
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

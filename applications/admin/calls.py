@@ -62,6 +62,7 @@ class CallForm(forms.ModelForm):
             "code",
             "title",
             "series",
+            "series_en",
             "document_number",
             "issued_on",
             "issuer",
@@ -113,7 +114,7 @@ class CallAdmin(admin.ModelAdmin):
                 "fields": (
                     ("code", "status", "published_at"),
                     "title",
-                    "series",
+                    ("series", "series_en"),
                     ("document_number", "issued_on"),
                     "issuer",
                     "notice",

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications import enums
@@ -58,6 +58,14 @@ class Call(models.Model):
         help_text=_(
             "页面、申报表、邮件和入选名单中称呼本次征集的名称，如“首席质量官系列团体标准”；"
             "申报表标题为“<名称>起草单位申报表”。"
+        ),
+    )
+    series_en = models.CharField(
+        _("征集名称（英文，可选）"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "英文页面和邮件中的名称，如“Chief Quality Officer group standards”；不填则用中文名称。"
         ),
     )
     document_number = models.CharField(_("文号"), max_length=60)
@@ -120,6 +128,13 @@ class Call(models.Model):
 
     def format_reference(self, number: int) -> str:
         return f"{self.reference_prefix}-{number:04d}"
+
+    @property
+    def localized_series(self) -> str:
+        """The call's name in the language being shown (English only if it has one)."""
+        if self.series_en and (translation.get_language() or "").startswith("en"):
+            return self.series_en
+        return self.series
 
     @property
     def is_published(self) -> bool:

@@ -68,6 +68,7 @@ def _free_code(code: str) -> str:
 COPIED_FIELDS = (
     "title",
     "series",
+    "series_en",
     "document_number",
     "notice",
     "issuer",

@@ -62,7 +62,7 @@ def test_english_call_page_shows_english_and_keeps_the_notice_chinese(client, ca
     assert '<html lang="en">' in html
     for text in (
         "Full text of the notice",
-        "The three group standards looking for drafting units",
+        "The 3 group standards looking for drafting units",
         "Organising bodies and contacts",
         "Apply online",
         "Skip to the content",

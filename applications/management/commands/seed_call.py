@@ -19,6 +19,7 @@ CALL = {
     "code": "cqo-2021",
     "title": "关于公开征集首席质量官系列团体标准起草单位和起草人的通知",
     "series": "首席质量官系列团体标准",
+    "series_en": "Chief Quality Officer group standards",
     "document_number": "商贸促字〔2021〕163号",
     "issuer": "中国国际贸易促进委员会商业行业委员会",
     "issued_on": dt.date(2021, 7, 15),
