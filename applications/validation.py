@@ -268,6 +268,15 @@ def validate_call_publishable(**counts) -> None:
 
 
 # --- Decisions ------------------------------------------------------------------------------
+def validate_may_decide(*, allowed: bool) -> None:
+    """Only the call's selectors decide on its applications (every selector if it lists
+    none); ``allowed``: the actor is one of them."""
+    if not allowed:
+        raise ValidationError(
+            _("您不是本征集的遴选人，不能对其申报作出决定或调整名单。"), code="not_selector"
+        )
+
+
 def validate_selection_capacity(*, selected_count: int, max_selected: int) -> None:
     """The cap of a call; the service calls it with the call's row locked."""
     if selected_count >= max_selected:

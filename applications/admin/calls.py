@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from typing_extensions import override
 
-from applications import services
+from applications import queries, services
 from applications.admin.display import refusal_text
 from applications.models import Call, Standard
 from applications.notice import render_notice
@@ -73,6 +73,7 @@ class CallForm(forms.ModelForm):
             "drafters_per_unit",
             "required_recommendations",
             "organising_bodies",
+            "selectors",
         ]
         widgets = {"notice": NoticeWidget}
 
@@ -104,7 +105,7 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("code", "title", "document_number")
     inlines = [StandardInline]
-    filter_horizontal = ("organising_bodies",)
+    filter_horizontal = ("organising_bodies", "selectors")
     change_form_template = "admin/applications/call/change_form.html"
     actions = ["publish_calls", "copy_calls"]
     fieldsets = (
@@ -131,7 +132,7 @@ class CallAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (gettext_lazy("牵头组织单位"), {"fields": ("organising_bodies",)}),
+        (gettext_lazy("牵头组织单位与遴选人"), {"fields": ("organising_bodies", "selectors")}),
     )
 
     def has_publish_permission(self, request):
@@ -142,6 +143,12 @@ class CallAdmin(admin.ModelAdmin):
         if obj is not None and (obj.is_published or obj.applications.exists()):
             return False
         return super().has_delete_permission(request, obj)
+
+    @override
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "selectors":  # organisers who may decide, not every account
+            kwargs["queryset"] = queries.selector_candidates()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @override
     def get_readonly_fields(self, request, obj=None):

@@ -413,7 +413,9 @@ def organiser_file(request, pk, field):
         "applications.view_application"
     ):
         raise PermissionDenied
-    return _file_response(get_object_or_404(Application, pk=pk), field)
+    return _file_response(
+        get_object_or_404(queries.applications_visible_to(request.user), pk=pk), field
+    )
 
 
 @require_http_methods(["GET", "POST"])

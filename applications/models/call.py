@@ -1,5 +1,6 @@
 """A call for drafting units, its standards and the organising bodies that lead it."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -86,6 +87,15 @@ class Call(models.Model):
         verbose_name=_("牵头组织单位"),
         related_name="calls",
         blank=True,  # a draft may have none yet; publishing needs one
+    )
+    # Who decides on this call's applications: these accounts (with the permission to
+    # decide); nobody listed means every selector (the 遴选组).
+    selectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("遴选人"),
+        related_name="calls_to_select",
+        blank=True,
+        help_text=_("只有这些账号可以决定本征集的申报是否入选；不选则遴选组全体成员均可。"),
     )
     status = models.CharField(
         _("发布状态"),

@@ -3,6 +3,13 @@
 ("Selector" in this project means a person who selects; reads live here.)
 """
 
+from applications.queries.access import (
+    applications_visible_to,
+    calls_selectable_by,
+    calls_visible_to,
+    may_decide_on,
+    selector_candidates,
+)
 from applications.queries.applications import (
     PrivateLinkStamp,
     application_by_idempotency_key,
@@ -46,6 +53,7 @@ __all__ = [
     "application_get_by_token",
     "applications_for_email",
     "applications_for_export",
+    "applications_visible_to",
     "applications_with_review_summary",
     "call_by_code",
     "call_decision_counts",
@@ -53,17 +61,21 @@ __all__ = [
     "call_public",
     "calls_open",
     "calls_public",
+    "calls_selectable_by",
+    "calls_visible_to",
     "credit_code_taken",
     "drafter_taken",
     "export_bodies",
     "export_call_codes",
     "export_count",
+    "may_decide_on",
     "mean_score_subquery",
     "private_link_stamp",
     "recommend_count_subquery",
     "reviewer_bodies",
     "reviews_by_body",
     "selected_ordered",
+    "selector_candidates",
     "token_hash",
     "verdict_field",
     "waitlist_ranked",

@@ -92,7 +92,8 @@ def decide(
     ``reason`` is what the row of the decision says: the override of a missing joint
     sign-off for a selection, an optional note for an undo; a decision that takes none
     refuses one (``ValueError``, a caller's mistake). Refusals raise ``ValidationError`` and
-    write nothing: a status the decision is not allowed from (``workflow.refusal``), a
+    write nothing: an actor who is not one of the call's selectors, a status the decision
+    is not allowed from (``workflow.refusal``), a
     missing joint sign-off without a reason, a full list, a reason over ``REASON_MAX``.
 
     Side effects, in one transaction:
@@ -113,6 +114,7 @@ def decide(
     now = now or timezone.now()
     reason = _clean_reason(reason)
     call, application = lock_call_then_application(application)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
     refusal = workflow.refusal(row, application.status)
     if refusal is not None:
         raise refusal
@@ -163,6 +165,7 @@ def selected_list_reorder(*, call: Call, order: list[int], actor: User) -> int:
     Returns how many places changed; each change is on the application's timeline.
     """
     call, applications = lock_call_then_applications(call, status=Status.SELECTED)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
     selected = {a.pk: a for a in applications}
     if sorted(order) != sorted(selected):
         raise ValidationError(_("入选名单已被他人修改，请刷新页面后重新排序。"), code="stale_order")
