@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from applications import enums, validation
-from applications.models import Application, AuditEntry, Call, Review
+from applications.models import Application, AuditEntry, Call, OrganisingBody, Review, Standard
 from applications.queries import token_hash
 from applications.services.locking import lock_call
 from applications.storage import private_storage, private_upload_to
@@ -233,3 +233,91 @@ def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed
     Review.objects.bulk_create(reviews, batch_size=1000)
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(reviews)
+
+
+# A second call for the demo, unlike the seeded one in everything an applicant reads: its
+# own notice, series, standards, two bodies of its own beside one shared with the first call,
+# and a quota of 10. Its texts say it is a demonstration.
+DEMO_CALL = {
+    "code": "svc-2026",
+    "title": "关于公开征集商业服务质量系列团体标准起草单位的通知（演示）",
+    "series": "商业服务质量系列团体标准",
+    "series_en": "Commercial service quality group standards",
+    "document_number": "演示〔2026〕1号",
+    "issuer": "商业服务质量标准化示范中心",
+    "max_selected": 10,
+    "drafters_per_unit": 1,
+    "required_recommendations": 2,
+}
+DEMO_CALL_NOTICE = """各有关单位：
+
+为提升零售与餐饮服务质量，现公开征集以下团体标准的起草单位。**本征集仅用于演示。**
+
+## 一、申报条件
+
+1. 在中国境内依法注册的零售、餐饮企业或相关行业协会；
+2. 具有三年以上服务质量管理实践；
+3. 能够派出熟悉服务质量管理的人员参加起草工作。
+
+## 二、名额
+
+选取 **10 家**以内起草单位，每单位列名起草人 1 人。
+
+## 三、申报方式
+
+请在线填写申报表，打印后加盖单位公章，上传盖章扫描件。
+"""
+DEMO_CALL_STANDARDS = [
+    ("《零售门店服务质量评价规范》", "DEMO-SVC-2026-01"),
+    ("《餐饮服务顾客满意度测评指南》", "DEMO-SVC-2026-02"),
+]
+DEMO_CALL_BODIES = [
+    {
+        "name": "商业服务质量标准化示范中心",
+        "short_name": "示范中心",
+        "address": "上海市黄浦区示范路 100 号",
+        "phone": "021-61234567",
+        "email": "svc-demo@example.com",
+        "contact_person": "周明",
+    },
+    {
+        "name": "零售服务质量示范研究院",
+        "short_name": "示范研究院",
+        "address": "杭州市西湖区示范大道 8 号",
+        "phone": "0571-87654321",
+        "email": "retail-demo@example.com",
+        "contact_person": "林悦",
+    },
+]
+DEMO_CALL_SHARED_BODY = "中国国际贸易促进委员会商业行业委员会"  # also leads the seeded call
+
+
+@transaction.atomic
+def demo_call_ensure(*, days_open: int = 45) -> tuple[Call, bool]:
+    """The second demo call, published and open for ``days_open`` days; (call, created)."""
+    call = Call.objects.filter(code=DEMO_CALL["code"]).first()
+    if call is not None:
+        return call, False
+    now = timezone.now().replace(second=0, microsecond=0)
+    call = Call(
+        **DEMO_CALL,
+        notice=DEMO_CALL_NOTICE,
+        issued_on=timezone.localdate(),
+        opens_at=now - dt.timedelta(days=1),
+        deadline=now + dt.timedelta(days=days_open),
+        status=enums.CallStatus.PUBLISHED,
+        published_at=now,
+    )
+    call.full_clean()
+    call.save()
+    for position, (title, plan_number) in enumerate(DEMO_CALL_STANDARDS, start=1):
+        Standard.objects.create(call=call, title=title, plan_number=plan_number, position=position)
+    bodies = [
+        OrganisingBody.objects.get_or_create(
+            name=data["name"], defaults={**data, "position": 10 + i}
+        )[0]
+        for i, data in enumerate(DEMO_CALL_BODIES)
+    ]
+    bodies += list(OrganisingBody.objects.filter(name=DEMO_CALL_SHARED_BODY))
+    call.organising_bodies.set(bodies)
+    return call, True

@@ -21,6 +21,13 @@ class Status(models.TextChoices):
 # Which states lead where, and the sets of states built on that: ``applications.workflow``.
 
 
+class CallStatus(models.TextChoices):
+    """A call is a draft (seen by its managers only) until published (public)."""
+
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+
+
 class Recommendation(models.TextChoices):
     RECOMMEND = "recommend", _("推荐")
     NEUTRAL = "neutral", _("待定")
@@ -161,4 +168,6 @@ AUDIT_ACTION_LABELS = {
     "application.export": _("导出"),
     "application.remind": _("截止前提醒"),
     "application.purge": _("删除个人信息"),
+    "call.publish": _("发布征集"),
+    "call.copy": _("复制为新征集"),
 }

@@ -1,4 +1,5 @@
-"""The organisers' groups: one reviewer group per organising body, and the selectors.
+"""The organisers' groups: one reviewer group per organising body, the selectors and the
+call managers.
 
 ``roles_ensure()`` is idempotent; ``seed_call`` runs it. A superuser then only has to put
 each organiser's account (staff) into the right group.
@@ -34,6 +35,23 @@ SELECTOR_PERMISSIONS = (
 SELECTOR_GROUP = "遴选组"
 # Selectors also see the outbox (what was mailed to whom) and resend a failed mail.
 SELECTOR_OUTBOX_PERMISSIONS = ("view_outgoingmail", "change_outgoingmail")
+# Call managers create, edit, copy and publish calls, with their standards and the shared
+# organising bodies; they see no application (that is the reviewers' and selectors' work).
+CALL_MANAGER_PERMISSIONS = (
+    "add_call",
+    "change_call",
+    "delete_call",
+    "view_call",
+    "publish_call",
+    "add_standard",
+    "change_standard",
+    "delete_standard",
+    "view_standard",
+    "add_organisingbody",
+    "change_organisingbody",
+    "view_organisingbody",
+)
+CALL_MANAGER_GROUP = "征集管理"
 
 
 def _permissions(codenames, app_label="applications"):
@@ -63,4 +81,7 @@ def roles_ensure() -> dict[str, Group]:
     selectors_group.permissions.add(*_permissions(SELECTOR_PERMISSIONS))
     selectors_group.permissions.add(*_permissions(SELECTOR_OUTBOX_PERMISSIONS, "outbox"))
     groups[SELECTOR_GROUP] = selectors_group
+    managers_group, _created = Group.objects.get_or_create(name=CALL_MANAGER_GROUP)
+    managers_group.permissions.add(*_permissions(CALL_MANAGER_PERMISSIONS))
+    groups[CALL_MANAGER_GROUP] = managers_group
     return groups

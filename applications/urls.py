@@ -7,9 +7,14 @@ app_name = "applications"
 
 private = "a/<str:reference>/<str:token>/"
 
+call = "calls/<slug:code>/"
+
 urlpatterns = [
-    path("", views.call_detail, name="call"),
-    path("apply/", views.apply, name="apply"),
+    path("", views.home, name="home"),
+    path(call, views.call_detail, name="call"),
+    path(f"{call}apply/", views.apply, name="apply"),
+    # From before each call had its own address: to the open call, or to the list.
+    path("apply/", views.legacy_apply, name="legacy_apply"),
     path("link/", views.resend_link, name="resend_link"),
     path(private, views.private, name="private"),
     path(f"{private}edit/", views.edit, name="edit"),

@@ -221,6 +221,8 @@ def submission_values(application, *, standards) -> dict[str, object]:
 
 
 def ensure_call_open(call, *, now) -> None:
+    if not call.is_published:
+        raise ValidationError(_("本次征集尚未发布，暂不接受申报。"), code="call_not_published")
     if call.has_not_opened(now):
         raise ValidationError(_("本次征集尚未开始，暂不接受申报。"), code="call_not_open")
     if not call.is_open(now):
@@ -254,7 +256,43 @@ def validate_drafter_free(*, taken: bool) -> None:
         )
 
 
+# --- Calls ---------------------------------------------------------------------------------
+def call_publish_problems(*, standards: int, bodies: int, opens_at, deadline) -> list[str]:
+    """What keeps a call from being published (empty when it is complete): ``standards`` and
+    ``bodies`` are how many it has."""
+    problems = []
+    if standards < 1:
+        problems.append(_("至少需要一项征集起草单位的标准"))
+    if bodies < 1:
+        problems.append(_("至少需要一个牵头组织单位"))
+    if opens_at is None or deadline is None:
+        problems.append(_("需要填写开始时间和截止时间"))
+    elif deadline <= opens_at:
+        problems.append(_("截止时间必须晚于开始时间"))
+    return [str(p) for p in problems]
+
+
+def validate_call_publishable(**counts) -> None:
+    """Refuse to publish an incomplete call, naming everything that is missing."""
+    problems = call_publish_problems(**counts)
+    if problems:
+        raise ValidationError(
+            _("征集尚不完整，不能发布：%(problems)s。"),
+            code="call_incomplete",
+            params={"problems": "；".join(problems)},
+        )
+
+
 # --- Decisions ------------------------------------------------------------------------------
+def validate_may_decide(*, allowed: bool) -> None:
+    """Only the call's selectors decide on its applications (every selector if it lists
+    none); ``allowed``: the actor is one of them."""
+    if not allowed:
+        raise ValidationError(
+            _("您不是本征集的遴选人，不能对其申报作出决定或调整名单。"), code="not_selector"
+        )
+
+
 def validate_selection_capacity(*, selected_count: int, max_selected: int) -> None:
     """The cap of a call; the service calls it with the call's row locked."""
     if selected_count >= max_selected:

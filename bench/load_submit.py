@@ -168,7 +168,7 @@ def main():
                         number = next(numbers, None)
                     if number is None:
                         return
-                    page = client.get("/apply/")
+                    page = client.get("/calls/cqo-2021/apply/")
                     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
                     fields = form_fields(number, standard_pks)
                     fields["csrfmiddlewaretoken"] = token.group(1)
@@ -181,7 +181,10 @@ def main():
                     }
                     started = time.perf_counter()
                     response = client.post(
-                        "/apply/", data=fields, files=files, headers={"Referer": f"{base}/apply/"}
+                        "/calls/cqo-2021/apply/",
+                        data=fields,
+                        files=files,
+                        headers={"Referer": f"{base}/calls/cqo-2021/apply/"},
                     )
                     elapsed = time.perf_counter() - started
                     results.append(

@@ -111,7 +111,7 @@ def post_parts(seal: bytes, rounds: int = 15) -> dict[str, float]:
 
     client = Client()
     standards = list(Standard.objects.values_list("pk", flat=True))
-    page = client.get("/apply/").content.decode()
+    page = client.get("/calls/cqo-2021/apply/").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     first = Application.objects.count() + 500000  # numbers no earlier run has used
     forms = iter(
@@ -122,7 +122,7 @@ def post_parts(seal: bytes, rounds: int = 15) -> dict[str, float]:
     def request():
         fields = next(forms)
         fields["seal_scan"] = SimpleUploadedFile("盖章扫描件.png", seal, "image/png")
-        assert client.post("/apply/", fields).status_code == 303
+        assert client.post("/calls/cqo-2021/apply/", fields).status_code == 303
 
     parts = [
         (HttpRequest, "_load_post_and_files", "reading the multipart body (files to disk)"),

@@ -299,19 +299,22 @@ def post_latencies(base, count, seal):
     with httpx.Client(base_url=base, timeout=120) as client:
         for number in range(count):
             timed("floor", lambda: client.get("/bench/floor/"))
-            page = client.get("/apply/")
+            page = client.get("/calls/cqo-2021/apply/")
             fields = form_fields(200000 + number, standards)
             fields["csrfmiddlewaretoken"] = re.search(
                 r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text
             ).group(1)
-            for name, path in (("post", "/apply/"), ("upload floor", "/bench/floor-upload/")):
+            for name, path in (
+                ("post", "/calls/cqo-2021/apply/"),
+                ("upload floor", "/bench/floor-upload/"),
+            ):
                 response = timed(
                     name,
                     lambda path=path, fields=fields: client.post(
                         path,
                         data=fields,
                         files={"seal_scan": ("盖章扫描件.png", seal, "image/png")},
-                        headers={"Referer": f"{base}/apply/"},
+                        headers={"Referer": f"{base}/calls/cqo-2021/apply/"},
                     ),
                 )
                 assert response.status_code == 303, (response.status_code, response.text[:500])
@@ -355,12 +358,12 @@ def upload_peak_rss(env, size_mb=20):
             return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
 
         client = httpx.Client(base_url=server.base, timeout=120)
-        page = client.get("/apply/")
+        page = client.get("/calls/cqo-2021/apply/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         before = peak_kb()
         payload = big_pdf(size_mb)
         response = client.post(
-            "/apply/",
+            "/calls/cqo-2021/apply/",
             files={"unit_profile_file": ("大文件.pdf", payload, "application/pdf")},
             data={
                 "unit_name": "x",
@@ -368,7 +371,7 @@ def upload_peak_rss(env, size_mb=20):
                 "action": "draft",
                 "csrfmiddlewaretoken": token,
             },
-            headers={"Referer": f"{server.base}/apply/"},
+            headers={"Referer": f"{server.base}/calls/cqo-2021/apply/"},
         )
         after = peak_kb()
         client.close()
@@ -422,7 +425,7 @@ def main():
         paths = {
             "floor": ("/bench/floor/", None),
             "GET /": ("/", None),
-            "GET /apply/": ("/apply/", None),
+            "GET /apply/": ("/calls/cqo-2021/apply/", None),
             "private page": (data["private"], None),
         }
         runs = {name: [] for name in paths}

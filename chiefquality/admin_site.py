@@ -25,7 +25,7 @@ class TOTPAdminAuthenticationForm(OTPAdminAuthenticationForm):
 
 
 class PortalAdminSite(admin.AdminSite):
-    site_header = _("首席质量官系列团体标准起草单位征集 · 管理")
+    site_header = _("团体标准起草单位征集 · 管理")
     site_title = _("起草单位征集管理")
     index_title = _("管理")
     # The change list of applications is wide (one column per organising body).

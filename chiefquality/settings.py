@@ -204,7 +204,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Nothing is sent inside a request: every mail is a row of the outbox (the outbox app),
 # sent by the worker, which retries when the server is down.
 DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "首席质量官标准起草单位征集 <noreply@localhost>"
+    "DEFAULT_FROM_EMAIL", "团体标准起草单位征集 <noreply@localhost>"
 )
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

@@ -36,7 +36,7 @@ from applications.admin.display import (
     verdict_badge,
     verdict_column,
 )
-from applications.admin.filters import QuorumFilter, verdict_filter
+from applications.admin.filters import CallFilter, QuorumFilter, verdict_filter
 from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, Call, OrganisingBody, Review
@@ -143,7 +143,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
         return bodies
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("standards")
+        """The applications of the calls this organiser works on (``queries.access``)."""
+        queryset = queries.applications_visible_to(
+            request.user, super().get_queryset(request).prefetch_related("standards")
+        )
         return queries.applications_with_review_summary(queryset, self._bodies(request))
 
     def get_list_display(self, request):
@@ -161,7 +164,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def get_list_filter(self, request):
         return (
-            "call",
+            CallFilter,
             "status",
             "unit_type",
             "industry",
@@ -173,9 +176,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         counters = []
-        for call in Call.objects.order_by("-deadline"):
-            counts = queries.call_decision_counts(call)
-            pending = queries.pending_counts(call)
+        shown = CallFilter.shown_calls(request)
+        for call in shown:
+            counts, pending = queries.call_counts(call)
             counters.append(
                 {
                     "call": call,
@@ -188,7 +191,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             )
         extra = {
             "call_counters": counters,
-            "current_call": counters[0]["call"] if counters else None,
+            "current_call": counters[0]["call"] if len(counters) == 1 else None,
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra)
@@ -290,7 +293,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
                 can_review=len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES,
-                can_decide=self.has_decide_permission(request),
+                can_decide=queries.may_decide_on(request.user, application.call),
                 decisions=services.available_decisions(application),
                 timeline=timeline(application),
             )
@@ -328,7 +331,12 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def review_view(self, request, pk):
         """A reviewer writes or changes their body's verdict (GET form, POST service)."""
-        application = get_object_or_404(Application.objects.select_related("call"), pk=pk)
+        application = get_object_or_404(
+            queries.applications_visible_to(
+                request.user, Application.objects.select_related("call")
+            ),
+            pk=pk,
+        )
         if not self.has_view_permission(request, application):
             raise PermissionDenied
         try:
@@ -375,7 +383,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         application = get_object_or_404(
             queries.applications_with_review_summary(
-                Application.objects.select_related("call"), []
+                queries.applications_visible_to(
+                    request.user, Application.objects.select_related("call")
+                ),
+                [],
             ),
             pk=pk,
         )
@@ -447,8 +458,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def release_view(self, request, call_pk):
         """ "发布决定": what will be released and mailed (with one mail of each kind as the
         applicant will read it), then the release in one transaction."""
-        call = get_object_or_404(Call, pk=call_pk)
-        if not self.has_decide_permission(request):
+        call = get_object_or_404(queries.calls_visible_to(request.user), pk=call_pk)
+        if not queries.may_decide_on(request.user, call):
             raise PermissionDenied
         pending = list(services.pending_decisions(call).prefetch_related("standards"))
         if request.method == "POST":
@@ -489,10 +500,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def selected_view(self, request, call_pk):
         """The published list's order (editable by selectors) and the ranked waitlist."""
-        call = get_object_or_404(Call, pk=call_pk)
+        call = get_object_or_404(queries.calls_visible_to(request.user), pk=call_pk)
         if not self.has_view_permission(request):
             raise PermissionDenied
-        can_decide = self.has_decide_permission(request)
+        can_decide = queries.may_decide_on(request.user, call)
         selected = list(queries.list_holders_ordered(call))
         form = ListOrderForm(
             request.POST if request.POST.get("do") == "reorder" else None,

@@ -45,6 +45,7 @@ DETAIL_LABELS = {
     "document": gettext_lazy("文件"),
     "count": gettext_lazy("条数"),
     "call": gettext_lazy("征集"),
+    "source": gettext_lazy("复制自"),
 }
 
 

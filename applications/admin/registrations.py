@@ -1,36 +1,25 @@
-"""Admin of calls, bodies, standards, reviews and the audit trail."""
+"""Admin of bodies, standards, reviews and the audit trail."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
 from applications.admin.base import ReadOnlyAdmin
-from applications.models import AuditEntry, Call, OrganisingBody, Review, Standard
-
-
-class StandardInline(admin.TabularInline):
-    model = Standard
-    extra = 0
-
-
-@admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
-    list_display = (
-        "code",
-        "document_number",
-        "title",
-        "deadline",
-        "max_selected",
-        "required_recommendations",
-    )
-    inlines = [StandardInline]
-    filter_horizontal = ("organising_bodies",)
-    readonly_fields = ("last_reference_number",)
+from applications.models import AuditEntry, OrganisingBody, Review, Standard
+from applications.roles import roles_ensure
 
 
 @admin.register(OrganisingBody)
 class OrganisingBodyAdmin(admin.ModelAdmin):
+    """Bodies are shared by calls; a new one gets its reviewer group at once."""
+
     list_display = ("name", "reviewer_group", "contact_person", "phone", "email", "position")
+    search_fields = ("name", "short_name")
+
+    @override
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        roles_ensure()
 
 
 @admin.register(Standard)

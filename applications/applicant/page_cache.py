@@ -1,15 +1,16 @@
 """Whole-page cache for the public pages that are the same for every first-time visitor.
 
-The call page and the blank 申报表 are most of the portal's traffic (a link shared in chat
-apps, opened on phones) and change only when organisers edit the call. They are rendered
-once per language and kept in the cache:
+The list of calls, a call's page and its blank 申报表 are most of the portal's traffic (a
+link shared in chat apps, opened on phones) and change only when organisers edit a call.
+They are rendered once per language and kept in the cache:
 
 - only for a plain GET without a query string, a session or pending messages (so nothing
   personal is ever stored or served);
 - per-request values (the CSRF token, the form's idempotency key) are rendered as markers
   and filled in for each response;
-- until the call is edited (``public_pages_changed``, called from signals), the call opens
-  or closes, or five minutes pass, whichever comes first.
+- per call (the call's primary key is in the key: two calls never share a page), until a
+  call is edited (``public_pages_changed``, called from signals), the call opens or closes
+  (for the list: any call), or five minutes pass, whichever comes first.
 
 The rendered pages live in each worker's memory (the ``worker`` cache: Django's
 LocMemCache, which drops the least recently used quarter when full), keyed by a version
@@ -27,8 +28,8 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from applications import public_pages, queries
-from applications.models import Call
+from applications import enums, public_pages
+from applications.models import Call, OrganisingBody
 from applications.public_pages import WORKER_CACHE
 
 MAX_AGE = 300
@@ -75,14 +76,30 @@ def _kept(key, compute, timeout=MAX_AGE, version=None):
     return value
 
 
-def _current_call_brief(version: int):
-    """(pk, opens_at, deadline) of the current call, from the cache while nothing changed."""
+def _call_brief(code: str, version: int):
+    """(pk, opens_at, deadline) of the published call ``code`` (None if there is none), from
+    this worker's memory while nothing changed."""
 
     def brief():
-        call = queries.call_get_current(prefetch=())
-        return None if call is None else (call.pk, call.opens_at, call.deadline)
+        return (
+            Call.objects.filter(code=code, status=enums.CallStatus.PUBLISHED)
+            .values_list("pk", "opens_at", "deadline")
+            .first()
+        )
 
-    return _kept(("current-call",), brief, version=version)
+    return _kept(("call-brief", code), brief, version=version)
+
+
+def _public_moments(version: int) -> list:
+    """When any published call opens or closes: the list of calls changes then."""
+
+    def moments():
+        rows = Call.objects.filter(status=enums.CallStatus.PUBLISHED).values_list(
+            "opens_at", "deadline"
+        )
+        return [moment for row in rows for moment in row]
+
+    return _kept(("public-moments",), moments, version=version)
 
 
 def call_times(call_id: int):
@@ -93,12 +110,25 @@ def call_times(call_id: int):
     )
 
 
-def cached_page(request, name: str, render, *, only_while_open: bool = False) -> HttpResponse:
+def call_bodies(call_id: int) -> list[str]:
+    """The names of a call's organising bodies (the pages' footer names them), from this
+    worker's memory while no call or body changed."""
+    return _kept(
+        ("call-bodies", call_id),
+        lambda: list(OrganisingBody.objects.filter(calls=call_id).values_list("name", flat=True)),
+    )
+
+
+def cached_page(
+    request, name: str, render, *, code: str | None = None, only_while_open: bool = False
+) -> HttpResponse:
     """``render(markers)`` → HttpResponse, cached per page, call, language and version.
 
-    ``markers`` is a dict for the template context (``csrf_token``, ``idempotency_key``)
-    whose values are placeholders replaced per response. Calls ``render({})`` directly
-    when the request is not cacheable (or, with ``only_while_open``, the call is closed).
+    ``code`` names the call the page shows (None: the list of calls, which changes whenever
+    any call opens or closes). ``markers`` is a dict for the template context
+    (``csrf_token``, ``idempotency_key``) whose values are placeholders replaced per
+    response. Calls ``render({})`` directly when the request is not cacheable, the call is
+    not public (the view answers 404) or, with ``only_while_open``, the call is not open.
     A cache hit costs no database query.
     """
     if not cacheable(request):
@@ -106,13 +136,18 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
     version = public_pages.version()  # once, for both lookups below (each reads the cache)
     if version is None:  # the shared cache is down: serve uncached
         return render({})
-    brief = _current_call_brief(version)
-    if brief is None:
-        return render({})
-    pk, opens_at, deadline = brief
     now = timezone.now()
-    if only_while_open and not opens_at <= now < deadline:
-        return render({})
+    if code is None:
+        moments = _public_moments(version)
+        pk = ""
+    else:
+        brief = _call_brief(code, version)
+        if brief is None:
+            return render({})
+        pk, opens_at, deadline = brief
+        if only_while_open and not opens_at <= now < deadline:
+            return render({})
+        moments = [opens_at, deadline]
     key = ("page", name, pk, translation.get_language(), version)
     html = _recall(key)
     if html is None:
@@ -120,8 +155,8 @@ def cached_page(request, name: str, render, *, only_while_open: bool = False) ->
         if response.status_code != 200:
             return response
         html = response.content.decode()
-        moments = [t for t in (opens_at, deadline) if t > now]
-        timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in moments]])
+        coming = [t for t in moments if t > now]
+        timeout = min([MAX_AGE, *[int((t - now).total_seconds()) for t in coming]])
         _remember(key, html, max(1, timeout))
     # Only a page with a form asks for a CSRF token (which sets the cookie).
     if CSRF_MARKER in html:

@@ -5,8 +5,6 @@ import logging
 import mimetypes
 from pathlib import PurePosixPath
 
-import markdown
-import nh3
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -15,16 +13,19 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from applications import enums, queries, services, tasks, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
+from applications.notice import render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
 
@@ -39,8 +40,36 @@ def _rate(name: str):
     return lambda _group, _request: settings.RATE_LIMITS[name]
 
 
+def _call_key(kwargs: dict) -> str:
+    """Which call a request is for, from its URL alone (no query): the code of
+    ``/calls/<code>/…``, or the prefix of the reference of ``/a/<reference>/…``."""
+    if "code" in kwargs:
+        return kwargs["code"].lower()
+    return kwargs.get("reference", "").rsplit("-", 1)[0].lower()
+
+
+def limit_form_post(view):
+    """Form posts counted per client address and per call (``settings.RATE_LIMITS
+    ["form_post"]`` for each call): a crowd applying to one call does not use up another's
+    allowance. A refused request gets the 429 page (``rate_limited``)."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if is_ratelimited(
+            request,
+            group=f"form_post:{_call_key(kwargs)}",
+            key="ip",
+            rate=settings.RATE_LIMITS["form_post"],
+            method="POST",
+            increment=True,
+        ):
+            raise Ratelimited
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 # Counted per client address; a refused request gets the 429 page (``rate_limited``).
-limit_form_post = ratelimit(group="form_post", key="ip", rate=_rate("form_post"), method="POST")
 limit_download = ratelimit(group="download", key="ip", rate=_rate("download"), method="GET")
 
 
@@ -56,10 +85,10 @@ def private_path(application: Application, token: str, name: str = "private") ->
     )
 
 
-def _current_call(prefetch=("standards", "organising_bodies")):
-    call = queries.call_get_current(prefetch=prefetch)
+def _public_call(code: str, prefetch=("standards", "organising_bodies")):
+    call = queries.call_public(code, prefetch=prefetch)
     if call is None:
-        raise Http404(_("目前没有征集。"))
+        raise Http404(_("没有这个征集。"))
     return call
 
 
@@ -67,16 +96,61 @@ def _closed(request, call, *, status=200):
     return render(request, "applications/closed.html", {"call": call}, status=status)
 
 
-@functools.lru_cache(maxsize=16)
-def render_notice(text: str) -> str:
-    """The notice's markdown as sanitised HTML; cached by its text, so an edit shows at once."""
-    return nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
+@require_safe
+def home(request):
+    """Every published call: the open ones first (nearest deadline first), then those not
+    yet open, then the archive of closed ones (the latest first)."""
+
+    def page(_markers):
+        now = timezone.now()
+        calls = queries.calls_public(prefetch=("standards",))
+        open_calls = [c for c in calls if c.opens_at <= now < c.deadline]
+        for call in open_calls:
+            call.days_left = (timezone.localdate(call.deadline) - timezone.localdate(now)).days
+        return render(
+            request,
+            "applications/home.html",
+            {
+                "open_calls": open_calls,
+                "upcoming_calls": sorted(
+                    (c for c in calls if now < c.opens_at), key=lambda c: c.opens_at
+                ),
+                "closed_calls": sorted(
+                    (c for c in calls if c.deadline <= now),
+                    key=lambda c: c.deadline,
+                    reverse=True,
+                ),
+            },
+        )
+
+    return page_cache.cached_page(request, "home", page)
+
+
+def _legacy_redirect(request, name: str):
+    """An address from before calls had their own (``/apply/``): the one open call's page,
+    while exactly one is open, else the list of calls. Not permanent: it follows the calls.
+    A POST keeps its method and body (307)."""
+    open_calls = queries.calls_open(now=timezone.now())
+    url = (
+        reverse(f"applications:{name}", args=[open_calls[0].code])
+        if len(open_calls) == 1
+        else reverse("applications:home")
+    )
+    response = HttpResponseRedirect(url)
+    if request.method == "POST" and len(open_calls) == 1:
+        response.status_code = 307
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def legacy_apply(request):
+    return _legacy_redirect(request, "apply")
 
 
 @require_safe
-def call_detail(request):
+def call_detail(request, code):
     def page(markers):
-        call = _current_call()
+        call = _public_call(code)
         return render(
             request,
             "applications/call_detail.html",
@@ -91,7 +165,7 @@ def call_detail(request):
             },
         )
 
-    return page_cache.cached_page(request, "call", page)
+    return page_cache.cached_page(request, "call", page, code=code)
 
 
 def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
@@ -103,19 +177,19 @@ def _form_page(request, form, *, call, application=None, token="", status=200, e
 
 @require_http_methods(["GET", "POST"])
 @limit_form_post
-def apply(request):
+def apply(request, code):
     if request.method == "GET":
 
         def page(markers):
-            call = _current_call()
+            call = _public_call(code)
             if not call.is_open():
                 return _closed(request, call)
             initial = {"idempotency_key": markers["idempotency_key"]} if markers else None
             form = ApplicationForm(call=call, initial=initial)
             return _form_page(request, form, call=call, extra=markers)
 
-        return page_cache.cached_page(request, "apply", page, only_while_open=True)
-    call = _current_call(prefetch=("standards",))  # what the form needs
+        return page_cache.cached_page(request, "apply", page, code=code, only_while_open=True)
+    call = _public_call(code, prefetch=("standards",))  # what the form needs
     if not call.is_open():
         return _closed(request, call, status=403)
 
@@ -199,6 +273,7 @@ def private(request, reference, token):
             {
                 "application": application,
                 "call": application.call,
+                "call_bodies": page_cache.call_bodies(stamp.call_id),
                 "token": token,
                 "fresh_link": request.build_absolute_uri() if fresh else "",
                 "can_edit": can_edit,
@@ -357,7 +432,9 @@ def organiser_file(request, pk, field):
         "applications.view_application"
     ):
         raise PermissionDenied
-    return _file_response(request, get_object_or_404(Application, pk=pk), field)
+    return _file_response(
+        request, get_object_or_404(queries.applications_visible_to(request.user), pk=pk), field
+    )
 
 
 def _posted_email(_group, request) -> str:
@@ -374,19 +451,17 @@ def _posted_email(_group, request) -> str:
     method="POST",
 )
 def resend_link(request):
-    call = _current_call()
+    """A fresh private link for each application of an address, in whichever call."""
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # A job of the worker: a known address (new token, audit entry, mail) must not
         # answer later than an unknown one, or the time would tell which addresses are known.
-        tasks.resend_links.enqueue(call.pk, form.cleaned_data["email"])
+        tasks.resend_links.enqueue(form.cleaned_data["email"])
         # The same answer whether or not the address is known.
         return render(
-            request,
-            "applications/resend_done.html",
-            {"call": call, "email": form.cleaned_data["email"]},
+            request, "applications/resend_done.html", {"email": form.cleaned_data["email"]}
         )
-    return render(request, "applications/resend.html", {"call": call, "form": form})
+    return render(request, "applications/resend.html", {"form": form})
 
 
 @require_safe

@@ -155,7 +155,10 @@ def organiser_required(view):
 @organiser_required
 def organiser_form_pdf(request, pk):
     application = queries.application_for_document(pk)
-    if application is None:
+    if (
+        application is None
+        or not queries.calls_visible_to(request.user).filter(pk=application.call_id).exists()
+    ):
         raise Http404(_("申报不存在。"))
     return application_form_response(application, actor=request.user)
 
@@ -163,7 +166,7 @@ def organiser_form_pdf(request, pk):
 @organiser_required
 def organiser_selected_pdf(request, code):
     call = queries.call_by_code(code)
-    if call is None:
+    if call is None or not queries.calls_visible_to(request.user).filter(pk=call.pk).exists():
         raise Http404(_("征集不存在。"))
     return selected_list_response(call, actor=request.user)
 

@@ -1,9 +1,12 @@
 """A call for drafting units, its standards and the organising bodies that lead it."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from applications import enums
 
 
 class OrganisingBody(models.Model):
@@ -43,11 +46,32 @@ def is_open_between(opens_at, deadline, now=None) -> bool:
 class Call(models.Model):
     """A public call for drafting units (征集通知): its notice, standards, quota and deadline."""
 
-    code = models.SlugField(_("项目编号前缀"), max_length=40, unique=True)
+    code = models.SlugField(
+        _("项目编号前缀"),
+        max_length=40,
+        unique=True,
+        help_text=_("字母、数字和连字符，如 cqo-2021；申报编号以它开头，出现在公开网址中。"),
+    )
     title = models.CharField(_("通知标题"), max_length=200)
+    series = models.CharField(
+        _("征集名称"),
+        max_length=60,
+        help_text=_(
+            "页面、申报表、邮件和入选名单中称呼本次征集的名称，如“首席质量官系列团体标准”；"
+            "申报表标题为“<名称>起草单位申报表”。"
+        ),
+    )
+    series_en = models.CharField(
+        _("征集名称（英文，可选）"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "英文页面和邮件中的名称，如“Chief Quality Officer group standards”；不填则用中文名称。"
+        ),
+    )
     document_number = models.CharField(_("文号"), max_length=60)
     notice = models.TextField(_("通知正文"), help_text=_("Markdown 格式，显示在公开页面上。"))
-    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
+    issuer = models.CharField(_("发文单位"), max_length=200, blank=True)
     issued_on = models.DateField(_("发文日期"), null=True, blank=True)
     opens_at = models.DateTimeField(_("开始时间"))
     deadline = models.DateTimeField(_("截止时间"))
@@ -59,8 +83,29 @@ class Call(models.Model):
         help_text=_("入选前至少需要多少个牵头单位给出“推荐”；不足时须填写理由方可入选。"),
     )
     organising_bodies = models.ManyToManyField(
-        OrganisingBody, verbose_name=_("牵头组织单位"), related_name="calls"
+        OrganisingBody,
+        verbose_name=_("牵头组织单位"),
+        related_name="calls",
+        blank=True,  # a draft may have none yet; publishing needs one
     )
+    # Who decides on this call's applications: these accounts (with the permission to
+    # decide); nobody listed means every selector (the 遴选组).
+    selectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("遴选人"),
+        related_name="calls_to_select",
+        blank=True,
+        help_text=_("只有这些账号可以决定本征集的申报是否入选；不选则遴选组全体成员均可。"),
+    )
+    status = models.CharField(
+        _("发布状态"),
+        max_length=20,
+        choices=enums.CallStatus.choices,
+        default=enums.CallStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     # The last reference number handed out; incremented under a row lock so that numbers
     # are gap-free (a rolled-back application rolls its number back too).
     last_reference_number = models.PositiveIntegerField(default=0, editable=False)
@@ -69,6 +114,7 @@ class Call(models.Model):
         ordering = ["-deadline"]
         verbose_name = _("征集")
         verbose_name_plural = _("征集")
+        permissions = [("publish_call", _("可发布征集"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(deadline__gt=models.F("opens_at")),
@@ -93,8 +139,19 @@ class Call(models.Model):
     def format_reference(self, number: int) -> str:
         return f"{self.reference_prefix}-{number:04d}"
 
+    @property
+    def localized_series(self) -> str:
+        """The call's name in the language being shown (English only if it has one)."""
+        if self.series_en and (translation.get_language() or "").startswith("en"):
+            return self.series_en
+        return self.series
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == enums.CallStatus.PUBLISHED
+
     def is_open(self, now=None) -> bool:
-        return is_open_between(self.opens_at, self.deadline, now)
+        return self.is_published and is_open_between(self.opens_at, self.deadline, now)
 
     def has_not_opened(self, now=None) -> bool:
         return (now or timezone.now()) < self.opens_at
@@ -105,11 +162,24 @@ class Standard(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="standards")
     title = models.CharField(_("标准名称"), max_length=100)
-    plan_number = models.CharField(_("项目计划编号"), max_length=40, unique=True)
+    plan_number = models.CharField(
+        _("项目计划编号"),
+        max_length=40,
+        blank=True,
+        help_text=_("立项后填写；复制征集时不复制。"),
+    )
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["call", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_number"],
+                condition=~Q(plan_number=""),
+                name="standard_plan_number_unique",
+                violation_error_message=_("已有标准使用该项目计划编号。"),
+            )
+        ]
         verbose_name = _("标准")
         verbose_name_plural = _("标准")
 

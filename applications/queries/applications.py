@@ -25,11 +25,38 @@ def token_hash(token: str) -> str:
 def call_get_current(
     *, prefetch: Sequence[str] = ("standards", "organising_bodies")
 ) -> Call | None:
-    """The call shown on the public pages: the open one, else the one that closed last."""
-    calls = Call.objects.order_by("-deadline")
+    """The call shown on the public pages: the published one with the latest deadline."""
+    calls = Call.objects.filter(status=enums.CallStatus.PUBLISHED).order_by("-deadline")
     if prefetch:
         calls = calls.prefetch_related(*prefetch)
     return calls.first()
+
+
+def _published() -> QuerySet[Call]:
+    return Call.objects.filter(status=enums.CallStatus.PUBLISHED)
+
+
+def calls_public(*, prefetch: Sequence[str] = ("standards",)) -> list[Call]:
+    """Every published call (the public list sorts them into open, upcoming and closed)."""
+    calls = _published().order_by("deadline", "pk")
+    if prefetch:
+        calls = calls.prefetch_related(*prefetch)
+    return list(calls)
+
+
+def call_public(
+    code: str, *, prefetch: Sequence[str] = ("standards", "organising_bodies")
+) -> Call | None:
+    """The published call with this code (a draft is not public: None)."""
+    calls = _published().filter(code=code)
+    if prefetch:
+        calls = calls.prefetch_related(*prefetch)
+    return calls.first()
+
+
+def calls_open(*, now: datetime.datetime) -> list[Call]:
+    """The published calls taking applications at ``now``, the nearest deadline first."""
+    return list(_published().filter(opens_at__lte=now, deadline__gt=now).order_by("deadline", "pk"))
 
 
 def _token_matches(stored_hash: str | None, token: str) -> bool:
@@ -120,8 +147,14 @@ def drafter_taken(
     ).exists()
 
 
-def applications_for_email(*, call: Call, email: str) -> QuerySet[Application]:
-    return _active(call).filter(contact_email__iexact=email.strip())
+def applications_for_email(*, email: str, call: Call | None = None) -> QuerySet[Application]:
+    """The live applications of ``call`` (of any call if None) with this contact address."""
+    applications = (
+        Application.objects.exclude(status=enums.Status.WITHDRAWN)
+        if call is None
+        else _active(call)
+    )
+    return applications.filter(contact_email__iexact=email.strip())
 
 
 def application_by_idempotency_key(raw_key: str) -> Application | None:

@@ -45,23 +45,27 @@ def list_holders_ordered(call: Call) -> QuerySet[Application]:
 
 def pending_counts(call: Call) -> dict[str, int]:
     """How many decisions of each kind wait to be released in ``call`` (one query)."""
-    counts = dict(
-        Application.objects.filter(call=call)
-        .exclude(pending_decision="")
-        .order_by()
-        .values_list("pending_decision")
-        .annotate(n=Count("*"))
-    )
-    return {name: counts.get(name, 0) for name in workflow.STAGED}
+    return call_counts(call)[1]
 
 
 def call_decision_counts(call: Call) -> dict[str, int]:
     """How many applications of ``call`` are in each state (one query)."""
-    # COUNT(*), not COUNT(id): PostgreSQL then answers from the (call, status) index alone.
-    counts = dict(
+    return call_counts(call)[0]
+
+
+def call_counts(call: Call) -> tuple[dict[str, int], dict[str, int]]:
+    """How many applications of ``call`` are in each state, and how many decisions of each
+    kind wait to be released, in one query."""
+    statuses = dict.fromkeys(enums.Status.values, 0)
+    pending = dict.fromkeys(workflow.STAGED, 0)
+    rows = (
         Application.objects.filter(call=call)
         .order_by()
-        .values_list("status")
+        .values_list("status", "pending_decision")
         .annotate(n=Count("*"))
     )
-    return {status: counts.get(status, 0) for status in enums.Status.values}
+    for status, decision, n in rows:
+        statuses[status] = statuses.get(status, 0) + n
+        if decision:
+            pending[decision] = pending.get(decision, 0) + n
+    return statuses, pending

@@ -7,6 +7,7 @@
 - ``decisions``: ``decide`` (select, capped and signed off jointly; waitlist; reject;
   reopen: the table of ``applications.workflow``), the decisions available, list order;
 - ``locking``: the row locks, call before application;
+- ``calls``: publish a complete call, copy a call into a new draft;
 - ``audit``: the append-only trail all of them write in their own transaction.
 """
 
@@ -21,6 +22,7 @@ from applications.services.applications import (
     new_access_token,
 )
 from applications.services.audit import audit_write
+from applications.services.calls import call_copy, call_publish, call_publish_problems
 from applications.services.decisions import (
     CorrectionNeeded,
     available_decisions,
@@ -56,6 +58,9 @@ __all__ = [
     "application_withdraw",
     "audit_write",
     "available_decisions",
+    "call_copy",
+    "call_publish",
+    "call_publish_problems",
     "decide",
     "decisions_release",
     "drafts_remind",

@@ -310,8 +310,9 @@ def application_withdraw(
     return application
 
 
-def application_resend_links(*, call: Call, email: str) -> int:
-    """Send a fresh private link to every active application of ``email`` in ``call``.
+def application_resend_links(*, email: str, call: Call | None = None) -> int:
+    """Send a fresh private link to every active application of ``email`` in ``call`` (in
+    every call if None: the applicant need not remember which call they applied to).
 
     The old link of each stops working (only one token hash is kept). Returns how many were
     sent; callers must not reveal that number to the person asking.

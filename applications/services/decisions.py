@@ -117,9 +117,9 @@ def decide(
     ``reason`` is what the row of the decision says: the override of a missing joint
     sign-off for a selection, an optional note for an undo; a decision that takes none
     refuses one (``ValueError``, a caller's mistake). Refusals raise ``ValidationError`` and
-    write nothing: a status the decision is not allowed from, a pending decision already
-    there (``workflow.refusal``), a missing joint sign-off without a reason, a full list, a
-    reason over ``REASON_MAX``.
+    write nothing: an actor who is not one of the call's selectors, a status the decision
+    is not allowed from, a pending decision already there (``workflow.refusal``), a missing
+    joint sign-off without a reason, a full list, a reason over ``REASON_MAX``.
 
     In one transaction: the call's row, then the application's, are locked and re-read;
     the fields change; one audit entry (``application.propose`` with the decision,
@@ -134,6 +134,7 @@ def decide(
     now = now or timezone.now()
     reason = _clean_reason(reason)
     call, application = lock_call_then_application(application)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
     refusal = workflow.refusal(row, application.status, application.pending_decision)
     if refusal is not None:
         raise refusal
@@ -253,6 +254,7 @@ def decisions_release(
     if pks is not None:
         filters["pk__in"] = list(pks)
     call, applications = lock_call_then_applications(call, **filters)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
     if not applications:
         raise ValidationError(_("没有待发布的决定。"), code="nothing_pending")
     for application in applications:
@@ -316,6 +318,7 @@ def selected_list_reorder(*, call: Call, order: list[int], actor: User) -> int:
     Returns how many places changed; each change is on the application's timeline.
     """
     call = lock_call(call)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
     holders = list(_holders(call).values_list("pk", flat=True))
     call, applications = lock_call_then_applications(call, pk__in=holders)
     selected = {a.pk: a for a in applications}

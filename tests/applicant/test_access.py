@@ -93,8 +93,9 @@ def status_of(response):
 @pytest.mark.parametrize("role", ROLES)
 def test_public_pages_are_open_to_all(world, role):
     client = world["clients"][role]
-    for url in ("/", "/apply/", "/link/", "/healthz"):
+    for url in ("/", "/calls/cqo-2021/", "/calls/cqo-2021/apply/", "/link/", "/healthz"):
         assert client.get(url).status_code == 200, url
+    assert client.get("/apply/")["Location"] == "/calls/cqo-2021/apply/"
     switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert (switched.status_code, switched["Location"]) == (302, "/")
 
@@ -177,6 +178,8 @@ def test_the_matrix_covers_every_url_pattern(world):
     """A new URL must be added to the matrix above: list the patterns we know."""
     known = {
         "",
+        "calls/<slug:code>/",
+        "calls/<slug:code>/apply/",
         "apply/",
         "link/",
         "healthz",

@@ -52,7 +52,7 @@ class Page:
 
 
 def post(client, data, **files):
-    response = client.post("/apply/", {**data, **files})
+    response = client.post("/calls/cqo-2021/apply/", {**data, **files})
     assert response.status_code == 200
     return Page(response.content.decode()), response.context["form"]
 

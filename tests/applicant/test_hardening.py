@@ -77,7 +77,7 @@ CONTROL_ADDRESSES = ['"a\x0bb"@example.com', '"a\x0cb"@example.com', '"a\x00b"@e
 @pytest.mark.parametrize("address", CONTROL_ADDRESSES)
 def test_the_form_refuses_an_address_with_control_characters_and_keeps_the_rest(call, address):
     data = form_data(call, 1, contact_email=address, action="draft")
-    response = Client().post("/apply/", data)
+    response = Client().post(f"/calls/{call.code}/apply/", data)
     assert response.status_code == 200
     form = response.context["form"]
     assert "contact_email" in form.errors
@@ -87,7 +87,8 @@ def test_the_form_refuses_an_address_with_control_characters_and_keeps_the_rest(
 
 def test_the_drafters_address_is_checked_too(call):
     response = Client().post(
-        "/apply/", form_data(call, 1, drafter_email='"x\x0by"@example.com', action="draft")
+        f"/calls/{call.code}/apply/",
+        form_data(call, 1, drafter_email='"x\x0by"@example.com', action="draft"),
     )
     assert "drafter_email" in response.context["form"].errors
     assert "控制字符" in response.context["form"].errors["drafter_email"][0]

@@ -34,7 +34,9 @@ def test_hostile_file_through_the_form(client, call, settings, name, build, allo
     files = {field: SimpleUploadedFile(name, build())}
     if field != "seal_scan":
         files["seal_scan"] = pdf_upload("盖章扫描件.pdf")
-    response = client.post(reverse("applications:apply"), {**data, "action": "submit", **files})
+    response = client.post(
+        reverse("applications:apply", args=["cqo-2021"]), {**data, "action": "submit", **files}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert list(form.errors) == [field], form.errors

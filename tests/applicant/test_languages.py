@@ -50,7 +50,7 @@ def visible_text(html: str, *, skip: set[str] = frozenset()) -> str:
 
 
 def test_chinese_first_even_for_an_english_browser(client, call):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    html = client.get("/calls/cqo-2021/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-CN">' in html
     assert "通知全文" in html and "在线申报" in html
     # The switch offers English, in English.
@@ -59,11 +59,11 @@ def test_chinese_first_even_for_an_english_browser(client, call):
 
 def test_english_call_page_shows_english_and_keeps_the_notice_chinese(client, call):
     choose(client, "en")
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    html = client.get("/calls/cqo-2021/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="en">' in html
     for text in (
         "Full text of the notice",
-        "The three group standards looking for drafting units",
+        "The 3 group standards looking for drafting units",
         "Organising bodies and contacts",
         "Apply online",
         "Skip to the content",
@@ -80,16 +80,16 @@ def test_english_call_page_shows_english_and_keeps_the_notice_chinese(client, ca
 
 
 def test_english_form_has_no_chinese_left_but_the_standards(client, call):
-    choose(client, "en", "/apply/")
+    choose(client, "en", "/calls/cqo-2021/apply/")
     standards = {s.title for s in call.standards.all()} | {call.document_number, "简体中文"}
-    html = client.get("/apply/").content.decode()
+    html = client.get("/calls/cqo-2021/apply/").content.decode()
     assert (
         "Application form for drafting units of the Chief Quality Officer group standards" in html
     )
     assert not CJK.search(visible_text(html, skip=standards)), CJK.findall(
         visible_text(html, skip=standards)
     )
-    response = client.post("/apply/", {"action": "submit", "postcode": "12"})
+    response = client.post("/calls/cqo-2021/apply/", {"action": "submit", "postcode": "12"})
     html = response.content.decode()
     assert "things to correct" in html
     assert "Enter the 6-digit postcode of the postal address, such as 518060." in html
@@ -131,9 +131,11 @@ def test_the_printed_form_stays_chinese_in_every_box_for_an_english_reader(clien
 def test_emails_are_written_in_the_language_the_applicant_chose(
     client, call, mailoutbox, django_capture_on_commit_callbacks
 ):
-    choose(client, "en", "/apply/")
+    choose(client, "en", "/calls/cqo-2021/apply/")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/apply/", {**form_data(call), "seal_scan": seal_upload()})
+        response = client.post(
+            "/calls/cqo-2021/apply/", {**form_data(call), "seal_scan": seal_upload()}
+        )
     assert response.status_code == 303
     run_jobs()
     application = Application.objects.get()
@@ -174,8 +176,8 @@ def test_default_language_is_chinese(call, mailoutbox):
 
 
 def test_dates_follow_the_language(client, call):
-    choose(client, "en", "/apply/")
-    html = client.get("/apply/").content.decode()
+    choose(client, "en", "/calls/cqo-2021/apply/")
+    html = client.get("/calls/cqo-2021/apply/").content.decode()
     deadline = call.deadline.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
     assert f"{deadline.day} {deadline:%B} {deadline.year}, 23:59" in html
 

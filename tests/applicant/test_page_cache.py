@@ -22,10 +22,10 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def test_the_blank_form_is_served_from_the_cache_with_fresh_tokens(
     client, call, django_assert_max_num_queries
 ):
-    first = client.get("/apply/")
+    first = client.get("/calls/cqo-2021/apply/")
     html = first.content.decode()
     with django_assert_max_num_queries(0):  # the call and the page come from the cache
-        second = client.__class__().get("/apply/")
+        second = client.__class__().get("/calls/cqo-2021/apply/")
     other = second.content.decode()
     assert KEY.search(html).group(1) != KEY.search(other).group(1)
     assert CSRF.search(html).group(1) != CSRF.search(other).group(1)
@@ -36,9 +36,9 @@ def test_the_blank_form_is_served_from_the_cache_with_fresh_tokens(
 def test_a_form_from_the_cache_submits(client, call):
 
     browser = Client(enforce_csrf_checks=True)
-    browser.get("/apply/")  # warms the cache
+    browser.get("/calls/cqo-2021/apply/")  # warms the cache
     browser = Client(enforce_csrf_checks=True)
-    page = browser.get("/apply/").content.decode()
+    page = browser.get("/calls/cqo-2021/apply/").content.decode()
     data = {
         **form_data(call, 1),
         "csrfmiddlewaretoken": CSRF.search(page).group(1),
@@ -46,44 +46,46 @@ def test_a_form_from_the_cache_submits(client, call):
         "action": "submit",
         "seal_scan": seal_upload(),
     }
-    response = browser.post(reverse("applications:apply"), data)
+    response = browser.post(reverse("applications:apply", args=["cqo-2021"]), data)
     assert response.status_code == 303
     assert str(Application.objects.get().idempotency_key) == data["idempotency_key"]
 
 
 def test_the_call_page_follows_an_edit_of_the_call_at_once(client, call):
-    assert "首席质量官 术语与原则" in client.get("/").content.decode()
+    assert "首席质量官 术语与原则" in client.get("/calls/cqo-2021/").content.decode()
     Standard.objects.filter(call=call, position=1).update(title="《改过的标准》")  # no signal
-    assert "改过的标准" not in client.get("/").content.decode()  # still the cached page
+    assert (
+        "改过的标准" not in client.get("/calls/cqo-2021/").content.decode()
+    )  # still the cached page
     standard = Standard.objects.get(call=call, position=1)
     standard.save()  # an edit through the admin saves the row: the cache is forgotten
-    assert "改过的标准" in client.get("/").content.decode()
+    assert "改过的标准" in client.get("/calls/cqo-2021/").content.decode()
     call.title = "新的通知标题"
     call.save()
-    assert "新的通知标题" in client.get("/").content.decode()
+    assert "新的通知标题" in client.get("/calls/cqo-2021/").content.decode()
 
 
 def test_nothing_is_cached_for_a_visitor_with_a_session_or_a_query(client, call):
-    client.get("/")
+    client.get("/calls/cqo-2021/")
     Standard.objects.filter(call=call, position=1).update(title="《只有新鲜页面才有》")
     assert "只有新鲜页面才有" in client.get("/?utm=wechat").content.decode()
     client.cookies["sessionid"] = "x"
-    assert "只有新鲜页面才有" in client.get("/").content.decode()
+    assert "只有新鲜页面才有" in client.get("/calls/cqo-2021/").content.decode()
 
 
 def test_each_language_has_its_own_page(client, call):
-    chinese = client.get("/").content.decode()
+    chinese = client.get("/calls/cqo-2021/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    english = client.get("/").content.decode()
+    english = client.get("/calls/cqo-2021/").content.decode()
     assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
 
 
 def test_the_call_page_sets_no_cookie(client, call):
-    client.get("/")
-    response = client.get("/")
+    client.get("/calls/cqo-2021/")
+    response = client.get("/calls/cqo-2021/")
     assert "csrftoken" not in response.cookies
     assert "Cookie" not in response.get("Vary", "")
-    form = client.get("/apply/")
+    form = client.get("/calls/cqo-2021/apply/")
     assert "csrftoken" in form.cookies  # the form page does need one
 
 

@@ -36,11 +36,11 @@ def read_download(response) -> bytes:
 
 
 def post_apply(client, data, **files):
-    return client.post(reverse("applications:apply"), {**data, **files})
+    return client.post(reverse("applications:apply", args=["cqo-2021"]), {**data, **files})
 
 
 def test_call_page_shows_the_call(client, call):
-    response = client.get("/")
+    response = client.get("/calls/cqo-2021/")
     html = response.content.decode()
     assert response.status_code == 200
     for text in (
@@ -58,15 +58,15 @@ def test_call_page_shows_the_call(client, call):
         "征集中",
     ):
         assert text in html, text
-    assert 'href="/apply/"' in html and "在线申报" in html
+    assert 'href="/calls/cqo-2021/apply/"' in html and "在线申报" in html
     assert "/static/bootstrap/css/bootstrap.min.css" in html
     assert "cdn" not in html.lower()
 
 
 def test_closed_call_page_and_form(client, closed_call):
-    html = client.get("/").content.decode()
+    html = client.get("/calls/cqo-2021/").content.decode()
     assert "已截止" in html and "本次征集已截止，不再接受申报。" in html
-    response = client.get("/apply/")
+    response = client.get("/calls/cqo-2021/apply/")
     assert "本次征集已截止" in response.content.decode()
     response = post_apply(client, form_data(closed_call), seal_scan=seal_upload())
     assert response.status_code == 403
@@ -76,7 +76,7 @@ def test_closed_call_page_and_form(client, closed_call):
 
 
 def test_form_page_has_every_section_and_field(client, call):
-    html = client.get("/apply/").content.decode()
+    html = client.get("/calls/cqo-2021/apply/").content.decode()
     assert str(form_schema.SECTIONS[-1].title) == "五、单位意见与盖章"
     positions = [html.index(str(section.title)) for section in form_schema.SECTIONS]
     assert positions == sorted(positions)
@@ -267,7 +267,7 @@ def test_contact_email_defaults_to_drafter_email(client, call):
 
 
 def test_replayed_post_finds_the_first_application(client, call):
-    page = client.get("/apply/")
+    page = client.get("/calls/cqo-2021/apply/")
     key = page.context["form"].initial["idempotency_key"]
     data = form_data(call, action="submit", idempotency_key=str(key))
     first = post_apply(client, data, seal_scan=seal_upload())
@@ -275,7 +275,7 @@ def test_replayed_post_finds_the_first_application(client, call):
     assert first.status_code == again.status_code == 303
     assert first["Location"] == again["Location"]
 
-    elsewhere = Client().post("/apply/", {**data, "seal_scan": seal_upload()})
+    elsewhere = Client().post("/calls/cqo-2021/apply/", {**data, "seal_scan": seal_upload()})
     assert elsewhere.status_code == 409
     assert "这份申报已经收到" in elsewhere.content.decode()
     assert Application.objects.count() == 1
@@ -450,7 +450,7 @@ def test_healthz(client, db):
 def test_csrf_failure_is_explained_in_chinese(call):
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/apply/", form_data(call, action="submit"))
+    response = strict.post("/calls/cqo-2021/apply/", form_data(call, action="submit"))
     assert response.status_code == 403
     assert "页面已过期，请重新提交" in response.content.decode()
     assert Application.objects.count() == 0

@@ -45,10 +45,12 @@ def test_axe_finds_nothing_serious_on_the_applicant_pages(
 ):
     application, token = create_application(call, action="draft", files={"seal_scan": seal_file()})
     found: dict[str, list] = {}
-    page = open_page("/", **VIEWPORTS[viewport])
+    page = open_page("/calls/cqo-2021/", **VIEWPORTS[viewport])
     choose_language(page, language)
     found["call page"] = axe_run(page)
-    page.goto("/apply/")
+    page.goto("/")
+    found["list of calls"] = axe_run(page)
+    page.goto("/calls/cqo-2021/apply/")
     found["form"] = axe_run(page)
     page.locator(SUBMIT).click()
     expect(page.locator("#error-summary")).to_be_focused()
@@ -135,7 +137,7 @@ def test_the_whole_form_with_the_keyboard_alone(
     values = applicant_values(31)
     files = write_files(tmp_path)
     order = date_order(browser)
-    page = open_page("/", **DESKTOP)
+    page = open_page("/calls/cqo-2021/", **DESKTOP)
     # Playwright starts intercepting file dialogs when a first listener subscribes, without
     # waiting for the browser; subscribing now, long before the first Space on a file field,
     # keeps that keypress from reaching an unintercepted (invisible, headless) dialog.
@@ -152,7 +154,7 @@ def test_the_whole_form_with_the_keyboard_alone(
     else:
         pytest.fail("the apply link cannot be reached with Tab")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/apply/")
+    expect(page).to_have_url(f"{live_server.url}/calls/cqo-2021/apply/")
 
     wanted_standards = set(
         page.locator("input[name=standards]").evaluate_all("els => [els[0].value, els[2].value]")
@@ -227,7 +229,7 @@ def test_the_whole_form_with_the_keyboard_alone(
 def test_error_summary_takes_focus_and_each_link_focuses_its_field(
     transactional_db, call, open_page
 ):
-    page = open_page("/apply/", **DESKTOP)
+    page = open_page("/calls/cqo-2021/apply/", **DESKTOP)
     page.locator("#id_unit_name").fill("某某质量协会")
     page.locator("#id_postcode").fill("5180")
     page.locator(SUBMIT).click()
@@ -250,7 +252,7 @@ def test_error_summary_takes_focus_and_each_link_focuses_its_field(
 
 
 def test_on_a_phone_the_first_field_to_correct_is_on_screen(transactional_db, call, open_page):
-    page = open_page("/apply/", **PHONE)
+    page = open_page("/calls/cqo-2021/apply/", **PHONE)
     for name, value in applicant_values(3).items():
         if name in ("unit_name", "credit_code", "unit_type"):
             continue  # the second section's first fields are left wrong

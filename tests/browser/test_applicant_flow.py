@@ -51,13 +51,13 @@ def test_desktop_apply_with_one_mistake_then_submit(
     assert values["credit_code"] == good_code
     values["credit_code"] = wrong_check_char(good_code)
 
-    page = open_page("/", **DESKTOP)
+    page = open_page("/calls/cqo-2021/", **DESKTOP)
     expect(page.locator("h1")).to_have_text(CALL_TITLE)
     apply_link = page.locator(".call-header").get_by_role("link", name="在线申报")
     expect(apply_link).to_be_visible()
     screenshot(page, "flow-call-desktop")
     apply_link.click()
-    expect(page).to_have_url(f"{live_server.url}/apply/")
+    expect(page).to_have_url(f"{live_server.url}/calls/cqo-2021/apply/")
     for section in (
         "一、标准名称",
         "二、单位信息",
@@ -71,7 +71,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     page.locator(SUBMIT).click()
 
     # The form comes back with one error, on the credit code, and keeps everything else.
-    expect(page).to_have_url(f"{live_server.url}/apply/")
+    expect(page).to_have_url(f"{live_server.url}/calls/cqo-2021/apply/")
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("有 1 处需要修改")
@@ -159,13 +159,13 @@ def test_desktop_apply_with_one_mistake_then_submit(
 
 
 def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_page, live_server):
-    page = open_page("/", **PHONE)
+    page = open_page("/calls/cqo-2021/", **PHONE)
     expect(page.locator("h1")).to_have_text(CALL_TITLE)
     assert_no_sideways_scroll(page)
     screenshot(page, "flow-call-phone")
 
     page.locator(".call-header").get_by_role("link", name="在线申报").tap()
-    expect(page).to_have_url(f"{live_server.url}/apply/")
+    expect(page).to_have_url(f"{live_server.url}/calls/cqo-2021/apply/")
     assert_no_sideways_scroll(page)
 
     # An empty draft is refused: it needs the unit name and the contact e-mail.
@@ -201,7 +201,7 @@ def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_pag
 
 
 def test_double_click_submits_once(transactional_db, call, open_page, live_server, tmp_path):
-    page = open_page("/apply/", **DESKTOP)
+    page = open_page("/calls/cqo-2021/apply/", **DESKTOP)
     fill_form(page, applicant_values(7), write_files(tmp_path), typing=False)
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
@@ -213,7 +213,7 @@ def test_double_click_submits_once(transactional_db, call, open_page, live_serve
     page.wait_for_load_state("networkidle")
     assert Application.objects.count() == 1
     assert Application.objects.get().status == enums.Status.SUBMITTED
-    assert posts == [f"{live_server.url}/apply/"], posts
+    assert posts == [f"{live_server.url}/calls/cqo-2021/apply/"], posts
 
 
 def noise_png(path: Path, width: int = 1200, height: int = 1100) -> Path:
@@ -239,7 +239,7 @@ def test_phone_upload_shows_real_progress_and_sends_once(
     seal = noise_png(tmp_path / "盖章申报表照片.png")
     size = seal.stat().st_size
     assert size > 3_500_000
-    page = open_page("/apply/", **PHONE)
+    page = open_page("/calls/cqo-2021/apply/", **PHONE)
     fill_form(page, applicant_values(11), {"seal_scan": seal}, typing=False)
     # A slow mobile uplink (about 1.5 MB/s), so the upload takes a few seconds.
     cdp = page.context.new_cdp_session(page)
@@ -270,7 +270,7 @@ def test_phone_upload_shows_real_progress_and_sends_once(
     partial = [value for value in seen if 0 < value < 100]
     assert len(partial) >= 3, seen
     assert seen == sorted(seen), seen
-    assert posts == [f"{live_server.url}/apply/"], posts
+    assert posts == [f"{live_server.url}/calls/cqo-2021/apply/"], posts
     application = Application.objects.get()
     assert application.status == enums.Status.SUBMITTED
     assert application.seal_scan.size == size
@@ -280,7 +280,7 @@ def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
     transactional_db, call, open_page, tmp_path
 ):
     values = applicant_values(12)
-    page = open_page("/apply/", **PHONE)
+    page = open_page("/calls/cqo-2021/apply/", **PHONE)
     fill_form(page, values, write_files(tmp_path), typing=False)
 
     def drop_posts(route):
@@ -289,7 +289,7 @@ def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
         else:
             route.continue_()
 
-    page.route("**/apply/", drop_posts)
+    page.route("**/calls/cqo-2021/apply/", drop_posts)
     page.locator(SUBMIT).tap()
     expect(page.locator(".upload-progress-status")).to_contain_text("网络中断")
     expect(page.locator(SUBMIT)).to_be_enabled()
@@ -297,7 +297,7 @@ def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
     assert Application.objects.count() == 0
 
     # The connection is back: the same button sends it, once.
-    page.unroute("**/apply/")
+    page.unroute("**/calls/cqo-2021/apply/")
     page.locator(SUBMIT).tap()
     expect(page).to_have_url(PRIVATE_URL)
     expect(page.locator(".status-badge")).to_have_text("已提交")

@@ -54,11 +54,11 @@ def test_screenshots_of_the_call_the_form_with_errors_and_the_private_page(
     transactional_db, call, open_page, viewport
 ):
     application, token = create_application(call, 7, action="draft")
-    page = open_page("/", **VIEWPORTS[viewport])
+    page = open_page("/calls/cqo-2021/", **VIEWPORTS[viewport])
     expect(page.locator(".call-status")).to_be_visible()
     window_shot(page, f"call-{viewport}")
 
-    page.goto("/apply/")
+    page.goto("/calls/cqo-2021/apply/")
     submit_with_three_mistakes(page)
     expect(page.locator("#error-summary")).to_be_focused()
     window_shot(page, f"apply-errors-{viewport}")
@@ -86,12 +86,12 @@ def test_screenshots_of_the_call_the_form_with_errors_and_the_private_page(
 def test_no_sideways_scrolling_on_phones(transactional_db, call, open_page, width, language):
     application, token = create_application(call, 8)
     size = {"viewport": {"width": width, "height": 740}, "is_mobile": True, "has_touch": True}
-    page = open_page("/", **size)
+    page = open_page("/calls/cqo-2021/", **size)
     if language == "en":
         page.get_by_role("button", name="English").tap()
         expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_no_sideways_scroll(page)
-    page.goto("/apply/")
+    page.goto("/calls/cqo-2021/apply/")
     assert_no_sideways_scroll(page)
     page.locator(SUBMIT).tap()
     expect(page.locator("#error-summary")).to_be_visible()
@@ -102,19 +102,26 @@ def test_no_sideways_scrolling_on_phones(transactional_db, call, open_page, widt
     assert_no_sideways_scroll(page)
     page.goto("/link/")
     assert_no_sideways_scroll(page)
+    page.goto("/")
+    assert_no_sideways_scroll(page)
 
 
 def test_no_sideways_scrolling_on_a_desktop(transactional_db, call, open_page):
     application, token = create_application(call, 9)
-    page = open_page("/", **DESKTOP)
-    for path in ("/", "/apply/", f"/a/{application.reference}/{token}/"):
+    page = open_page("/calls/cqo-2021/", **DESKTOP)
+    for path in (
+        "/",
+        "/calls/cqo-2021/",
+        "/calls/cqo-2021/apply/",
+        f"/a/{application.reference}/{token}/",
+    ):
         page.goto(path)
         assert_no_sideways_scroll(page)
 
 
 def test_phone_keyboards_and_camera(transactional_db, call, open_page):
     """Each input asks a phone for the right keyboard; the seal scan can be a photo."""
-    page = open_page("/apply/", **PHONE)
+    page = open_page("/calls/cqo-2021/apply/", **PHONE)
     expected = {
         "postcode": {"inputmode": "numeric", "autocomplete": "postal-code"},
         "drafter_mobile": {"type": "tel", "inputmode": "tel", "autocomplete": "tel"},

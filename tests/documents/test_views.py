@@ -2,7 +2,6 @@
 actions and buttons, and the export_selected command. Every organiser export is audited."""
 
 import csv
-import datetime as dt
 import io
 
 import pytest
@@ -15,12 +14,11 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.documents import admin_actions
-from applications.models import Application, AuditEntry, Call
-from tests.factories import UserFactory, create_application
+from applications.models import Application, AuditEntry
+from tests.factories import UserFactory, create_application, other_call
 from tests.factories.documents import organiser, page_texts, select
 
 pytestmark = pytest.mark.django_db
@@ -246,14 +244,7 @@ def test_admin_actions_refuse_with_a_message(rf, call, two, chief, settings):
         assert action(model_admin, request, everything) is None
         assert messages_of(request) == ["您没有导出申报的权限。"]
 
-    other = Call.objects.create(
-        code="other-2022",
-        title="另一次征集",
-        document_number="商贸促字〔2022〕1号",
-        notice="……",
-        opens_at=timezone.now() - dt.timedelta(days=1),
-        deadline=timezone.now() + dt.timedelta(days=10),
-    )
+    other = other_call("other-2022")
     create_application(other, 50, action="draft", standards=[])
     request = admin_request(rf, chief)
     assert admin_actions.export_selected_pdf(model_admin, request, everything) is None

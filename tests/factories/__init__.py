@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from applications import demo, services, workflow
-from applications.enums import Status
-from applications.models import Call
+from applications.enums import CallStatus, Status
+from applications.models import Call, OrganisingBody, Standard
 from applications.roles import SELECTOR_GROUP
 from applications.services import NewFile
 
@@ -31,6 +31,53 @@ def seal_upload(name="盖章扫描件.png") -> SimpleUploadedFile:
 
 def pdf_upload(name="单位简介.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, demo.profile_pdf(), content_type="application/pdf")
+
+
+def other_call(
+    code: str = "rsq-2026",
+    *,
+    status: str = CallStatus.PUBLISHED,
+    standards: int = 2,
+    bodies: list | None = None,
+    **fields,
+) -> Call:
+    """A second call, different from the seeded one in every text: its own standards and
+    (unless ``bodies`` are given) its own organising body; open for 20 days by default."""
+    now = timezone.now()
+    values = {
+        "title": "关于公开征集商业服务质量系列团体标准起草单位的通知",
+        "series": "商业服务质量系列团体标准",
+        "document_number": "商促字〔2026〕8号",
+        "issuer": "商业服务质量促进中心",
+        "notice": "## 征集范围\n\n面向零售、餐饮企业征集起草单位。",
+        "opens_at": now - dt.timedelta(days=1),
+        "deadline": now + dt.timedelta(days=20),
+        "max_selected": 10,
+        **fields,
+    }
+    call = Call.objects.create(code=code, status=status, **values)
+    for position in range(1, standards + 1):
+        Standard.objects.create(
+            call=call,
+            title=f"《零售服务质量评价第{position}部分》",
+            plan_number=f"RSQ-{code}-{position:03d}",
+            position=position,
+        )
+    if bodies is None:
+        bodies = [
+            OrganisingBody.objects.get_or_create(
+                name="商业服务质量促进中心",
+                defaults={
+                    "short_name": "服务质量中心",
+                    "address": "上海市黄浦区示范路 1 号",
+                    "phone": "021-61234567",
+                    "email": "rsq@example.com",
+                    "contact_person": "周明",
+                },
+            )[0]
+        ]
+    call.organising_bodies.set(bodies)
+    return call
 
 
 def form_data(call: Call, number: int = 1, **overrides) -> dict:

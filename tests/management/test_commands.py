@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
@@ -20,6 +21,7 @@ from applications.models import (
     Standard,
 )
 from applications.queries import reviewer_bodies
+from applications.roles import CALL_MANAGER_GROUP, CALL_MANAGER_PERMISSIONS
 from applications.storage import private_storage
 from tests.factories import create_application, decide_final, pdf_file, seal_file, selector
 from tests.jobs import run_jobs
@@ -258,3 +260,39 @@ def test_purge_personal_data_erases_only_the_not_selected_and_only_when_old(
     )
     with pytest.raises(CommandError):
         run("purge_personal_data", call="nope", older_than=1)
+
+
+def test_seed_call_publishes_the_notice_and_makes_the_call_managers_group():
+    run("seed_call")
+    call = Call.objects.get()
+    assert call.status == enums.CallStatus.PUBLISHED and call.published_at is not None
+    assert call.series == "首席质量官系列团体标准"
+    managers = Group.objects.get(name=CALL_MANAGER_GROUP)
+    assert sorted(managers.permissions.values_list("codename", flat=True)) == sorted(
+        CALL_MANAGER_PERMISSIONS
+    )
+
+
+def test_seed_demo_second_call_is_a_different_published_call_with_quota_ten(call):
+    out = run("seed_demo", applications=3, second_call=True)
+    second = Call.objects.get(code="svc-2026")
+    assert "Created demo call svc-2026 with 12 applications." in out
+    assert second.is_published and second.is_open() and second.max_selected == 10
+    assert [s.title for s in second.standards.all()] == [
+        "《零售门店服务质量评价规范》",
+        "《餐饮服务顾客满意度测评指南》",
+    ]
+    assert not set(second.standards.values_list("plan_number", flat=True)) & set(
+        call.standards.values_list("plan_number", flat=True)
+    )
+    names = set(second.organising_bodies.values_list("name", flat=True))
+    assert names == {
+        "商业服务质量标准化示范中心",
+        "零售服务质量示范研究院",
+        "中国国际贸易促进委员会商业行业委员会",
+    }
+    assert second.applications.count() == 12 and call.applications.count() == 3
+    assert second.applications.order_by("reference").first().reference == "SVC-2026-0001"
+    assert all(b.reviewer_group for b in second.organising_bodies.all())
+    assert "already exists" in run("seed_demo", applications=0, second_call=True)
+    assert Call.objects.filter(code="svc-2026").count() == 1

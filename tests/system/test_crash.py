@@ -70,7 +70,9 @@ def test_killing_the_server_mid_upload_leaves_nothing_behind(server_env):
     port = free_port()
     server = start_gunicorn(env, port)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/apply/", timeout=10) as page:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/calls/cqo-2021/apply/", timeout=10
+        ) as page:
             html = page.read().decode()
             cookie = page.headers["Set-Cookie"].split(";")[0]
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
@@ -87,8 +89,9 @@ def test_killing_the_server_mid_upload_leaves_nothing_behind(server_env):
         sock = socket.create_connection(("127.0.0.1", port))
         sock.sendall(
             (
-                f"POST /apply/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
-                f"Referer: http://127.0.0.1:{port}/apply/\r\n"
+                f"POST /calls/cqo-2021/apply/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Cookie: {cookie}\r\n"
+                f"Referer: http://127.0.0.1:{port}/calls/cqo-2021/apply/\r\n"
                 f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
                 f"Content-Length: {length}\r\n\r\n"
             ).encode()

@@ -104,6 +104,9 @@ def client(port: int) -> httpx.Client:
     )
 
 
+APPLY = "/calls/cqo-2021/apply/"  # the form of the call seed_call makes
+
+
 def csrf_token(session: httpx.Client, path: str) -> str:
     page = session.get(path)
     assert page.status_code == 200, page.text
@@ -111,10 +114,10 @@ def csrf_token(session: httpx.Client, path: str) -> str:
 
 
 def post_form(session: httpx.Client, *, forged: str | None = None) -> int:
-    token = csrf_token(session, "/apply/")
+    token = csrf_token(session, APPLY)
     headers = {"X-Forwarded-For": forged} if forged else {}
     response = session.post(
-        "/apply/", data={"csrfmiddlewaretoken": token, "action": "draft"}, headers=headers
+        APPLY, data={"csrfmiddlewaretoken": token, "action": "draft"}, headers=headers
     )
     return response.status_code
 

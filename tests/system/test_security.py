@@ -110,7 +110,11 @@ def test_check_deploy_catches_missing_cjk_fonts(tmp_path):
 
 
 def test_every_page_carries_the_security_headers(client, admin_client, call):
-    for response in (client.get("/"), client.get("/apply/"), admin_client.get("/admin/")):
+    for response in (
+        client.get("/"),
+        client.get("/calls/cqo-2021/apply/"),
+        admin_client.get("/admin/"),
+    ):
         assert response.status_code == 200
         policy = dict(
             part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
@@ -189,20 +193,22 @@ def test_form_posts_are_rate_limited_with_a_page_in_chinese(client, call, settin
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "form_post": "2/d"}
     for number in (1, 2):
         response = client.post(
-            reverse("applications:apply"),
+            reverse("applications:apply", args=["cqo-2021"]),
             {**form_data(call, number), "action": "submit", "seal_scan": seal_upload()},
         )
         assert response.status_code == 303
     limited = client.post(
-        reverse("applications:apply"),
+        reverse("applications:apply", args=["cqo-2021"]),
         {**form_data(call, 3), "action": "submit", "seal_scan": seal_upload()},
     )
     assert limited.status_code == 429
     assert "操作过于频繁，请稍后再试" in limited.content.decode()
     assert Application.objects.count() == 2
-    assert client.get(reverse("applications:apply")).status_code == 200  # reading is free
+    assert (
+        client.get(reverse("applications:apply", args=["cqo-2021"])).status_code == 200
+    )  # reading is free
     elsewhere = client.post(
-        reverse("applications:apply"),
+        reverse("applications:apply", args=["cqo-2021"]),
         {**form_data(call, 4), "action": "submit", "seal_scan": seal_upload()},
         REMOTE_ADDR="198.51.100.9",
     )
@@ -234,7 +240,7 @@ def test_downloads_are_rate_limited(client, call, settings):
 
 def test_a_two_megabyte_text_field_is_refused_and_nothing_is_stored(client, call):
     response = client.post(
-        reverse("applications:apply"),
+        reverse("applications:apply", args=["cqo-2021"]),
         {
             **form_data(call, 1, unit_profile="质" * 700_000),
             "action": "submit",

@@ -154,14 +154,15 @@ def test_two_servers_share_files_cache_limits_sessions_and_the_worker(call, clus
     b = httpx.Client(base_url=servers["B"], timeout=30)
 
     # 1. Apply on A, with a seal scan; download the scan through B with the private link.
-    form = a.get("/apply/")
+    apply = f"/calls/{call.code}/apply/"
+    form = a.get(apply)
     assert form.status_code == 200
     seal = demo.seal_scan_png()
     response = a.post(
-        "/apply/",
+        apply,
         data={**form_data(call, 1, action="submit"), "csrfmiddlewaretoken": csrf_of(form.text)},
         files={"seal_scan": ("盖章扫描件.png", seal, "image/png")},
-        headers={"Referer": f"{servers['A']}/apply/"},
+        headers={"Referer": f"{servers['A']}{apply}"},
     )
     assert response.status_code == 303, response.text[:2000]
     private = response.headers["location"]

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from applications import enums
 from applications.models import Call, OrganisingBody, Standard
 from applications.roles import roles_ensure
 
@@ -17,6 +18,8 @@ NOTICE_FILE = Path(__file__).resolve().parents[2] / "data" / "notice_cqo_2021.md
 CALL = {
     "code": "cqo-2021",
     "title": "关于公开征集首席质量官系列团体标准起草单位和起草人的通知",
+    "series": "首席质量官系列团体标准",
+    "series_en": "Chief Quality Officer group standards",
     "document_number": "商贸促字〔2021〕163号",
     "issuer": "中国国际贸易促进委员会商业行业委员会",
     "issued_on": dt.date(2021, 7, 15),
@@ -90,6 +93,8 @@ class Command(BaseCommand):
                 **CALL,
                 notice=NOTICE_FILE.read_text(encoding="utf-8"),
                 deadline=deadline_at or deadline_for(DEFAULT_DEADLINE),
+                status=enums.CallStatus.PUBLISHED,
+                published_at=timezone.now(),
             )
             call.full_clean()
             call.save()

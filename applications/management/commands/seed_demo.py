@@ -6,7 +6,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.demo import create_demo_applications, create_demo_reviews
+from applications.demo import create_demo_applications, create_demo_reviews, demo_call_ensure
 from applications.models import Call
 from applications.roles import SELECTOR_GROUP, roles_ensure
 
@@ -34,6 +34,12 @@ class Command(BaseCommand):
             "--no-organisers", action="store_true", help="do not create the demo organisers"
         )
         parser.add_argument(
+            "--second-call",
+            action="store_true",
+            help="also publish a second, different demo call (svc-2026: other standards, "
+            "other bodies, quota 10) with a few applications, so that two calls show side by side",
+        )
+        parser.add_argument(
             "--reviews",
             type=float,
             default=0.0,
@@ -41,7 +47,9 @@ class Command(BaseCommand):
             help="also let each demo reviewer review this share (0–1) of the applications",
         )
 
-    def handle(self, *args, applications, call, if_empty, no_organisers, reviews, **options):
+    def handle(
+        self, *args, applications, call, if_empty, no_organisers, reviews, second_call, **options
+    ):
         target = Call.objects.filter(code=call).first()
         if target is None:
             raise CommandError(f"No call {call!r}: run `manage.py seed_call` first.")
@@ -51,6 +59,8 @@ class Command(BaseCommand):
             raise CommandError("--reviews must be between 0 and 1")
         if reviews and no_organisers:
             raise CommandError("--reviews needs the demo organisers (drop --no-organisers)")
+        if second_call:
+            self._second_call()
         reviewers = {} if no_organisers else self._organisers(target)
         if if_empty and target.applications.exists():
             self.stdout.write(f"Call {call} already has applications; no demo data added.")
@@ -65,6 +75,15 @@ class Command(BaseCommand):
         if reviews:
             count = create_demo_reviews(target, reviewers, share=reviews)
             self.stdout.write(f"Created {count} demo reviews.")
+
+    def _second_call(self):
+        other, created = demo_call_ensure()
+        if created or not other.applications.exists():
+            count = create_demo_applications(other, 12, seed=2026)
+            self.stdout.write(f"Created demo call {other.code} with {count} applications.")
+        else:
+            self.stdout.write(f"Demo call {other.code} already exists; nothing changed.")
+        roles_ensure()  # reviewer groups for its bodies
 
     def _organisers(self, call):
         """One reviewer per body and a selector; new passwords, shown only here."""
