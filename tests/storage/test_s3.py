@@ -61,7 +61,7 @@ def test_the_form_stores_uploads_in_the_bucket_under_random_private_names(
     pdf_bytes = pdf.read()
     pdf.seek(0)
     response = client.post(
-        reverse("applications:apply"),
+        reverse("applications:apply", args=[call.code]),
         {**form_data(call, action="submit"), "seal_scan": seal_upload(), "unit_profile_file": pdf},
     )
     assert response.status_code == 303
@@ -177,7 +177,7 @@ def test_an_unreachable_bucket_asks_the_applicant_to_retry_and_saves_nothing(
     make_unreachable(settings, s3_server, "portal")
     data = form_data(call, action="submit", unit_name="无法保存测试有限公司")
     response = client.post(
-        reverse("applications:apply"),
+        reverse("applications:apply", args=[call.code]),
         {**data, "seal_scan": seal_upload(), "unit_profile_file": pdf_upload()},
     )
     assert response.status_code == 200
