@@ -2,6 +2,7 @@
 
 import functools
 import mimetypes
+import time
 from pathlib import PurePosixPath
 
 import markdown
@@ -26,8 +27,27 @@ from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLin
 from applications.models import Application, is_open_between
 from chiefquality.admin_site import organiser_verified
 
-SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
+SESSION_LINKS = "application_links"  # idempotency key -> [private URL, time], replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
+# A replayed POST (a double click, a resent form) comes within minutes: the session keeps a
+# private link (which opens the application) that long, and no more than a few of them.
+SESSION_LINK_SECONDS = 3600
+SESSION_LINKS_KEPT = 5
+
+
+def _session_links(request) -> dict[str, list]:
+    """The session's recent private links; older ones (or an old session's plain URLs) are
+    dropped from the session as soon as it is read here."""
+    now = time.time()
+    stored = request.session.get(SESSION_LINKS, {})
+    links = {
+        key: value
+        for key, value in stored.items()
+        if isinstance(value, list) and len(value) == 2 and now - value[1] < SESSION_LINK_SECONDS
+    }
+    if links != stored:
+        request.session[SESSION_LINKS] = links
+    return links
 
 
 def _rate(name: str):
@@ -139,10 +159,10 @@ def apply(request):
             form.add_error(None, exc)
         else:
             url = private_path(application, token)
-            links = request.session.get(SESSION_LINKS, {})
+            links = _session_links(request)
             if key:
-                links[str(key)] = url
-            request.session[SESSION_LINKS] = links
+                links[str(key)] = [url, time.time()]
+            request.session[SESSION_LINKS] = dict(list(links.items())[-SESSION_LINKS_KEPT:])
             request.session[SESSION_FRESH] = application.reference
             if application.status == enums.Status.SUBMITTED:
                 messages.success(
@@ -160,9 +180,9 @@ def apply(request):
 
 
 def _duplicate(request, application, key):
-    url = request.session.get(SESSION_LINKS, {}).get(str(key))
-    if url:
-        return see_other(url)
+    link = _session_links(request).get(str(key))
+    if link:
+        return see_other(link[0])
     return render(
         request, "applications/already_received.html", {"application": application}, status=409
     )
