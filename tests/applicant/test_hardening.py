@@ -164,3 +164,18 @@ def test_a_session_holds_at_most_a_few_private_links(call):
         data = {**form_data(call, number + 1, action="draft"), "idempotency_key": str(key)}
         assert client.post("/apply/", data).status_code == 303
     assert len(client.session[views.SESSION_LINKS]) == views.SESSION_LINKS_KEPT
+
+
+# --- cosmetic (item 16) ----------------------------------------------------------------
+
+
+def test_a_nul_in_a_field_is_named_for_what_it_is(call):
+    response = Client().post("/apply/", form_data(call, 1, unit_name="甲\x00乙", action="draft"))
+    assert response.context["form"].errors["unit_name"] == [
+        "内容含有空字符（NUL），请删除后重新输入（可先粘贴到记事本再复制）。"
+    ]
+
+
+def test_the_form_says_that_emoji_will_not_print(call):
+    html = Client().get("/apply/").content.decode()
+    assert "表情符号（emoji）无法打印在申报表 PDF 上" in html
