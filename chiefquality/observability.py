@@ -82,7 +82,11 @@ def init_sentry(environ: Mapping[str, str]) -> bool:
 
 def logging_config(log_format: str, level: str) -> dict[str, Any]:
     """Django's LOGGING: plain lines, or one JSON object per line with LOG_FORMAT=json."""
-    handler: dict[str, Any] = {"class": "logging.StreamHandler"}
+    # Private links' tokens never reach the log (chiefquality/redaction.py).
+    handler: dict[str, Any] = {
+        "class": "logging.StreamHandler",
+        "filters": ["redact_private_links"],
+    }
     formatters = {}
     if log_format == "json":
         formatters["json"] = {
@@ -98,6 +102,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": formatters,
+        "filters": {"redact_private_links": {"()": "chiefquality.redaction.RedactPrivateLinks"}},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {

@@ -3,6 +3,7 @@
 import functools
 import logging
 import mimetypes
+import time
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -31,8 +32,27 @@ from chiefquality.admin_site import organiser_verified
 
 logger = logging.getLogger(__name__)
 
-SESSION_LINKS = "application_links"  # idempotency key -> private URL, for replayed POSTs
+SESSION_LINKS = "application_links"  # idempotency key -> [private URL, time], replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
+# A replayed POST (a double click, a resent form) comes within minutes: the session keeps a
+# private link (which opens the application) that long, and no more than a few of them.
+SESSION_LINK_SECONDS = 3600
+SESSION_LINKS_KEPT = 5
+
+
+def _session_links(request) -> dict[str, list]:
+    """The session's recent private links; older ones (or an old session's plain URLs) are
+    dropped from the session as soon as it is read here."""
+    now = time.time()
+    stored = request.session.get(SESSION_LINKS, {})
+    links = {
+        key: value
+        for key, value in stored.items()
+        if isinstance(value, list) and len(value) == 2 and now - value[1] < SESSION_LINK_SECONDS
+    }
+    if links != stored:
+        request.session[SESSION_LINKS] = links
+    return links
 
 
 def _rate(name: str):
@@ -217,10 +237,10 @@ def apply(request, code):
             form.add_error(None, exc)
         else:
             url = private_path(application, token)
-            links = request.session.get(SESSION_LINKS, {})
+            links = _session_links(request)
             if key:
-                links[str(key)] = url
-            request.session[SESSION_LINKS] = links
+                links[str(key)] = [url, time.time()]
+            request.session[SESSION_LINKS] = dict(list(links.items())[-SESSION_LINKS_KEPT:])
             request.session[SESSION_FRESH] = application.reference
             if application.status == enums.Status.SUBMITTED:
                 messages.success(
@@ -238,9 +258,9 @@ def apply(request, code):
 
 
 def _duplicate(request, application, key):
-    url = request.session.get(SESSION_LINKS, {}).get(str(key))
-    if url:
-        return see_other(url)
+    link = _session_links(request).get(str(key))
+    if link:
+        return see_other(link[0])
     return render(
         request, "applications/already_received.html", {"application": application}, status=409
     )

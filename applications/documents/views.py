@@ -8,9 +8,11 @@ admin actions (``admin_actions``). A machine without the CJK fonts answers a Chi
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -18,8 +20,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_ratelimit.decorators import ratelimit
 
-from applications import queries
+from applications import public_pages, queries
 from applications.documents import exports, pdf
 from applications.models import Application, Call
 from applications.services.exports import export_record
@@ -48,10 +51,24 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
+# Each render of a 申报表 costs a worker a few tenths of a second: the PDF is kept until the
+# application (its updated_at) or the call's public texts (their version) change.
+FORM_PDF_SECONDS = 24 * 3600
+
+
+def form_pdf_bytes(application: Application) -> bytes:
+    key = f"form-pdf:{application.pk}:{application.updated_at.isoformat()}:{public_pages.version()}"
+    data = cache.get(key)
+    if data is None:
+        data = pdf.application_form_pdf(application)
+        cache.set(key, data, FORM_PDF_SECONDS)
+    return data
+
+
 # --- response builders (views and admin actions) ----------------------------------------------
 def application_form_response(application: Application, *, actor=None) -> HttpResponse:
     """The 申报表 PDF, shown in the browser to print. Organisers' downloads are recorded."""
-    data = pdf.application_form_pdf(application)
+    data = form_pdf_bytes(application)
     if actor is not None:
         export_record(
             actor=actor,
@@ -123,6 +140,12 @@ EXPORT_RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
 
 # --- views ---------------------------------------------------------------------------------
 @require_GET
+@ratelimit(
+    group="download",  # counted with the applicant's other downloads
+    key="ip",
+    rate=lambda _group, _request: settings.RATE_LIMITS["download"],
+    method="GET",
+)
 def applicant_form_pdf(request, reference, token):
     """The applicant's own 申报表 through the private link (no audit entry: it is their data,
     and the private page is the only way in)."""

@@ -134,3 +134,52 @@ def test_a_known_address_costs_the_request_no_more_than_an_unknown_one(call):
     run_jobs()
     assert [m.to for m in mail.outbox] == [[application.contact_email]]
     assert AuditEntry.objects.filter(action="application.link_resent").count() == 1
+
+
+# --- the session keeps a private link only as long as a replayed POST needs it (item 11) --
+
+
+def test_the_session_keeps_a_private_link_for_an_hour_then_forgets_it(call):
+    client = Client()
+    key = client.get(f"/calls/{call.code}/apply/").context["form"].initial["idempotency_key"]
+    data = {**form_data(call, 1, action="draft"), "idempotency_key": str(key)}
+    first = client.post(f"/calls/{call.code}/apply/", data)
+    assert first.status_code == 303
+    [(stored_key, (url, stamp))] = client.session[views.SESSION_LINKS].items()
+    assert (stored_key, url) == (str(key), first["Location"])
+    assert (
+        client.post(f"/calls/{call.code}/apply/", data)["Location"] == url
+    )  # a replay within the hour
+
+    session = client.session
+    session[views.SESSION_LINKS] = {stored_key: [url, stamp - views.SESSION_LINK_SECONDS]}
+    session.save()
+    later = client.post(f"/calls/{call.code}/apply/", data)
+    assert later.status_code == 409  # "already received", without the link
+    assert client.session[views.SESSION_LINKS] == {}
+
+
+def test_a_session_holds_at_most_a_few_private_links(call):
+    client = Client()
+    for number in range(views.SESSION_LINKS_KEPT + 2):
+        key = client.get(f"/calls/{call.code}/apply/").context["form"].initial["idempotency_key"]
+        data = {**form_data(call, number + 1, action="draft"), "idempotency_key": str(key)}
+        assert client.post(f"/calls/{call.code}/apply/", data).status_code == 303
+    assert len(client.session[views.SESSION_LINKS]) == views.SESSION_LINKS_KEPT
+
+
+# --- cosmetic (item 16) ----------------------------------------------------------------
+
+
+def test_a_nul_in_a_field_is_named_for_what_it_is(call):
+    response = Client().post(
+        f"/calls/{call.code}/apply/", form_data(call, 1, unit_name="甲\x00乙", action="draft")
+    )
+    assert response.context["form"].errors["unit_name"] == [
+        "内容含有空字符（NUL），请删除后重新输入（可先粘贴到记事本再复制）。"
+    ]
+
+
+def test_the_form_says_that_emoji_will_not_print(call):
+    html = Client().get(f"/calls/{call.code}/apply/").content.decode()
+    assert "表情符号（emoji）无法打印在申报表 PDF 上" in html

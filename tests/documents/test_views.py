@@ -11,14 +11,16 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from applications import services
 from applications.documents import admin_actions
 from applications.models import Application, AuditEntry
-from tests.factories import UserFactory, create_application, other_call
+from tests.factories import UserFactory, create_application, other_call, values
 from tests.factories.documents import organiser, page_texts, select
 
 pytestmark = pytest.mark.django_db
@@ -377,3 +379,44 @@ def test_export_selected_says_what_is_wrong(call, tmp_path, settings):
     with pytest.raises(CommandError, match="fonts-noto-cjk"):
         run("--call", "cqo-2021", "--format", "pdf", "-o", target)
     assert exports_recorded() == []
+
+
+# --- the applicant's form.pdf: rate-limited, and kept until the application changes ------
+
+
+def test_the_applicants_form_pdf_is_limited_with_the_other_downloads(client, call, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "download": "3/d"}  # per day: aligned
+    application, token = create_application(call, 1)
+    base = f"/a/{application.reference}/{token}/"
+    assert client.get(f"{base}form.pdf").status_code == 200
+    assert client.get(f"{base}form.pdf").status_code == 200
+    download = client.get(f"{base}files/seal_scan/")
+    assert download.status_code == 200
+    read(download)
+    assert client.get(f"{base}form.pdf").status_code == 429
+
+
+def test_the_form_pdf_is_rendered_once_until_the_application_changes(client, call):
+    application, token = create_application(call, 1)
+    url = f"/a/{application.reference}/{token}/form.pdf"
+    with CaptureQueriesContext(connection) as rendered:
+        first = client.get(url).content
+    with CaptureQueriesContext(connection) as kept:
+        second = client.get(url).content
+    assert first.startswith(b"%PDF") and second == first
+    # The kept PDF needs only the private link's lookup, not the rows the form shows.
+    assert len(kept.captured_queries) < len(rendered.captured_queries)
+    assert len(kept.captured_queries) == 1
+
+    application.refresh_from_db()
+    services.application_update(
+        application=application,
+        values={**{k: getattr(application, k) for k in values(1)}, "unit_name": "新的单位名称"},
+        standards=list(application.standards.all()),
+        files={},
+        action="submit",
+        token=token,
+    )
+    changed = client.get(url).content
+    assert changed.startswith(b"%PDF") and changed != first
+    assert "新的单位名称" in "\n".join(page_texts(changed))

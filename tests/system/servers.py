@@ -5,6 +5,7 @@ that adds X-Forwarded-For as nginx does). Everything listens on free loopback po
 import http.client
 import http.server
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -40,7 +41,9 @@ def wait_for(url: str, process: subprocess.Popen, what: str) -> None:
     raise AssertionError(f"{what} did not start")
 
 
-def start_gunicorn(env: dict, port: int, *, log=subprocess.DEVNULL) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, *, log=subprocess.DEVNULL, extra: tuple[str, ...] = ()
+) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             sys.executable,
@@ -53,6 +56,7 @@ def start_gunicorn(env: dict, port: int, *, log=subprocess.DEVNULL) -> subproces
             "1",
             "--timeout",
             "120",
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -66,6 +70,35 @@ def start_gunicorn(env: dict, port: int, *, log=subprocess.DEVNULL) -> subproces
         server.kill()
         raise
     return server
+
+
+def portal_env(directory: Path, **extra: str) -> dict:
+    """The environment of a production server on its own migrated SQLite database (with the
+    seeded call) and media folder under ``directory``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    for name in ("REDIS_URL", "FILE_UPLOAD_TEMP_DIR", "SITE_URL"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="chiefquality.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_HTTPS="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}",
+        MEDIA_ROOT=str(directory / "media"),
+        **extra,
+    )
+    for args in (["migrate", "--no-input"], ["seed_call", "--deadline", "2099-12-31"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    return env
 
 
 # The README's nginx layout (section "Production"), on loopback ports, without TLS.
