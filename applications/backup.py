@@ -11,8 +11,9 @@ The archive is a gzip'd tar:
 
 - ``database.json``: the rows, read in one repeatable-read transaction on PostgreSQL;
 - ``files/<name>``: every file in the private storage (folder or bucket), under its name;
-- ``manifest.json`` (last): counts per model, the files with their sizes, and the sha256 of
-  everything, checked before a restore writes anything.
+- ``manifest.json`` (last): counts per model, the files with their sizes, the sha256 of
+  everything (checked before a restore writes anything), and the files that rows name but
+  the storage did not hold (``missing_files``: lost before, or replaced during the backup).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.files import File
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
 from applications.storage import private_storage
 
@@ -61,6 +62,8 @@ class Summary:
     objects: dict[str, int]
     files: int
     file_bytes: int
+    # Files that rows of the backup name but the storage did not hold when it was read.
+    missing: tuple[str, ...] = ()
 
 
 class _Hashing:
@@ -85,8 +88,24 @@ def _sha256_of(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def _dump_database(path: Path, database: str) -> dict[str, int]:
-    """The rows into ``path``; counts per model, all from one snapshot."""
+def _private_file_fields() -> dict[str, list[str]]:
+    """model label → its FileFields kept in the private storage."""
+    storage = private_storage()
+    return {
+        model._meta.label_lower: names
+        for model in apps.get_models()
+        if (
+            names := [
+                field.name
+                for field in model._meta.get_fields()
+                if isinstance(field, models.FileField) and field.storage is storage
+            ]
+        )
+    }
+
+
+def _dump_database(path: Path, database: str) -> tuple[dict[str, int], set[str]]:
+    """The rows into ``path``, all from one snapshot: counts per model, stored names named."""
     connection = connections[database]
     _register_format()
     with transaction.atomic(using=database):
@@ -105,7 +124,14 @@ def _dump_database(path: Path, database: str) -> dict[str, int]:
         )
     with path.open("rb") as handle:
         rows = json.load(handle)
-    return dict(sorted(Counter(row["model"] for row in rows).items()))
+    file_fields = _private_file_fields()
+    named = {
+        row["fields"][field]
+        for row in rows
+        for field in file_fields.get(row["model"], ())
+        if row["fields"].get(field)
+    }
+    return dict(sorted(Counter(row["model"] for row in rows).items())), named
 
 
 def backup(destination: Path, *, database: str = DEFAULT_DB_ALIAS) -> Summary:
@@ -113,7 +139,7 @@ def backup(destination: Path, *, database: str = DEFAULT_DB_ALIAS) -> Summary:
     storage = private_storage()
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / DATABASE
-        counts = _dump_database(dump, database)
+        counts, named = _dump_database(dump, database)
         with dump.open("rb") as handle:
             database_sha = _sha256_of(handle)
         files: list[dict[str, Any]] = []
@@ -141,13 +167,19 @@ def backup(destination: Path, *, database: str = DEFAULT_DB_ALIAS) -> Summary:
                     "objects": counts,
                 },
                 "files": files,
+                "missing_files": sorted(named - {f["name"] for f in files}),
             }
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
             info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
             archive.addfile(info, io.BytesIO(data))
-    return Summary(counts, len(files), sum(f["size"] for f in files))
+    return Summary(
+        counts,
+        len(files),
+        sum(f["size"] for f in files),
+        tuple(manifest["missing_files"]),
+    )
 
 
 def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:

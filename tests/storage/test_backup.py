@@ -100,6 +100,7 @@ def test_a_call_round_trips_rows_and_file_bytes(busy_call, tmp_path):
         label: len(data) for label, data in sorted(before_rows.items())
     }
     assert sorted(f["name"] for f in manifest["files"]) == sorted(before_files)
+    assert manifest["missing_files"] == []
     assert f"{len(before_files)} files" in report
 
     empty_everything()
@@ -167,3 +168,18 @@ def test_backup_summary_counts_every_model(busy_call, tmp_path):
     assert summary.objects["applications.review"] == 3
     assert summary.files == 6
     assert summary.file_bytes == sum(len(data) for data in stored().values())
+
+
+def test_a_file_that_rows_name_but_the_storage_lost_is_reported(call, tmp_path):
+    application, _ = create_application(call, 1)
+    kept, _ = create_application(call, 2)
+    private_storage().delete(application.seal_scan.name)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("backup", str(tmp_path / "b.tar.gz"), stdout=out, stderr=err)
+    with tarfile.open(tmp_path / "b.tar.gz") as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+    assert manifest["missing_files"] == [application.seal_scan.name]
+    assert [f["name"] for f in manifest["files"]] == [kept.seal_scan.name]
+    assert err.getvalue() == (
+        f"Warning: {application.seal_scan.name} is named by a row but not in the storage.\n"
+    )

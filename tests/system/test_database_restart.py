@@ -1,7 +1,7 @@
 """PostgreSQL restarted between two requests: the next request still succeeds.
 
 A real gunicorn worker keeps its database connection between requests (CONN_MAX_AGE); the
-test then ends every other connection to the database, as a PostgreSQL restart or a
+test then ends the server's connections to the database, as a PostgreSQL restart or a
 failover does, and asks again. Django's CONN_HEALTH_CHECKS notices the dead connection at
 the start of the request and opens a new one, instead of failing the request with
 "terminating connection due to administrator command".
@@ -26,11 +26,16 @@ pytestmark = [
 ]
 
 
-def terminate_other_connections() -> int:
+APP_NAME = "restart-test-server"  # libpq's PGAPPNAME: the server's connections carry it
+
+
+def terminate_server_connections() -> int:
+    """What a restart does to the server's connections (others of this test run are spared)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [APP_NAME],
         )
         return cursor.fetchone()[0]
 
@@ -39,7 +44,8 @@ def server_connections() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [APP_NAME],
         )
         return cursor.fetchone()[0]
 
@@ -64,6 +70,7 @@ def test_the_next_request_after_a_database_restart_succeeds(call, tmp_path):
             f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         MEDIA_ROOT=str(tmp_path / "media"),
+        PGAPPNAME=APP_NAME,
     )
     port = free_port()
     server = start_gunicorn(env, port)
@@ -73,7 +80,7 @@ def test_the_next_request_after_a_database_restart_succeeds(call, tmp_path):
         assert status == 200 and application.reference in html
         assert server_connections() == 1  # the worker's, kept open
 
-        assert terminate_other_connections() == 1
+        assert terminate_server_connections() == 1
 
         status, html = get(private)
         assert status == 200 and application.reference in html

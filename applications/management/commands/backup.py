@@ -43,3 +43,5 @@ class Command(BaseCommand):
         )
         for label, count in summary.objects.items():
             self.stdout.write(f"  {label}: {count}")
+        for name in summary.missing:
+            self.stderr.write(f"Warning: {name} is named by a row but not in the storage.")
