@@ -36,6 +36,7 @@ from applications.queries.documents import (
     export_bodies,
     export_call_codes,
     export_count,
+    export_questions,
 )
 from applications.queries.reviews import (
     applications_with_review_summary,
@@ -68,6 +69,7 @@ __all__ = [
     "export_bodies",
     "export_call_codes",
     "export_count",
+    "export_questions",
     "may_decide_on",
     "mean_score_subquery",
     "private_link_stamp",
