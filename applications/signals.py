@@ -14,6 +14,8 @@ CHANGES = [
     (post_save, "applications.OrganisingBody"),
     (post_delete, "applications.OrganisingBody"),
     (m2m_changed, "applications.Call_organising_bodies"),
+    (post_save, "applications.Question"),
+    (post_delete, "applications.Question"),
 ]
 
 

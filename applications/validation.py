@@ -209,6 +209,16 @@ def missing_for_submit(values: Mapping[str, object]) -> dict[str, ValidationErro
     }
 
 
+def missing_answers(*, required: list[int], answers: dict) -> dict[str, ValidationError]:
+    """The call's required questions (their primary keys) that ``answers`` leaves empty, by
+    the form field's name ``q_<pk>``."""
+    return {
+        f"q_{pk}": ValidationError(_("提交前请回答此问题。"), code="required")
+        for pk in required
+        if answers.get(str(pk)) in (None, "", [])
+    }
+
+
 def submission_values(application, *, standards) -> dict[str, object]:
     """What ``missing_for_submit`` reads, from an application as it stands (``standards``:
     the chosen ones, or their number)."""

@@ -21,7 +21,7 @@ from typing_extensions import override
 
 from applications import queries, services
 from applications.admin.display import refusal_text
-from applications.models import Call, Standard
+from applications.models import Call, Question, Standard
 from applications.notice import render_notice
 
 PUBLISH_PERMISSION = "applications.publish_call"
@@ -90,6 +90,33 @@ class StandardInline(admin.TabularInline):
         return super().has_delete_permission(request, obj)
 
 
+class QuestionInline(admin.StackedInline):
+    """The call's own questions. Once anyone has applied, a question can be reworded,
+    reordered or hidden, not deleted or changed in kind: its answers must keep their meaning."""
+
+    model = Question
+    extra = 0
+    fields = (
+        ("kind", "required", "hidden"),
+        ("label", "label_en"),
+        ("help_text", "help_text_en"),
+        "options",
+        ("after_section", "position"),
+    )
+
+    @override
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.applications.exists():
+            return ("kind",)
+        return ()
+
+    @override
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.applications.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     form = CallForm
@@ -104,7 +131,7 @@ class CallAdmin(admin.ModelAdmin):
     )
     list_filter = ("status",)
     search_fields = ("code", "title", "document_number")
-    inlines = [StandardInline]
+    inlines = [StandardInline, QuestionInline]
     filter_horizontal = ("organising_bodies", "selectors")
     change_form_template = "admin/applications/call/change_form.html"
     actions = ["publish_calls", "copy_calls"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import enums, form_schema, queries, uploads, validation
 from applications.form_schema import Kind
-from applications.models import LONG_TEXT_MAX, Application, PendingUpload
+from applications.models import LONG_TEXT_MAX, Application, PendingUpload, Question, QuestionKind
 from applications.services import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
@@ -61,6 +61,54 @@ def _yes_no_field(label):
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+ANSWER_TEXT_MAX = {QuestionKind.SHORT_TEXT: 200, QuestionKind.LONG_TEXT: 2000}
+ANSWER_NUMBER_MAX = 10**12
+
+
+def question_field(question: Question) -> forms.Field:
+    """The form field of one of the call's own questions (``q_<pk>``), checked on the server
+    like every other field; required only on submission (``ApplicationForm.clean``)."""
+    kind = question.kind
+    options = [(option, option) for option in question.option_list]
+    common = {"label": question.localized_label, "help_text": question.localized_help}
+    if kind == QuestionKind.LONG_TEXT:
+        limit = ANSWER_TEXT_MAX[kind]
+        widget = forms.Textarea(attrs={"rows": 4, "maxlength": limit})
+        return forms.CharField(max_length=limit, widget=widget, **common)
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=options, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == QuestionKind.YES_NO:
+        field = _yes_no_field(common["label"])
+        field.help_text = common["help_text"]
+        return field
+    if kind == QuestionKind.DATE:
+        return forms.DateField(widget=KIND_WIDGETS[Kind.DATE], **common)
+    if kind == QuestionKind.NUMBER:
+        return forms.IntegerField(
+            min_value=-ANSWER_NUMBER_MAX,
+            max_value=ANSWER_NUMBER_MAX,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            **common,
+        )
+    limit = ANSWER_TEXT_MAX[QuestionKind.SHORT_TEXT]
+    return forms.CharField(
+        max_length=limit, widget=forms.TextInput(attrs={"maxlength": limit}), **common
+    )
+
+
+def answer_value(question: Question, value):
+    """A cleaned answer as ``extra_answers`` keeps it (JSON): a date as ISO text."""
+    if value in (None, "", []):
+        return None
+    if question.kind == QuestionKind.DATE:
+        return value.isoformat()
+    return value
 
 
 def sign_pending(pending: PendingUpload) -> str:
@@ -168,8 +216,15 @@ class ApplicationForm(forms.ModelForm):
             elif field.kind is Kind.FILE:
                 label = Application.label(field.name)
                 self.fields[field.name] = forms.FileField(label=label, required=False)
-        self.order_fields(self.field_order)
         self.call = call
+        self.questions = [q for q in call.questions.all() if not q.hidden]
+        answers = self.instance.extra_answers if self.instance.pk else {}
+        for question in self.questions:
+            self.fields[question.key] = question_field(question)
+            self.fields[question.key].required = question.required
+            if str(question.pk) in answers:
+                self.initial[question.key] = answers[str(question.pk)]
+        self.order_fields(self._page_order())
         self.action = action if action in (ACTION_DRAFT, ACTION_SUBMIT) else ACTION_SUBMIT
         if self.instance.pk and self.instance.status == enums.Status.SUBMITTED:
             self.action = ACTION_SUBMIT  # a submitted application stays complete
@@ -218,6 +273,26 @@ class ApplicationForm(forms.ModelForm):
             self.initial["idempotency_key"] = uuid.uuid4()
         if self.instance.pk:
             del self.fields["idempotency_key"]
+
+    def _page_order(self) -> list[str]:
+        """The fixed fields in schema order, each question after the last field of its
+        section (the error summary lists them in this order too)."""
+        order: list[str] = []
+        for section in form_schema.SECTIONS:
+            order += [field.name for field in section.fields]
+            order += [q.key for q in self.questions if q.after_section == section.key]
+        return [*order, "idempotency_key"]
+
+    def answers(self) -> dict[str, object]:
+        """The answers to the questions asked, kept with those of hidden questions."""
+        kept = dict(self.instance.extra_answers) if self.instance.pk else {}
+        for question in self.questions:
+            value = answer_value(question, self.cleaned_data.get(question.key))
+            if value is None:
+                kept.pop(str(question.pk), None)
+            else:
+                kept[str(question.pk)] = value
+        return kept
 
     def _say_what_to_do(self) -> None:
         """Django's generic messages, reworded to tell the applicant what to do."""
@@ -388,6 +463,12 @@ class ApplicationForm(forms.ModelForm):
                 for name in form_schema.REQUIRED_FOR_DRAFT
                 if not cleaned.get(name)
             }
+        if self.action == ACTION_SUBMIT:
+            for question in self.questions:
+                if question.required and cleaned.get(question.key) in (None, "", []):
+                    missing[question.key] = ValidationError(
+                        _("提交前请回答此问题。"), code="required"
+                    )
         for name, error in missing.items():
             if name not in self.errors:
                 self.add_error(name, error)
@@ -434,7 +515,8 @@ class ApplicationForm(forms.ModelForm):
                     self.add_error(name, exc)
 
     def values(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}
+        values = {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}
+        return {**values, "extra_answers": self.answers()}
 
     # --- layout -----------------------------------------------------------------------------
     @property
@@ -465,9 +547,22 @@ class ApplicationForm(forms.ModelForm):
                         css_class="row",
                     )
 
+        def questions(section: form_schema.Section):
+            for question in self.questions:
+                if question.after_section == section.key:
+                    if question.kind == QuestionKind.YES_NO:
+                        yield InlineRadios(question.key)
+                    else:
+                        yield question.key
+
         helper.layout = Layout(
             *(
-                Fieldset(section.title, *rows(section), css_id=f"section-{section.key}")
+                Fieldset(
+                    section.title,
+                    *rows(section),
+                    *questions(section),
+                    css_id=f"section-{section.key}",
+                )
                 for section in form_schema.SECTIONS
             ),
             "idempotency_key",

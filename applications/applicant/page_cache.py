@@ -29,7 +29,7 @@ from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
 from applications import enums, public_pages
-from applications.models import Call, OrganisingBody
+from applications.models import Call, OrganisingBody, Question
 from applications.public_pages import WORKER_CACHE
 
 MAX_AGE = 300
@@ -117,6 +117,12 @@ def call_bodies(call_id: int) -> list[str]:
         ("call-bodies", call_id),
         lambda: list(OrganisingBody.objects.filter(calls=call_id).values_list("name", flat=True)),
     )
+
+
+def call_questions(call_id: int) -> list:
+    """A call's own questions (the private page shows their answers), from this worker's
+    memory while no call or question changed."""
+    return _kept(("call-questions", call_id), lambda: list(Question.objects.filter(call=call_id)))
 
 
 def cached_page(

@@ -294,6 +294,7 @@ def private(request, reference, token):
                 "application": application,
                 "call": application.call,
                 "call_bodies": page_cache.call_bodies(stamp.call_id),
+                "call_questions": page_cache.call_questions(stamp.call_id),
                 "token": token,
                 "fresh_link": request.build_absolute_uri() if fresh else "",
                 "can_edit": can_edit,

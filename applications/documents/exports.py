@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 
 from applications import enums, form_schema, queries
 from applications.form_schema import Kind
-from applications.models import Application, OrganisingBody
+from applications.models import Application, OrganisingBody, Question
 
 CHUNK_SIZE = 500
 CSV_ROWS_PER_WRITE = 100
@@ -150,8 +150,22 @@ def form_column(field: form_schema.Field) -> Column:
     return make(field.name, field.export_width or width, label=label)
 
 
-def export_columns(bodies: list[OrganisingBody]) -> list[Column]:
-    """Every column of an export, in order; ``bodies`` give the verdict columns."""
+def _answer(question: Question) -> Column:
+    """The column ``q_<pk>`` of one of a call's own questions (hidden ones too)."""
+
+    def value(a):
+        if a.call_id != question.call_id:
+            return ""
+        return question.display((a.extra_answers or {}).get(str(question.pk)))
+
+    return Column(question.key, question.label, value, 20)
+
+
+def export_columns(
+    bodies: list[OrganisingBody], questions: list[Question] | None = None
+) -> list[Column]:
+    """Every column of an export, in order; ``bodies`` give the verdict columns, the calls'
+    ``questions`` a column each after the fixed form's."""
     form = []
     for field in form_schema.FIELDS:
         form.append(form_column(field))
@@ -161,6 +175,7 @@ def export_columns(bodies: list[OrganisingBody]) -> list[Column]:
         Column("call", "征集", lambda a: a.call.code, 10),
         _choice("status", 8),
         *form,
+        *[_answer(question) for question in questions or ()],
         # Managed by the portal
         _local("submitted_at"),
         _local("updated_at"),
@@ -176,7 +191,8 @@ def export_rows(queryset: QuerySet[Application]) -> tuple[list[Column], Iterator
     """The columns and a chunked iterator over the rows of ``queryset`` (any selection)."""
     bodies = queries.export_bodies(queryset)
     rows = queries.applications_for_export(queryset, bodies)
-    return export_columns(bodies), _released(rows.iterator(chunk_size=CHUNK_SIZE))
+    questions = queries.export_questions(queryset)
+    return export_columns(bodies, questions), _released(rows.iterator(chunk_size=CHUNK_SIZE))
 
 
 def _released(rows: Iterator[Application]) -> Iterator[Application]:

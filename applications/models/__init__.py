@@ -3,6 +3,7 @@
 from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
+from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
 from applications.models.upload import PendingUpload
 
@@ -13,6 +14,8 @@ __all__ = [
     "Call",
     "OrganisingBody",
     "PendingUpload",
+    "Question",
+    "QuestionKind",
     "Review",
     "Standard",
     "is_open_between",

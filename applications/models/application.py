@@ -161,6 +161,9 @@ class Application(models.Model):
         _("个人信息删除时间"), null=True, blank=True, editable=False
     )
     list_order = models.PositiveIntegerField(_("名单排序"), null=True, blank=True)
+    # Answers to the call's own questions (``Question``), by the question's primary key:
+    # text, a list of options, true/false, an ISO date or a number.
+    extra_answers = models.JSONField(_("附加信息"), default=dict, blank=True, editable=False)
     # Set when a selector selects without the joint sign-off (会签) quorum; cleared on reopen.
     selection_override_reason = models.TextField(
         _("未达会签要求的入选理由"), blank=True, editable=False

@@ -39,6 +39,7 @@ from applications.queries.documents import (
     export_bodies,
     export_call_codes,
     export_count,
+    export_questions,
 )
 from applications.queries.reviews import (
     applications_with_review_summary,
@@ -72,6 +73,7 @@ __all__ = [
     "export_bodies",
     "export_call_codes",
     "export_count",
+    "export_questions",
     "list_holders_ordered",
     "may_decide_on",
     "mean_score_subquery",

@@ -4,7 +4,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from applications.models import Application, Call, OrganisingBody
+from applications.models import Application, Call, OrganisingBody, Question
 from applications.queries.reviews import applications_with_review_summary
 
 
@@ -30,6 +30,15 @@ def export_bodies(queryset: QuerySet[Application]) -> list[OrganisingBody]:
         OrganisingBody.objects.filter(
             calls__in=Call.objects.filter(pk__in=queryset.order_by().values("call"))
         ).distinct()
+    )
+
+
+def export_questions(queryset: QuerySet[Application]) -> list[Question]:
+    """The own questions of the calls in ``queryset`` (hidden ones too: their answers stay)."""
+    return list(
+        Question.objects.filter(call__in=queryset.order_by().values("call")).order_by(
+            "call__code", "position", "pk"
+        )
     )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, validation, workflow
-from applications.models import Application, Call, Standard
+from applications.models import Application, Call, Question, Standard
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, FileWork, file_work
 from applications.services.locking import lock_application, lock_call
@@ -77,6 +77,14 @@ def _check_rows(application: Application) -> None:
 def _check_complete(application: Application, standards: Collection[Standard]) -> None:
     errors = validation.missing_for_submit(
         validation.submission_values(application, standards=standards)
+    )
+    errors |= validation.missing_answers(
+        required=list(
+            Question.objects.filter(
+                call=application.call_id, required=True, hidden=False
+            ).values_list("pk", flat=True)
+        ),
+        answers=application.extra_answers,
     )
     if errors:
         raise ValidationError(errors)
@@ -229,6 +237,7 @@ def _update(
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
     before = {name: getattr(application, name) for name in form_schema.VALUE_FIELDS}
+    answers_before = dict(application.extra_answers)
     before_standards = set(application.standards.values_list("pk", flat=True))
     was_status = application.status
     for name, value in values.items():
@@ -238,6 +247,8 @@ def _update(
     changed = [
         name for name in form_schema.VALUE_FIELDS if getattr(application, name) != before[name]
     ]
+    if application.extra_answers != answers_before:
+        changed.append("extra_answers")
     changed += work.apply(application, files)
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")

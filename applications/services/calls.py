@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import enums, validation
-from applications.models import Call, Standard
+from applications.models import Call, Question, Standard
 from applications.services.audit import audit_write
 from applications.services.locking import lock_call
 
@@ -79,14 +79,29 @@ COPIED_FIELDS = (
 )
 
 
+QUESTION_FIELDS = (
+    "kind",
+    "label",
+    "label_en",
+    "help_text",
+    "help_text_en",
+    "options",
+    "required",
+    "after_section",
+    "position",
+    "hidden",
+)
+
+
 @transaction.atomic
 def call_copy(*, call: Call, actor: User | None, now: dt.datetime | None = None) -> Call:
-    """A new draft call made from ``call``: its texts and settings, its organising bodies and
-    its standards (titles and order; plan numbers are given anew to each call), under a free
-    code ``<code>-copy``. It opens now and runs as long as ``call`` ran; nothing of the old
-    call's applications, references or status is copied.
+    """A new draft call made from ``call``: its texts and settings, its organising bodies, its
+    own questions and its standards (titles and order; plan numbers are given anew to each
+    call), under a free code ``<code>-copy``. It opens now and runs as long as ``call`` ran;
+    nothing of the old call's applications, references or status is copied.
 
-    Side effects: the new call, its standards and bodies, an audit entry ``call.copy``.
+    Side effects: the new call, its standards, questions and bodies, an audit entry
+    ``call.copy``.
     """
     now = (now or timezone.now()).replace(second=0, microsecond=0)
     copy = Call(
@@ -102,6 +117,13 @@ def call_copy(*, call: Call, actor: User | None, now: dt.datetime | None = None)
     Standard.objects.bulk_create(
         Standard(call=copy, title=standard.title, position=standard.position)
         for standard in call.standards.all()
+    )
+    Question.objects.bulk_create(
+        Question(
+            call=copy,
+            **{name: getattr(question, name) for name in QUESTION_FIELDS},
+        )
+        for question in Question.objects.filter(call=call)
     )
     audit_write(None, "call.copy", actor=actor, call=copy.code, source=call.code)
     return copy

@@ -67,3 +67,18 @@ def summary_value(application, field: form_schema.Field):
 
 def _display(application, field: form_schema.Field) -> str:
     return getattr(application, f"get_{field.name}_display")()
+
+
+@register.simple_tag
+def extra_answers(application, hidden=False, questions=None):
+    """(label, answer as read) for each of the call's own questions, in their order; hidden
+    questions only with ``hidden`` (the organisers' view). ``questions``: the call's, when
+    the view has them already."""
+    answers = application.extra_answers or {}
+    if not isinstance(questions, list):  # not given (an unknown variable renders as "")
+        questions = application.call.questions.all()
+    return [
+        (question.localized_label, question.display(answers.get(str(question.pk))))
+        for question in questions
+        if hidden or not question.hidden
+    ]

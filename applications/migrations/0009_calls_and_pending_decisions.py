@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0005_pending_decision'),
-        ('applications', '0007_calls_selectors'),
+        ("applications", "0008_calls_questions"),
     ]
 
     operations = [
