@@ -221,7 +221,8 @@ def test_the_same_unit_submitted_at_once_the_losers_keep_their_form_and_file(
 ):
     base = form_data(call, 7, action="submit")
     tries = [{**base, "idempotency_key": str(uuid.uuid4())} for _ in range(racers)]
-    results = run_together([_post_with_seal("/apply/", data) for data in tries])
+    apply = f"/calls/{call.code}/apply/"
+    results = run_together([_post_with_seal(apply, data) for data in tries])
     assert [kind for kind, _ in results] == ["ok"] * racers, results
     statuses = sorted(status for _, (status, _html) in results)
     assert statuses == [200] * (racers - 1) + [303]

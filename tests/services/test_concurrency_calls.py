@@ -70,7 +70,7 @@ def test_selections_racing_on_two_calls_never_pass_either_cap(call):
                         application=Application.objects.get(pk=pk),
                         actor=users[worker],
                     )
-                    outcomes.append("selected")
+                    outcomes.append("staged")
                 except ValidationError as exc:
                     outcomes.append(exc.code)
             return outcomes
@@ -80,9 +80,10 @@ def test_selections_racing_on_two_calls_never_pass_either_cap(call):
     results = run_together([select_all(w) for w in range(8)])
     assert [kind for kind, _ in results] == ["ok"] * 8, results
     outcomes = Counter(code for _, codes in results for code in codes)
-    assert outcomes["selected"] == 7 + 4
-    assert set(outcomes) <= {"selected", "cap_reached", "already"}, outcomes
+    assert outcomes["staged"] == 7 + 4
+    assert set(outcomes) <= {"staged", "cap_reached", "pending"}, outcomes
     for each, cap in ((call, 7), (second, 4)):
+        services.decisions_release(call=each, actor=users[0])
         orders = sorted(
             Application.objects.filter(call=each, status="selected").values_list(
                 "list_order", flat=True

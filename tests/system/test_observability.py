@@ -45,7 +45,8 @@ def test_log_format_json_writes_one_json_object_per_line():
 
 def test_an_unknown_log_format_is_refused():
     assert logging_config("text", "INFO")["handlers"]["console"] == {
-        "class": "logging.StreamHandler"
+        "class": "logging.StreamHandler",
+        "filters": ["redact_private_links"],  # tokens never reach the log
     }
     with pytest.raises(ValueError, match="LOG_FORMAT must be text or json"):
         logging_config("xml", "INFO")
