@@ -133,6 +133,31 @@ def cache_reachable(**kwargs):
     return []
 
 
+# Backends that never deliver a mail to an applicant.
+NON_DELIVERING_MAIL = {
+    "django.core.mail.backends.console.EmailBackend": "printed to the console",
+    "django.core.mail.backends.locmem.EmailBackend": "kept in memory",
+    "django.core.mail.backends.dummy.EmailBackend": "thrown away",
+    "django.core.mail.backends.filebased.EmailBackend": "written to files",
+}
+
+
+def mail_delivered(**kwargs):
+    """Without EMAIL_URL (or EMAIL_HOST, or a chosen backend) the mails, and with them each
+    applicant's only private link, would never leave the machine."""
+    fate = NON_DELIVERING_MAIL.get(settings.EMAIL_BACKEND)
+    if fate is None:
+        return []
+    return [
+        checks.Error(
+            f"No mail server is set: every e-mail would be {fate} ({settings.EMAIL_BACKEND}), "
+            "and applicants would never receive their private links.",
+            hint="Set EMAIL_URL, e.g. submission://user:password@smtp.example.cn:587.",
+            id="chiefquality.E014",
+        )
+    ]
+
+
 def fonts_for_documents(**kwargs):
     """The PDFs need the CJK fonts of DOCUMENT_FONTS; without them WeasyPrint prints boxes."""
     missing = missing_families(settings.DOCUMENT_FONTS.values())
@@ -164,3 +189,4 @@ def register() -> None:
     checks.register(site_url_for_links, deploy=True)
     checks.register(client_address_behind_proxy, deploy=True)
     checks.register(cache_reachable, checks.Tags.caches, deploy=True)
+    checks.register(mail_delivered, deploy=True)

@@ -33,7 +33,7 @@ def deploy_check(**extra) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "REDIS_URL", "SITE_URL"))
+        if not k.startswith(("DJANGO_", "REDIS_URL", "SITE_URL", "EMAIL_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="chiefquality.settings",
@@ -57,6 +57,7 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_BEHIND_PROXY": "1",
     "SITE_URL": "https://portal.example.cn",
+    "EMAIL_URL": "submission://portal:secret@smtp.example.cn:587",
 }
 
 
@@ -80,6 +81,19 @@ def test_check_deploy_catches_a_site_url_left_unset():
     assert "chiefquality.W011" in result.stderr and "127.0.0.1:8000" in result.stderr
     empty = deploy_check(**{**PRODUCTION, "SITE_URL": ""})
     assert "chiefquality.W011" in empty.stderr
+
+
+def test_check_deploy_refuses_production_without_a_mail_server():
+    without = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
+    result = deploy_check(**without)  # the console backend, by default
+    assert result.returncode != 0
+    assert "chiefquality.E014" in result.stderr and "printed to the console" in result.stderr
+    files = deploy_check(
+        **without,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH="/tmp/mails",
+    )
+    assert "chiefquality.E014" in files.stderr and "written to files" in files.stderr
 
 
 def test_check_deploy_catches_a_proxy_with_no_client_address_header():
