@@ -103,6 +103,7 @@ def main():
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         "MEDIA_ROOT": str(media),
         "RATE_LIMIT_FORM": "1000000/m",  # every client comes from 127.0.0.1 here
+        "RATE_LIMIT_DOWNLOAD": "1000000/m",  # and so does every read-back below
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         **storage,
     }
@@ -204,7 +205,9 @@ def main():
                 continue
             for base in bases:
                 got = httpx.get(f"{base}{location}files/seal_scan/", timeout=60)
-                unreadable += got.status_code != 200 or got.content != seal
+                if got.status_code != 200 or got.content != seal:
+                    unreadable += 1
+                    print(f"unreadable through {base}: {location} → {got.status_code}")
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
