@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
+from applications import queries
 from applications.admin.base import ReadOnlyAdmin
 from applications.models import AuditEntry, OrganisingBody, Review, Standard
 from applications.roles import roles_ensure
@@ -41,6 +42,12 @@ class ReviewAdmin(ReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Review._meta.fields]
 
+    @override
+    def get_queryset(self, request):
+        """The verdicts on applications of the calls this organiser works on."""
+        visible = queries.applications_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(application__in=visible)
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
@@ -48,6 +55,16 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("action", "body")
     list_select_related = ("application", "actor", "body")
     readonly_fields = ("application", "actor", "body", "action", "data", "created_at")
+
+    @override
+    def get_queryset(self, request):
+        """The entries of applications of the calls this organiser works on; call-wide
+        entries (exports, publishing) to superusers only."""
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = queries.applications_visible_to(request.user).values("pk")
+        return queryset.filter(application__in=visible)
 
     @admin.display(description=gettext_lazy("操作"), ordering="action")
     def action_display(self, obj):

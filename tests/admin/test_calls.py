@@ -56,6 +56,10 @@ def add_form(**overrides) -> dict:
         "standards-0-title": "《服务质量评价通则》",
         "standards-0-plan_number": "",
         "standards-0-position": "1",
+        "questions-TOTAL_FORMS": "0",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

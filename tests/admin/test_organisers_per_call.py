@@ -60,6 +60,10 @@ def test_a_reviewer_of_a_body_not_in_call_b_sees_nothing_of_b(two_calls):
         assert client.get(url).status_code == 404, url
     rows = page(client.get("/organiser/applications.csv?call__id__exact=all"))
     assert two_calls["a_app"].reference in rows and b_app.reference not in rows
+    for trail in ("/admin/applications/auditentry/", "/admin/applications/review/"):
+        listing = page(client.get(trail))
+        assert b_app.reference not in listing, trail
+    assert two_calls["a_app"].reference in page(client.get("/admin/applications/auditentry/"))
     # and B's own reviewer sees B, not A
     other = logged_in(reviewer_for(b.organising_bodies.get(), "reviewer-b"))
     listing = page(other.get(f"{LIST}?call__id__exact=all"))
