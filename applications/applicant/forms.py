@@ -358,7 +358,8 @@ class ApplicationForm(forms.ModelForm):
         upload = self.cleaned_data.get(name)
         if upload:
             kinds, _accept = FILE_FIELDS[name]
-            inspected = uploads.inspect_upload(upload, allowed=kinds, seal_hint=name == SEAL_FIELD)
+            # The red-seal hint is a job of the worker once saved (applications/seal_jobs.py).
+            inspected = uploads.inspect_upload(upload, allowed=kinds)
             return NewFile(
                 upload=upload,
                 original_name=display_filename(upload.name),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, validation, workflow
 from applications.models import Application, Call, Question, Standard
+from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, FileWork, file_work
 from applications.services.locking import lock_application, lock_call
@@ -165,6 +166,7 @@ def _create(
     )
     work.apply(application, files)
     _save(application, standards=standards, now=now, action=action, was_status="")
+    seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
     work.claim_pending()
     call.last_reference_number = number
     call.save(update_fields=["last_reference_number"])
@@ -253,6 +255,8 @@ def _update(
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")
     _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    if "seal_scan" in files:
+        seal_hint_later(application)
     work.claim_pending()
     work.delete_replaced_after_commit()
     if changed:

@@ -110,10 +110,12 @@ def test_submit_redirects_303_to_private_page_and_shows_link_once(
     application = Application.objects.get()
     assert application.reference == reference == "CQO-2021-0001"
     assert application.status == enums.Status.SUBMITTED
-    assert application.seal_detected is True
+    assert application.seal_detected is None  # the request did not wait for the hint
     assert application.seal_scan_name == "盖章扫描件.png"
     assert application.unit_profile_file_name == "单位简介.pdf"
     run_jobs()
+    application.refresh_from_db()
+    assert application.seal_detected is True  # the worker found the red seal
     assert [m.to for m in mail.outbox] == [[application.contact_email]] * 2
     first = client.get(response["Location"]).content.decode()
     assert "请保存您的专属链接" in first and token in first and "已提交" in first
