@@ -12,6 +12,7 @@ from applications.models import Application, OrganisingBody
 from applications.roles import CALL_MANAGER_GROUP
 from tests.factories import UserFactory
 from tests.factories.documents import page_texts, pdf_page_png
+from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, PHONE, artifact_path, screenshot
 from .helpers import SUBMIT, applicant_values, assert_no_sideways_scroll, fill_form, write_files
@@ -114,6 +115,7 @@ def test_a_manager_copies_the_call_adds_two_questions_publishes_and_a_phone_appl
     pdf_page_png(pdf, 2, dpi=80, keep_as="calls-form-pdf-page2.png")
     pdf_text = "".join(page_texts(pdf))
     assert "附加信息" in pdf_text and "100家以上" in pdf_text
+    run_jobs()  # the worker sends what the outbox holds
     mails = "\n".join(f"{m.subject}\n{m.body}" for m in mailoutbox)
     assert "零售服务质量系列团体标准起草工作组" in mails
     for name, text in (
