@@ -30,5 +30,6 @@ def seal_hint(application_id: int, name: str) -> bool | None:
 
 def seal_hint_later(application: Application) -> None:
     """Enqueue the hint for the application's current scan, in the caller's transaction."""
-    if application.seal_scan and application.seal_detected is None:
-        seal_hint.enqueue(application.pk, application.seal_scan.name)
+    name = application.seal_scan.name
+    if name and application.seal_detected is None:
+        seal_hint.enqueue(application.pk, name)
