@@ -5,6 +5,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from health_check.base import HealthCheck
@@ -28,9 +29,18 @@ class QueueStuck(HealthCheck):
 def get(client, url: str):
     """``client.get`` in a thread of its own: /readyz is an async view, which Django runs
     through async_to_sync, refused in a thread where an event loop runs (the browser
-    tests' Playwright leaves one in the main thread)."""
+    tests' Playwright leaves one in the main thread). The thread's database connections are
+    closed before it ends, so none outlives the test (PostgreSQL would then refuse to drop
+    the test database)."""
+
+    def fetch():
+        try:
+            return client.get(url)
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(1) as pool:
-        return pool.submit(client.get, url).result()
+        return pool.submit(fetch).result()
 
 
 def lines(response) -> dict[str, str]:

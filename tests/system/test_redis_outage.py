@@ -15,6 +15,7 @@ from applications import public_pages
 from applications.models import Application
 from chiefquality import cache as resilient
 from tests.factories import UserFactory, form_data, seal_upload
+from tests.system.test_health import get, lines
 from tests.system.test_security import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +112,10 @@ def test_with_redis_down_the_site_goes_on_and_comes_back_with_it(
     assert not caches["default"].available
     assert public_pages.version() is None  # pages served uncached meanwhile
     assert "unreachable" in caplog.text
+    ready = get(client, "/readyz")  # the load balancer hears of it
+    assert ready.status_code == 503
+    assert lines(ready)["Cache(alias='default')"] != "OK"
+    assert lines(ready)["Database(alias='default')"] == "OK"
 
     # An organiser can still log in: the session is in the database.
     UserFactory(username="organiser", is_staff=True, is_superuser=True)
