@@ -512,6 +512,19 @@ class ApplicationAdmin(ReadOnlyAdmin):
         if request.method == "POST":
             if not can_decide:
                 raise PermissionDenied
+            if request.POST.get("do") == "propose":
+                try:
+                    proposed = services.selections_propose_by_score(call=call, actor=request.user)
+                except ValidationError as exc:
+                    messages.error(request, refusal_text(exc))
+                else:
+                    refs = "、".join(a.reference for a in proposed)
+                    messages.success(
+                        request,
+                        _("已按评分拟入选 %(n)d 家（待发布）：%(refs)s。")
+                        % {"n": len(proposed), "refs": refs},
+                    )
+                return HttpResponseRedirect(request.path)
             if request.POST.get("do") == "promote":
                 try:
                     promoted = services.waitlist_promote_next(call=call, actor=request.user)

@@ -30,6 +30,7 @@ from applications.queries.decisions import (
     list_holders_ordered,
     pending_counts,
     selected_ordered,
+    selection_candidates_by_score,
     waitlist_ranked,
 )
 from applications.queries.documents import (
@@ -83,6 +84,7 @@ __all__ = [
     "reviewer_bodies",
     "reviews_by_body",
     "selected_ordered",
+    "selection_candidates_by_score",
     "selector_candidates",
     "token_hash",
     "verdict_field",

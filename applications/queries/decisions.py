@@ -9,7 +9,7 @@ from django.db.models import (
 
 from applications import enums, workflow
 from applications.models import Application, Call
-from applications.queries.reviews import mean_score_subquery
+from applications.queries.reviews import mean_score_subquery, recommend_count_subquery
 
 
 def waitlist_ranked(call: Call) -> QuerySet[Application]:
@@ -28,6 +28,22 @@ def selected_ordered(call: Call) -> QuerySet[Application]:
         .prefetch_related("standards")
         .annotate(mean_score=mean_score_subquery())
         .order_by(F("list_order").asc(nulls_last=True), "decided_at", "pk")
+    )
+
+
+def selection_candidates_by_score(call: Call) -> QuerySet[Application]:
+    """What "按评分拟定名单" proposes from: the call's applications a selection may be taken
+    on, with no decision pending, that reach the joint sign-off and have a score, best mean
+    score first (then the earliest submitted)."""
+    return (
+        Application.objects.filter(
+            call=call,
+            status__in=workflow.DECISIONS["select"].allowed_from,
+            pending_decision="",
+        )
+        .annotate(mean_score=mean_score_subquery(), recommend_count=recommend_count_subquery())
+        .filter(recommend_count__gte=call.required_recommendations, mean_score__isnull=False)
+        .order_by(F("mean_score").desc(), "submitted_at", "pk")
     )
 
 

@@ -30,6 +30,7 @@ from applications.services.decisions import (
     decisions_release,
     pending_decisions,
     selected_list_reorder,
+    selections_propose_by_score,
     waitlist_promote_next,
 )
 from applications.services.files import (
@@ -71,5 +72,6 @@ __all__ = [
     "review_save",
     "reviewer_body_get",
     "selected_list_reorder",
+    "selections_propose_by_score",
     "waitlist_promote_next",
 ]

@@ -295,6 +295,31 @@ def decisions_release(
 
 
 @transaction.atomic
+def selections_propose_by_score(
+    *, call: Call, actor: User, now: datetime.datetime | None = None
+) -> list[Application]:
+    """ "按评分拟定名单": pending selections (拟入选) for the best-scored applications that
+    reach the joint sign-off, up to the free places, through ``decide``; the selector
+    reviews them on the list and releases them (or undoes some). Nothing is mailed.
+
+    Refused when no place is free or no application qualifies.
+    """
+    call = lock_call(call)
+    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+    held = _holders(call).count()
+    validation.validate_selection_capacity(selected_count=held, max_selected=call.max_selected)
+    candidates = list(queries.selection_candidates_by_score(call)[: call.max_selected - held])
+    if not candidates:
+        raise ValidationError(
+            _("没有可拟入选的申报：需已达会签要求、已有评分且尚无决定。"), code="no_candidates"
+        )
+    return [
+        decide(application=candidate, decision="select", actor=actor, now=now)
+        for candidate in candidates
+    ]
+
+
+@transaction.atomic
 def waitlist_promote_next(
     *, call: Call, actor: User, now: datetime.datetime | None = None
 ) -> Application:

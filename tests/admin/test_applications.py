@@ -394,3 +394,21 @@ def test_the_page_offers_and_the_actions_take_what_the_table_allows(selector_cli
                 f"{decision.done_label} 0 家。1 家未能操作：{reason}（{application.reference}）"
             )
             assert Application.objects.get(pk=application.pk).status == status
+
+
+def test_the_selected_page_proposes_the_list_by_score(selector_client, call, bodies):
+    call.max_selected = 1
+    call.save(update_fields=["max_selected"])
+    low, high = create_application(call, 1)[0], create_application(call, 2)[0]
+    recommend(low, bodies[:2], score=61)
+    recommend(high, bodies[:2], score=93)
+    url = f"{CHANGELIST}selected/{call.pk}/"
+    assert "按评分拟定名单" in text(selector_client.get(url))
+    response = selector_client.post(url, {"do": "propose"}, follow=True)
+    assert messages_of(response) == [f"已按评分拟入选 1 家（待发布）：{high.reference}。"]
+    assert "拟入选，待发布" in text(response) and high.unit_name in text(response)
+    high.refresh_from_db()
+    low.refresh_from_db()
+    assert (high.pending_decision, low.pending_decision) == ("select", "")
+    full = selector_client.post(url, {"do": "propose"}, follow=True)
+    assert "达到上限" in messages_of(full)[0]

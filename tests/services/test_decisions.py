@@ -534,3 +534,37 @@ def test_taking_back_a_released_decision_sends_the_correction_as_written(without
     assert "重新进入评审" in correction.body and "联系人：张三" in correction.body
     entry = application.audit_entries.last()
     assert (entry.action, entry.data["correction"]) == ("application.reopen", "sent")
+
+
+def test_propose_by_score_stages_the_best_signed_off_up_to_the_free_places(call, bodies, boss):
+    call.max_selected = 3
+    call.save(update_fields=["max_selected"])
+    apps = {n: submitted(call, n) for n in range(1, 7)}
+    recommend(apps[1], bodies[:2], score=70)
+    recommend(apps[2], bodies[:2], score=95)
+    recommend(apps[3], bodies[:1], score=99)  # best score, but no joint sign-off
+    recommend(apps[4], bodies[:2], score=88)
+    recommend(apps[5], bodies[:2], score=60)
+    decide_final(apps[1], "select", boss)  # one place already taken
+    run_jobs()
+    mail.outbox.clear()
+
+    proposed = services.selections_propose_by_score(call=call, actor=boss)
+
+    assert [a.pk for a in proposed] == [apps[2].pk, apps[4].pk]  # 95, 88: two free places
+    assert set(
+        Application.objects.filter(pending_decision="select").values_list("pk", flat=True)
+    ) == {apps[2].pk, apps[4].pk}
+    run_jobs()
+    assert mail.outbox == []  # proposals only, until released
+    with pytest.raises(ValidationError, match="达到上限"):
+        services.selections_propose_by_score(call=call, actor=boss)
+    services.decide(decision="reopen", application=apps[4], actor=boss)  # the selector undoes one
+    [again] = services.selections_propose_by_score(call=call, actor=boss)
+    assert again.pk == apps[4].pk  # still the best candidate; 60 and 99-unsigned stay out
+
+
+def test_propose_by_score_with_nobody_signed_off_says_so(call, bodies, boss):
+    submitted(call, 1)
+    with pytest.raises(ValidationError, match="没有可拟入选的申报"):
+        services.selections_propose_by_score(call=call, actor=boss)
