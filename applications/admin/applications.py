@@ -39,7 +39,7 @@ from applications.admin.display import (
 from applications.admin.filters import CallFilter, QuorumFilter, verdict_filter
 from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
-from applications.models import Application, Call, OrganisingBody, Review
+from applications.models import Application, OrganisingBody, Review
 
 # Forgotten with the request itself.
 _bodies_of_request: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -565,30 +565,19 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     # --- actions (DECISION_ACTIONS, one per decision) ---
     def decide_each(self, request, queryset, decision: workflow.Decision):
-        if decision.takes_place:
-            ticked = queryset.filter(status__in=decision.allowed_from, pending_decision="")
-            call_ids = set(ticked.values_list("call_id", flat=True))
-            for call in Call.objects.filter(pk__in=call_ids):
-                free = call.max_selected - queries.list_holders_ordered(call).count()
-                wanted = ticked.filter(call=call).count()
-                if wanted > free:
-                    messages.error(
-                        request,
-                        _(
-                            "%(call)s：勾选了 %(wanted)d 家，但入选名额只剩 %(free)d 个。"
-                            "请按评分排序后只勾选要入选的单位，本次未作任何决定。"
-                        )
-                        % {"call": call.title, "wanted": wanted, "free": max(free, 0)},
-                    )
-                    return
+        try:
+            outcomes = services.decide_many(
+                applications=list(queryset), decision=decision.name, actor=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, refusal_text(exc))
+            return
         done, refusals = 0, defaultdict(list)
-        for application in queryset.order_by("reference"):
-            try:
-                services.decide(application=application, decision=decision.name, actor=request.user)
-            except ValidationError as exc:
-                refusals[refusal_text(exc)].append(application.reference)
-            else:
+        for application, refusal in outcomes:
+            if refusal is None:
                 done += 1
+            else:
+                refusals[refusal_text(refusal)].append(application.reference)
         summarise(request, decision.done_label, done, refusals)
 
 

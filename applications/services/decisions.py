@@ -295,6 +295,49 @@ def decisions_release(
 
 
 @transaction.atomic
+def decide_many(
+    *, applications: Collection[Application], decision: str, actor: User
+) -> list[tuple[Application, ValidationError | None]]:
+    """``decide`` on each of ``applications`` (a bulk action), in reference order; returns
+    each with its refusal (None when taken).
+
+    A decision that takes a list place is refused as a whole, before any is taken, when
+    more applications it could be taken on are ticked than a call has free places: the
+    selector chooses which, the order of the references never does. The calls are locked
+    first, so the free places counted are still free when the decisions are taken.
+    """
+    row = workflow.DECISIONS.get(decision)
+    if row is None:
+        raise ValueError(f"No decision is called {decision!r}.")
+    ordered = sorted(applications, key=lambda a: a.reference)
+    if row.takes_place:
+        for call_id in sorted({a.call_id for a in ordered}):
+            call = lock_call(Call(pk=call_id))
+            wanted = Application.objects.filter(
+                pk__in=[a.pk for a in ordered if a.call_id == call_id],
+                status__in=row.allowed_from,
+                pending_decision="",
+            ).count()
+            free = max(call.max_selected - _holders(call).count(), 0)
+            if wanted > free:
+                raise ValidationError(
+                    _(
+                        "%(call)s：勾选了 %(wanted)d 家，但入选名额只剩 %(free)d 个。"
+                        "请按评分排序后只勾选要入选的单位，本次未作任何决定。"
+                    ),
+                    code="not_enough_places",
+                    params={"call": call.title, "wanted": wanted, "free": free},
+                )
+    outcomes: list[tuple[Application, ValidationError | None]] = []
+    for application in ordered:
+        try:
+            outcomes.append((decide(application=application, decision=decision, actor=actor), None))
+        except ValidationError as exc:  # decide's own savepoint is rolled back
+            outcomes.append((application, exc))
+    return outcomes
+
+
+@transaction.atomic
 def selections_propose_by_score(
     *, call: Call, actor: User, now: datetime.datetime | None = None
 ) -> list[Application]:

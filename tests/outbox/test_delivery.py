@@ -25,16 +25,11 @@ from outbox.services import mail_queue
 from outbox.tasks import sweep_outbox
 from tests.factories import create_application, selector
 from tests.jobs import run_jobs
+from tests.system.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # Nothing listens there: every connection is refused, as when the mail server is down.

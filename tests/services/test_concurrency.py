@@ -96,6 +96,27 @@ def test_a_unit_racing_itself_gets_one_application_and_no_gap(call):
     ]
 
 
+def select_all(pks, user, seed: int):
+    """A thread's work: ``user`` selects each of ``pks``, in an order of their own; the
+    outcome of each ("staged", or the refusal's code)."""
+
+    def work():
+        order = list(pks)
+        random.Random(seed).shuffle(order)
+        outcomes = []
+        for pk in order:
+            try:
+                services.decide(
+                    decision="select", application=Application.objects.get(pk=pk), actor=user
+                )
+                outcomes.append("staged")
+            except ValidationError as exc:
+                outcomes.append(exc.code)
+        return outcomes
+
+    return work
+
+
 def _forty_submitted(call):
     """40 submitted applications; the joint sign-off is off so that only the cap decides."""
     call.required_recommendations = 0
@@ -113,25 +134,6 @@ def test_selectors_racing_with_a_release_never_pass_thirty_final_and_pending_tog
         decide_final(Application.objects.get(pk=pk), "select", users[8])
     rest = pks[10:]
 
-    def select_all(worker):
-        def work():
-            order = list(rest)
-            random.Random(worker).shuffle(order)
-            outcomes = []
-            for pk in order:
-                try:
-                    services.decide(
-                        decision="select",
-                        application=Application.objects.get(pk=pk),
-                        actor=users[worker],
-                    )
-                    outcomes.append("staged")
-                except ValidationError as exc:
-                    outcomes.append(exc.code)
-            return outcomes
-
-        return work
-
     def release_now_and_then():
         released = 0
         for _ in range(10):
@@ -143,7 +145,9 @@ def test_selectors_racing_with_a_release_never_pass_thirty_final_and_pending_tog
         return released
 
     started = time.perf_counter()
-    results = run_together([*(select_all(w) for w in range(8)), release_now_and_then])
+    results = run_together(
+        [*(select_all(rest, users[w], w) for w in range(8)), release_now_and_then]
+    )
     elapsed = time.perf_counter() - started
     print(f"8 threads x 30 staged selections beside a releaser: {elapsed:.2f} s")
     assert [kind for kind, _ in results] == ["ok"] * 9, results

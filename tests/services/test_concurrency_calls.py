@@ -1,18 +1,16 @@
 """Two calls open at once, raced on real PostgreSQL connections: each call's references
 stay gap-free in its own series, and each call's cap holds while selectors race on both."""
 
-import random
 from collections import Counter
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from applications import services
 from applications.demo import create_demo_applications
 from applications.models import Application, Call
 from tests.factories import create_application, other_call, selector
-from tests.services.test_concurrency import run_together
+from tests.services.test_concurrency import run_together, select_all
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -58,26 +56,7 @@ def test_selections_racing_on_two_calls_never_pass_either_cap(call):
     pks = list(Application.objects.values_list("pk", flat=True))
     users = [selector(f"selector{i}") for i in range(8)]
 
-    def select_all(worker):
-        def work():
-            order = list(pks)
-            random.Random(worker).shuffle(order)
-            outcomes = []
-            for pk in order:
-                try:
-                    services.decide(
-                        decision="select",
-                        application=Application.objects.get(pk=pk),
-                        actor=users[worker],
-                    )
-                    outcomes.append("staged")
-                except ValidationError as exc:
-                    outcomes.append(exc.code)
-            return outcomes
-
-        return work
-
-    results = run_together([select_all(w) for w in range(8)])
+    results = run_together([select_all(pks, users[w], w) for w in range(8)])
     assert [kind for kind, _ in results] == ["ok"] * 8, results
     outcomes = Counter(code for _, codes in results for code in codes)
     assert outcomes["staged"] == 7 + 4

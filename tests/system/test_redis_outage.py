@@ -15,16 +15,11 @@ from applications import public_pages
 from applications.models import Application
 from chiefquality import cache as resilient
 from tests.factories import UserFactory, form_data, seal_upload
+from tests.system.servers import free_port
 from tests.system.test_health import get, lines
 from tests.system.test_security import PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
