@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a later middleware may parse the body (see the module).
+    "chiefquality.multipart_names.KeepLegacyFileNames",
     "django.middleware.security.SecurityMiddleware",
     "chiefquality.middleware.RefuseNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
