@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
+from outbox import kinds
 from outbox.services import mail_queue
 
 
@@ -28,6 +29,22 @@ def private_url(application, token: str) -> str:
     return absolute_url(
         reverse("applications:private", kwargs={"reference": application.reference, "token": token})
     )
+
+
+# The outbox's admin names each kind of mail (its template) by these.
+kinds.register(
+    {
+        "receipt": gettext_lazy("申报回执（专属链接）"),
+        "submitted": gettext_lazy("提交确认"),
+        "withdrawn": gettext_lazy("撤回确认"),
+        "link": gettext_lazy("找回专属链接"),
+        "reminder": gettext_lazy("草稿提醒"),
+        "correction": gettext_lazy("决定更正"),
+        "decision_selected": gettext_lazy("结果通知：入选"),
+        "decision_waitlisted": gettext_lazy("结果通知：候补"),
+        "decision_rejected": gettext_lazy("结果通知：未入选"),
+    }
+)
 
 
 @dataclass(frozen=True)

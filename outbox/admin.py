@@ -4,8 +4,27 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import override
 
+from outbox import kinds
 from outbox.models import MailState, OutgoingMail
 from outbox.services import mail_resend
+
+WAITING = (MailState.QUEUED, MailState.SENDING)
+
+
+class KindFilter(admin.SimpleListFilter):
+    """The kinds present in the outbox, by their names (``outbox.kinds``), not their keys."""
+
+    title = _("类别")
+    parameter_name = "kind"
+
+    @override
+    def lookups(self, request, model_admin):
+        present = model_admin.get_queryset(request).order_by().values_list("kind", flat=True)
+        return sorted(((kind, kinds.label(kind)) for kind in set(present)), key=lambda x: x[1])
+
+    @override
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() is not None else queryset
 
 
 @admin.register(OutgoingMail)
@@ -14,13 +33,14 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         "created_at",
         "to",
         "subject",
+        "kind_label",
         "state",
         "attempts",
         "sent_at",
-        "next_attempt_at",
+        "next_attempt",
         "application",
     )
-    list_filter = ("state", "kind", "language")
+    list_filter = ("state", KindFilter, "language")
     search_fields = ("to", "subject", "application__reference", "application__unit_name")
     list_select_related = ("application",)
     date_hierarchy = "created_at"
@@ -28,18 +48,27 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     fields = (
         "to",
         "subject",
-        "kind",
+        "kind_label",
         "language",
         "application",
         "state",
         "attempts",
         "last_error",
         "created_at",
-        "next_attempt_at",
+        "next_attempt",
         "claimed_at",
         "sent_at",
         "text",
     )
+
+    @admin.display(description=_("类别"), ordering="kind")
+    def kind_label(self, mail: OutgoingMail) -> str:
+        return kinds.label(mail.kind)
+
+    @admin.display(description=_("下次尝试"), ordering="next_attempt_at")
+    def next_attempt(self, mail: OutgoingMail):
+        """Only a mail still waiting has a next attempt; a sent or failed one shows "—"."""
+        return mail.next_attempt_at if mail.state in WAITING else None
 
     @override
     def get_readonly_fields(self, request, obj=None):

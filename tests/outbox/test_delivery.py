@@ -299,3 +299,32 @@ def test_djangos_own_mail_settings_are_read_from_the_environment(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "3"
     [written] = list(folder.iterdir())
     assert "a@example.cn" in written.read_text()
+
+
+def test_the_admin_list_names_kinds_and_shows_next_attempts_only_for_waiting_mail(client, call):
+    sent = queued(kind="receipt", subject="申报回执 CQO-2021-0001")
+    delivery.deliver(sent.pk)
+    queued(kind="decision_selected", to="waiting@example.cn")
+    queued(kind="made_up_kind", to="old@example.cn")
+    client.force_login(selector())
+    html = client.get("/admin/outbox/outgoingmail/").content.decode()
+    # The filter and the column say what each mail is, not its template's key; a kind no
+    # app names shows its key rather than nothing.
+    for label in ("申报回执（专属链接）", "结果通知：入选", "made_up_kind"):
+        assert label in html, label
+    assert "?kind=decision_selected" in html and ">decision_selected<" not in html
+    rows = {
+        row.split('class="field-to">')[1].split("<")[0]: row
+        for row in html.split("<tr")[1:]
+        if 'class="field-to"' in row
+    }
+
+    def next_attempt(row: str) -> str:
+        return row.split('class="field-next_attempt')[1].split("</td>")[0].split(">", 1)[1]
+
+    assert next_attempt(rows["lianxi@example.cn"]) == "-"  # sent: no next attempt
+    waiting_cell = next_attempt(rows["waiting@example.cn"])
+    assert waiting_cell != "-" and f"{timezone.localdate().year}年" in waiting_cell
+    filtered = client.get("/admin/outbox/outgoingmail/?kind=receipt").content.decode()
+    assert "lianxi@example.cn" in filtered and "waiting@example.cn" not in filtered
+    assert "outbox/outbox-admin" in html
