@@ -11,9 +11,10 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from applications import services
-from applications.models import Application, Question, QuestionKind
+from applications.models import Application, QuestionKind
 from tests.factories import form_data, other_call, seal_upload
 from tests.factories.documents import page_texts
+from tests.factories.questions import ask_every_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -24,30 +25,7 @@ APPLY = "/calls/rsq-2026/apply/"
 def asking(call):
     """Call B with one question of every kind, and a hidden one."""
     b = other_call()
-    made = {}
-    specs = [
-        (QuestionKind.SHORT_TEXT, "年营业收入区间（万元）", "", True, "unit"),
-        (QuestionKind.LONG_TEXT, "近三年参与的标准化工作", "", False, "unit"),
-        (QuestionKind.SINGLE_CHOICE, "门店数量", "10 家以下\n10–100 家\n100 家以上", True, "unit"),
-        (QuestionKind.MULTIPLE_CHOICE, "经营业态", "超市\n便利店\n餐饮", False, "drafter"),
-        (QuestionKind.YES_NO, "是否通过质量管理体系认证", "", True, "drafter"),
-        (QuestionKind.DATE, "认证日期", "", False, "drafter"),
-        (QuestionKind.NUMBER, "员工人数", "", False, "drafter"),
-    ]
-    for position, (kind, label, options, required, after) in enumerate(specs, start=1):
-        made[kind] = Question.objects.create(
-            call=b,
-            kind=kind,
-            label=label,
-            options=options,
-            required=required,
-            after_section=after,
-            position=position,
-        )
-    made["hidden"] = Question.objects.create(
-        call=b, kind=QuestionKind.SHORT_TEXT, label="已停用的问题", hidden=True, position=9
-    )
-    return b, made
+    return b, ask_every_kind(b)
 
 
 def answers(made, **overrides) -> dict:

@@ -1,0 +1,112 @@
+"""A call's own questions of every kind, through the browser (issue 14): a draft saves without
+them, a submission asks for the required ones next to each, a wrong answer comes back with
+every other answer kept, and the answers reach the private page and the printed PDF."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from applications import enums
+from applications.models import Application, QuestionKind
+from tests.factories import other_call
+from tests.factories.documents import page_texts, pdf_page_png
+from tests.factories.questions import ask_every_kind
+
+from .conftest import DESKTOP, screenshot
+from .helpers import DRAFT, SUBMIT, applicant_values, fill_form, write_files
+
+pytestmark = pytest.mark.browser
+
+PRIVATE = re.compile(r"/a/RSQ-2026-0001/[^/]+/$")
+
+
+def answer_all(page, made, *, number: str) -> None:
+    """Answer each question as a person does: type, tick, pick."""
+    page.locator(f"#id_{made[QuestionKind.SHORT_TEXT].key}").fill("5000–10000")
+    page.locator(f"#id_{made[QuestionKind.LONG_TEXT].key}").fill("参与起草《零售服务规范》。")
+    page.get_by_label("100 家以上").check()
+    page.get_by_label("超市").check()
+    page.get_by_label("餐饮").check()
+    yes_no = made[QuestionKind.YES_NO].key
+    page.locator(f"input[type=radio][name={yes_no}][value=True]").check()
+    page.locator(f"#id_{made[QuestionKind.DATE].key}").fill("2020-06-01")
+    page.locator(f"#id_{made[QuestionKind.NUMBER].key}").fill(number)
+
+
+def assert_answers_kept(page, made, *, number: str) -> None:
+    expect(page.locator(f"#id_{made[QuestionKind.SHORT_TEXT].key}")).to_have_value("5000–10000")
+    expect(page.locator(f"#id_{made[QuestionKind.LONG_TEXT].key}")).to_have_value(
+        "参与起草《零售服务规范》。"
+    )
+    expect(page.get_by_label("100 家以上")).to_be_checked()
+    expect(page.get_by_label("超市")).to_be_checked()
+    expect(page.get_by_label("餐饮")).to_be_checked()
+    expect(page.get_by_label("便利店")).not_to_be_checked()
+    yes_no = made[QuestionKind.YES_NO].key
+    expect(page.locator(f"input[type=radio][name={yes_no}][value=True]")).to_be_checked()
+    expect(page.locator(f"#id_{made[QuestionKind.DATE].key}")).to_have_value("2020-06-01")
+    expect(page.locator(f"#id_{made[QuestionKind.NUMBER].key}")).to_have_value(number)
+
+
+def test_every_kind_of_question_drafted_refused_kept_submitted_and_printed(
+    transactional_db, call, open_page, tmp_path
+):
+    b = other_call(standards=3)
+    made = ask_every_kind(b)
+    page = open_page("/calls/rsq-2026/apply/", **DESKTOP)
+    for question in (q for k, q in made.items() if k != "hidden"):
+        expect(page.locator("form.application-form")).to_contain_text(question.label)
+    expect(page.locator("form.application-form")).not_to_contain_text("已停用的问题")
+    fill_form(page, applicant_values(26), write_files(tmp_path), typing=False)
+
+    # A draft needs none of the answers.
+    page.locator(DRAFT).click()
+    expect(page).to_have_url(PRIVATE)
+    application = Application.objects.get(reference="RSQ-2026-0001")
+    assert (application.status, application.extra_answers) == (enums.Status.DRAFT, {})
+
+    # Submitting asks for the three required ones, each next to its question.
+    page.get_by_role("link", name="继续填写 / 提交").click()
+    page.locator(SUBMIT).click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("有 3 处需要修改")
+    for kind in (QuestionKind.SHORT_TEXT, QuestionKind.SINGLE_CHOICE, QuestionKind.YES_NO):
+        expect(summary).to_contain_text(made[kind].label)
+        expect(page.locator(f"#div_id_{made[kind].key}")).to_contain_text("提交前请回答此问题")
+
+    # A number beyond what the question takes: refused there, every other answer kept.
+    answer_all(page, made, number="10000000000000")
+    page.locator(SUBMIT).click()
+    expect(summary).to_contain_text("有 1 处需要修改")
+    expect(page.locator(f"#div_id_{made[QuestionKind.NUMBER].key}")).to_contain_text(
+        "1000000000000"
+    )
+    assert_answers_kept(page, made, number="10000000000000")
+    screenshot(page, "questions-every-kind-error")
+
+    page.locator(f"#id_{made[QuestionKind.NUMBER].key}").fill("320")
+    page.locator(SUBMIT).click()
+    expect(page).to_have_url(PRIVATE)
+    application.refresh_from_db()
+    assert application.status == enums.Status.SUBMITTED
+    by_label = {q.label: application.extra_answers.get(str(q.pk)) for q in made.values()}
+    assert by_label == {
+        "年营业收入区间（万元）": "5000–10000",
+        "近三年参与的标准化工作": "参与起草《零售服务规范》。",
+        "门店数量": "100 家以上",
+        "经营业态": ["超市", "餐饮"],
+        "是否通过质量管理体系认证": True,
+        "认证日期": "2020-06-01",
+        "员工人数": 320,
+        "已停用的问题": None,
+    }
+    body = page.locator("body")
+    for text in ("5000–10000", "100 家以上", "超市", "餐饮", "2020", "320"):
+        expect(body).to_contain_text(text)
+
+    pdf = page.request.get(f"{page.url}form.pdf").body()
+    text = "".join(page_texts(pdf)).replace(" ", "")
+    for printed in ("附加信息", "员工人数", "320", "100家以上", "超市", "参与起草《零售服务规范》"):
+        assert printed in text, printed
+    pdf_page_png(pdf, len(page_texts(pdf)), dpi=80, keep_as="questions-every-kind-pdf-last.png")
