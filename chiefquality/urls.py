@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
@@ -8,6 +10,9 @@ from applications.health import ReadinessView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without an icon link (admin, PDFs, the JSON of
+    # /readyz); the portal's mark answers instead of a 404 in every log.
+    path("favicon.ico", lambda _request: redirect(static("applications/favicon.svg"))),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
     # The language switch. Without CSRF protection on purpose: all a forged request can do is

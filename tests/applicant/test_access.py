@@ -95,6 +95,7 @@ def test_public_pages_are_open_to_all(world, role):
     client = world["clients"][role]
     for url in ("/", "/calls/cqo-2021/", "/calls/cqo-2021/apply/", "/link/", "/healthz"):
         assert client.get(url).status_code == 200, url
+    assert client.get("/favicon.ico").status_code == 302
     assert client.get("/apply/")["Location"] == "/calls/cqo-2021/apply/"
     switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert (switched.status_code, switched["Location"]) == (302, "/")
@@ -184,6 +185,7 @@ def test_the_matrix_covers_every_url_pattern(world):
         "link/",
         "healthz",
         "readyz",
+        "favicon.ico",
         "admin/",
         "a/<str:reference>/<str:token>/",
         "a/<str:reference>/<str:token>/edit/",

@@ -4,6 +4,7 @@ import smtplib
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail.backends.base import BaseEmailBackend
@@ -456,3 +457,15 @@ def test_csrf_failure_is_explained_in_chinese(call):
     assert response.status_code == 403
     assert "页面已过期，请重新提交" in response.content.decode()
     assert Application.objects.count() == 0
+
+
+def test_the_portal_has_an_icon(client, call):
+    """Every page links the mark, and /favicon.ico (asked by admin pages) leads to it."""
+    html = client.get("/calls/cqo-2021/").content.decode()
+    assert 'rel="icon"' in html and "favicon" in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert "applications/favicon" in response["Location"]
+    assert response["Location"].endswith(".svg")
+    with open(finders.find("applications/favicon.svg"), "rb") as icon:
+        assert icon.read().startswith(b"<svg")
