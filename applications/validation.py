@@ -145,10 +145,27 @@ def validate_not_future(day: dt.date, *, today: dt.date) -> None:
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+# Word's manual line break (U+000B), its page break (U+000C) and the Unicode line and
+# paragraph separators: a pasted text means a new line by each of them.
+LINE_BREAKS = re.compile("\r\n|[\r\u000b\u000c\u0085\u2028\u2029]")
+
+
+def normalize_line_breaks(value: str) -> str:
+    """Every way of breaking a line as one "\n": a browser sends "\r\n", which would count
+    as two characters against a length limit the browser counted as one."""
+    return LINE_BREAKS.sub("\n", value or "")
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Trim, fold full-width and repeated spaces, refuse control and bidi-override characters."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    allowed_controls = {"\n", "\t"} if multiline else set()
+    """Trim, refuse control and bidi-override characters. A single line folds full-width and
+    repeated spaces into one; a text keeps its tabs, full-width spaces and indents (tables
+    and indented paragraphs pasted from Word), dropping only spaces at the ends of lines."""
+    if multiline:
+        value = normalize_line_breaks(value)
+        allowed_controls = {"\n", "\t"}
+    else:  # a line cannot hold a line break; Word's manual one, pasted, is a space here
+        value = re.sub("[\u000b\u000c]", " ", value or "")
+        allowed_controls = {"\t"}
     for ch in value:
         if ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in allowed_controls):
             raise ValidationError(
@@ -156,8 +173,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
                 code="control_characters",
             )
     if multiline:
-        lines = [re.sub(r"[ \u3000\t]+", " ", line).strip() for line in value.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        lines = [line.rstrip(" \t\u3000") for line in value.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n").rstrip()
     return re.sub(r"[\s\u3000]+", " ", value).strip()
 
 
