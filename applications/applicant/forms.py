@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import enums, form_schema, queries, uploads, validation
 from applications.form_schema import Kind
-from applications.models import LONG_TEXT_MAX, Application, PendingUpload, Question, QuestionKind
+from applications.models import Application, PendingUpload, Question, QuestionKind
 from applications.services import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
@@ -142,11 +142,31 @@ def display_filename(name: str) -> str:
     return cleaned[:200] or "file"
 
 
+class LongTextField(forms.CharField):
+    """A text of the 申报表 (``Kind.TEXT``): line breaks become one "\\n" before the length is
+    counted (a browser sends "\\r\\n", and counted one), and the text keeps its leading
+    indent (``validation.clean_text`` trims the rest). Its box has no ``maxlength``, which
+    would cut a paste silently: the page counts as one types, the server refuses with a
+    message, and nothing is ever cut."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+        self.widget.attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            self.widget.attrs["data-maxlength"] = str(self.max_length)
+
+    def to_python(self, value):
+        return super().to_python(
+            validation.normalize_line_breaks(value) if isinstance(value, str) else value
+        )
+
+
 EMAIL_ATTRS = {"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}
 # The widget of each kind of field, where Django's default for the model field is not it.
 KIND_WIDGETS = {
     Kind.STANDARDS: forms.CheckboxSelectMultiple,
-    Kind.TEXT: forms.Textarea(attrs={"rows": 8, "maxlength": LONG_TEXT_MAX}),
+    Kind.TEXT: forms.Textarea(attrs={"rows": 8}),
     Kind.DATE: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     Kind.EMAIL: forms.EmailInput(attrs=EMAIL_ATTRS),
 }
@@ -166,6 +186,9 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ("standards", *form_schema.VALUE_FIELDS)
+        field_classes = {
+            field.name: LongTextField for field in form_schema.FIELDS if field.kind is Kind.TEXT
+        }
         widgets = {
             **{
                 field.name: KIND_WIDGETS[field.kind]
@@ -263,8 +286,15 @@ class ApplicationForm(forms.ModelForm):
                     "选填。支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。"
                 )
         self.pending: dict[str, PendingUpload] = {}
-        for name, (_kinds, accept) in FILE_FIELDS.items():
+        for name, (kinds, accept) in FILE_FIELDS.items():
             self.fields[name].widget.attrs["accept"] = accept
+            # What the page checks the moment a file is chosen (the server still decides).
+            infos = [uploads.ALLOWED_KINDS[kind] for kind in sorted(kinds)]
+            self.fields[name].file_check = {
+                "max_bytes": settings.UPLOAD_MAX_BYTES,
+                "extensions": ",".join(ext for info in infos for ext in info.extensions),
+                "kinds": "、".join(str(info.label) for info in infos),
+            }
             if self.is_bound:
                 pending = load_pending(self.data.get(f"{name}_pending", ""), name)
                 if pending is not None:
@@ -390,6 +420,11 @@ class ApplicationForm(forms.ModelForm):
             for name in FILE_FIELDS
             if self.cleaned_data.get(name) is not None
         }
+
+    @property
+    def file_refused(self) -> bool:
+        """A chosen file failed its checks: it is not kept, and must be chosen again."""
+        return any(name in self.errors for name in FILE_FIELDS)
 
     @property
     def storage_failed(self) -> bool:

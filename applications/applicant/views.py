@@ -1,11 +1,13 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
 import functools
+import hashlib
 import logging
 import mimetypes
 import time
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -68,25 +70,60 @@ def _call_key(kwargs: dict) -> str:
     return kwargs.get("reference", "").rsplit("-", 1)[0].lower()
 
 
-def limit_form_post(view):
-    """Form posts counted per client address and per call (``settings.RATE_LIMITS
-    ["form_post"]`` for each call): a crowd applying to one call does not use up another's
-    allowance. A refused request gets the 429 page (``rate_limited``)."""
+def _poster_key(request, kwargs: dict) -> str:
+    """Who posts, for the per-browser count: the application of an edit (its private
+    link), else the browser (its CSRF cookie, which every accepted post carries), else the
+    address. One office's many applicants behind one address are so counted apart."""
+    if "reference" in kwargs:
+        return "application:" + kwargs["reference"].lower()
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if cookie:
+        return "browser:" + hashlib.sha256(cookie.encode()).hexdigest()[:32]
+    return "address:" + (request.META.get("REMOTE_ADDR") or "")
 
-    @functools.wraps(view)
-    def limited(request, *args, **kwargs):
-        if is_ratelimited(
-            request,
-            group=f"form_post:{_call_key(kwargs)}",
-            key="ip",
-            rate=settings.RATE_LIMITS["form_post"],
-            method="POST",
-            increment=True,
-        ):
-            raise Ratelimited
-        return view(request, *args, **kwargs)
 
-    return limited
+def form_post_limited(request, kwargs: dict) -> bool:
+    """Form posts are counted per call twice: per browser or application
+    (``settings.RATE_LIMITS["form_post"]``), which limits one person, and per client address
+    (``["form_post_address"]``, higher), which limits a script that sheds its cookies while
+    leaving room for an office whose applicants share one address. Both counts go up."""
+    call = _call_key(kwargs)
+    per_poster = is_ratelimited(
+        request,
+        group=f"form_post:{call}",
+        key=lambda _group, req: _poster_key(req, kwargs),
+        rate=settings.RATE_LIMITS["form_post"],
+        method="POST",
+        increment=True,
+    )
+    per_address = is_ratelimited(
+        request,
+        group=f"form_post_address:{call}",
+        key="ip",
+        rate=settings.RATE_LIMITS["form_post_address"],
+        method="POST",
+        increment=True,
+    )
+    return per_poster or per_address
+
+
+def limit_form_post(view=None, *, in_place=None):
+    """Form posts limited by ``form_post_limited``. A refused request gets the 429 page
+    (``rate_limited``), or ``in_place(request, **kwargs)``'s answer: the form again, with
+    what was typed, under the message."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST" and form_post_limited(request, kwargs):
+                if in_place is not None:
+                    return in_place(request, **kwargs)
+                raise Ratelimited
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate(view) if view is not None else decorate
 
 
 # Counted per client address; a refused request gets the 429 page (``rate_limited``).
@@ -113,7 +150,52 @@ def _public_call(code: str, prefetch=("standards", "organising_bodies")):
 
 
 def _closed(request, call, *, status=200):
-    return render(request, "applications/closed.html", {"call": call}, status=status)
+    """The call is closed (or not open yet). A form posted too late gets back what it held,
+    to copy, and whom to contact: nothing of it was saved."""
+    context = {"call": call}
+    if request.method == "POST":
+        context["typed"] = _typed_copy(ApplicationForm(call=call), request.POST)
+        context["bodies"] = call.organising_bodies.all()
+    return render(request, "applications/closed.html", context, status=status)
+
+
+def _typed_values(form: ApplicationForm, data) -> dict:
+    """What a posted form held, as the initial values of an unbound form: shown again
+    without being checked or saved (the post was refused before either)."""
+    typed = {}
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField):
+            continue
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            typed[name] = data.getlist(name)
+        elif isinstance(field, forms.BooleanField):
+            typed[name] = name in data
+        elif name in data:
+            typed[name] = data.get(name)
+    return typed
+
+
+def _typed_copy(form: ApplicationForm, data) -> list[tuple[str, str]]:
+    """A posted form's answers as label and text, to read and copy."""
+    copy = []
+    for name, value in _typed_values(form, data).items():
+        field = form.fields[name]
+        if name == "idempotency_key" or value in ("", [], False, None):
+            continue
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            chosen = {str(pk) for pk in value}
+            text = "；".join(str(o) for o in field.queryset if str(o.pk) in chosen)
+        elif isinstance(field, forms.ChoiceField):
+            labels = {str(key): str(label) for key, label in field.choices}
+            values = value if isinstance(value, list) else [value]
+            text = "；".join(labels.get(str(v), str(v)) for v in values)
+        elif isinstance(field, forms.BooleanField):
+            text = _("是")
+        else:
+            text = str(value)
+        if text:
+            copy.append((str(field.label), text))
+    return copy
 
 
 @require_safe
@@ -188,15 +270,52 @@ def call_detail(request, code):
     return page_cache.cached_page(request, "call", page, code=code)
 
 
-def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
-    context = {"form": form, "call": call, "application": application, "token": token}
+def _form_page(
+    request, form, *, call, application=None, token="", status=200, extra=None, problem=""
+):
+    context = {
+        "form": form,
+        "call": call,
+        "application": application,
+        "token": token,
+        "post_problem": problem,
+    }
     if extra:
         context["csrf_token"] = extra["csrf_token"]
     return render(request, "applications/apply.html", context, status=status)
 
 
+def _apply_limited(request, code):
+    """Too many posts: the form again with what was typed (the files must be chosen again),
+    under the message, instead of a page that leaves the form behind."""
+    call = _public_call(code, prefetch=("standards",))
+    if not call.is_open():
+        return _closed(request, call, status=403)
+    form = ApplicationForm(call=call)
+    form.initial.update(_typed_values(form, request.POST))
+    return _form_page(request, form, call=call, status=429, problem="rate_limited")
+
+
+def _edit_limited(request, reference, token):
+    application = _application_or_404(reference, token)
+    call = application.call
+    if not call.is_open():
+        return _closed(request, call, status=403)
+    form = ApplicationForm(instance=application, call=call)
+    form.initial.update(_typed_values(form, request.POST))
+    return _form_page(
+        request,
+        form,
+        call=call,
+        application=application,
+        token=token,
+        status=429,
+        problem="rate_limited",
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@limit_form_post
+@limit_form_post(in_place=_apply_limited)
 def apply(request, code):
     if request.method == "GET":
 
@@ -328,7 +447,7 @@ def _files(application):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@limit_form_post
+@limit_form_post(in_place=_edit_limited)
 def edit(request, reference, token):
     application = _application_or_404(reference, token)
     call = application.call
