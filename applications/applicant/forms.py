@@ -43,6 +43,18 @@ FILE_FIELDS = {
 
 YES_NO = [("True", gettext_lazy("是")), ("False", gettext_lazy("否"))]
 
+# The fields a draft saves as typed even when not yet valid (``_keep_unfinished``): typed
+# values, except what a draft itself needs.
+UNFINISHED_ALLOWED = frozenset(
+    field.name
+    for field in form_schema.FIELDS
+    if field.kind in (Kind.LINE, Kind.TEXT, Kind.NUMBER, Kind.EMAIL, Kind.DATE)
+    and field.name not in form_schema.REQUIRED_FOR_DRAFT
+)
+# Refused even in a draft: what is too long (the page counts as one types; nothing is cut
+# or kept beyond the limit) and control characters (a paste gone wrong, or a probe).
+KEEP_REFUSING = frozenset({"max_length", "control_characters", "email_control_characters"})
+
 # The order of the page (and of the error summary): the 申报表 as form_schema declares it.
 PAGE_ORDER = (*form_schema.NAMES, "idempotency_key")
 TEXT_KINDS = (Kind.LINE, Kind.TEXT)
@@ -303,6 +315,10 @@ class ApplicationForm(forms.ModelForm):
             self.initial["idempotency_key"] = uuid.uuid4()
         if self.instance.pk:
             del self.fields["idempotency_key"]
+            for name, kept in self.instance.unfinished.items():
+                if name in self.fields:  # what a draft kept as typed, to finish
+                    self.initial[name] = kept.get("value", "")
+        self.unfinished: dict[str, dict[str, str]] = {}
 
     def _page_order(self) -> list[str]:
         """The fixed fields in schema order, each question after the last field of its
@@ -549,10 +565,41 @@ class ApplicationForm(forms.ModelForm):
                     self.cleaned_data[name] = self._clean_file(name)
                 except ValidationError as exc:
                     self.add_error(name, exc)
+        if self.action == ACTION_DRAFT:
+            self._keep_unfinished()
+
+    def _keep_unfinished(self) -> None:
+        """A draft saves what was typed: a value that fails its field's checks is kept as
+        typed (``Application.unfinished``, with the message) instead of refusing the draft;
+        only a submission insists. What a draft itself needs (the unit's name, the contact
+        address the private link goes to) must still be right."""
+        for name in list(self._errors):
+            codes = {error.code for error in self._errors.as_data()[name]}
+            if name not in UNFINISHED_ALLOWED or codes & KEEP_REFUSING:
+                continue
+            raw = self.data.get(name, "")
+            self.unfinished[name] = {
+                "value": raw,
+                "message": " ".join(str(m) for m in self._errors.pop(name)),
+            }
+            self.cleaned_data[name] = None if form_schema.BY_NAME[name].kind is Kind.DATE else ""
 
     def values(self) -> dict:
         values = {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}
-        return {**values, "extra_answers": self.answers()}
+        return {**values, "extra_answers": self.answers(), "unfinished": self.unfinished}
+
+    def unfinished_summary(self) -> list[dict]:
+        """What a saved draft kept as typed and must be fixed before submitting."""
+        kept = self.instance.unfinished if self.instance.pk and not self.is_bound else {}
+        return [
+            {
+                "target": self[name].auto_id,
+                "label": self.fields[name].label,
+                "message": kept[name]["message"],
+            }
+            for name in self.fields
+            if name in kept
+        ]
 
     # --- layout -----------------------------------------------------------------------------
     @property

@@ -365,6 +365,12 @@ def apply(request, code):
                 messages.success(
                     request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
                 )
+            elif application.unfinished:
+                messages.warning(
+                    request,
+                    _("草稿已保存，专属链接已发送至 %s。提交前还需修改的地方见下方。")
+                    % application.contact_email,
+                )
             else:
                 messages.success(
                     request, _("草稿已保存。专属链接已发送至 %s。") % application.contact_email
@@ -419,6 +425,12 @@ def private(request, reference, token):
                 "can_edit": can_edit,
                 "can_withdraw": application.status in workflow.WITHDRAWABLE_STATUSES,
                 "progress": progress.application_progress(application, can_edit=can_edit),
+                "unfinished": [
+                    (Application.label(name), kept.get("message", ""))
+                    for name, kept in application.unfinished.items()
+                ]
+                if can_edit
+                else [],
                 "files": _files(application),
                 "audit": application.audit_entries.filter(actor__isnull=True).order_by(
                     "-created_at"
@@ -487,6 +499,8 @@ def edit(request, reference, token):
                 messages.success(
                     request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
                 )
+            elif application.unfinished:
+                messages.warning(request, _("草稿已保存。提交前还需修改的地方见下方。"))
             else:
                 messages.success(request, _("修改已保存。"))
             return see_other(private_path(application, token))
