@@ -47,13 +47,18 @@ def normalize_credit_code(value: str) -> str:
             code="credit_code_chars",
             params={"chars": "、".join(bad)},
         )
-    if credit_code_check_char(code[:17]) != code[17]:
+    expected = credit_code_check_char(code[:17])
+    if expected != code[17]:
+        # 18 characters, all possible: what is wrong is that they do not agree. Say so, and
+        # which character disagrees, rather than repeat the length.
         raise ValidationError(
             _(
-                "统一社会信用代码应为 18 位，最后一位校验码不符，请核对营业执照，"
-                "逐位检查是否有输错或前后颠倒的字符。"
+                "统一社会信用代码的 18 位与校验规则不符：按前 17 位，最后一位（校验码）应为"
+                "“%(expected)s”，填写的是“%(given)s”。多半是前 17 位中有输错或前后颠倒的字符，"
+                "请对照营业执照逐位核对。"
             ),
             code="credit_code_checksum",
+            params={"expected": expected, "given": code[17]},
         )
     return code
 

@@ -76,6 +76,12 @@ def test_checksum_message_says_what_to_do():
     with pytest.raises(ValidationError) as info:
         validation.normalize_credit_code("91350100M000100Y44")
     assert "校验码" in info.value.messages[0] and "营业执照" in info.value.messages[0]
+    # Issue 19 item 10: an 18-character code is not told it should have 18 characters; the
+    # message names the check character expected and the one typed.
+    expected = validation.credit_code_check_char("91350100M000100Y4")
+    message = info.value.messages[0]
+    assert "应为 18 位" not in message
+    assert f"应为“{expected}”，填写的是“4”" in message
 
 
 # --- phones and postcode ------------------------------------------------------------------------

@@ -184,6 +184,16 @@ KIND_WIDGETS = {
 }
 
 
+def summary_line(label: str, message: str) -> dict[str, str]:
+    """One line of the error summary: the label, then the message, except where the message
+    already names the field ("统一社会信用代码应为…": the label once is enough); no colon
+    after a label that ends in its own punctuation (an English question's "?:")."""
+    if label and label.rstrip("*").strip() in message:
+        return {"label": "", "message": message}
+    separator = "" if label[-1:] in ".?!:。？！：" else _("：")
+    return {"label": label, "separator": separator, "message": message}
+
+
 class ApplicationForm(forms.ModelForm):
     """The whole form. ``action`` is "draft" (save what is there) or "submit" (all required).
 
@@ -238,7 +248,8 @@ class ApplicationForm(forms.ModelForm):
             "drafter_phone": gettext_lazy("固定电话请带区号，如 010-66094072；也可填手机。"),
             "drafter_fax": gettext_lazy("选填，格式同固定电话。"),
             "contact_email": gettext_lazy(
-                "申报回执、专属链接和评审结果将发送到此邮箱；不填则使用起草人电子邮箱。"
+                "选填。申报回执、专属链接和评审结果将发送到此邮箱；不填则使用起草人电子邮箱"
+                "（两者至少填一个）。"
             ),
             "signed_on": gettext_lazy("与纸质申报表上负责人签字、盖章的日期一致。"),
         }
@@ -288,6 +299,8 @@ class ApplicationForm(forms.ModelForm):
         # Mark what a submission needs; drafts relax it in clean().
         for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True
+        # Optional as its help says: left empty, the drafter's e-mail is used (clean()).
+        self.fields["contact_email"].required = False
         self.fields[SEAL_FIELD].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
             "再扫描或用手机拍照上传。支持 PDF、JPG、PNG，不超过 20 MB。"
@@ -385,7 +398,7 @@ class ApplicationForm(forms.ModelForm):
             if bound.is_hidden:
                 target = ""
             for message in bound.errors:
-                items.append({"target": target, "label": bound.label, "message": message})
+                items.append({"target": target, **summary_line(str(bound.label), str(message))})
         return items
 
     # --- files ------------------------------------------------------------------------------

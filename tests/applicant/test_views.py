@@ -191,7 +191,7 @@ def test_error_keeps_typed_values_and_uploaded_files(client, call):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "最后一位校验码不符" in html
+    assert "最后一位（校验码）应为" in html
     assert "有 1 处需要修改" in html
     assert f'value="{data["unit_name"]}"' in html
     assert "已上传：<strong>我的扫描件.png</strong>" in html
