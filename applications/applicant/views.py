@@ -259,6 +259,8 @@ def call_detail(request, code):
             {
                 "call": call,
                 "notice_html": render_notice(call.notice),
+                "supplement_html": render_notice(call.supplement) if call.supplement else "",
+                "not_closed": call.is_open() or call.has_not_opened(),
                 "is_open": call.is_open(),
                 "not_yet_open": call.has_not_opened(),
                 "standards": call.standards.all(),
