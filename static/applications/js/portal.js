@@ -141,7 +141,8 @@
       form.parentNode.insertBefore(box, form);
     }
     var source = doc.querySelector(".post-problem-content") || doc.querySelector("main") || doc.body;
-    source.querySelectorAll("script, style, form").forEach(function (node) {
+    // (what the page says of files kept or lost is told below, from this page's point of view)
+    source.querySelectorAll("script, style, form, .files-note").forEach(function (node) {
       node.remove();
     });
     box.replaceChildren();
