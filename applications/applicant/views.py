@@ -1,5 +1,6 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
+import datetime as dt
 import functools
 import hashlib
 import logging
@@ -39,6 +40,8 @@ SESSION_FRESH = "fresh_application"  # reference whose private link was just cre
 # A replayed POST (a double click, a resent form) comes within minutes: the session keeps a
 # private link (which opens the application) that long, and no more than a few of them.
 SESSION_LINK_SECONDS = 3600
+# How exactly the private page says when each link was last used (one write per hour).
+LINK_USE_PRECISION = dt.timedelta(hours=1)
 SESSION_LINKS_KEPT = 5
 
 
@@ -406,6 +409,9 @@ def private(request, reference, token):
     stamp = queries.private_link_stamp(reference=reference, token=token)
     if stamp is None:
         raise Http404(_("链接无效或已失效。"))
+    now = timezone.now()
+    if stamp.last_used_at is None or now - stamp.last_used_at > LINK_USE_PRECISION:
+        services.private_link_touch(link_id=stamp.link_id, now=now)
     fresh = request.session.get(SESSION_FRESH) == reference
     if fresh:
         del request.session[SESSION_FRESH]
@@ -434,6 +440,8 @@ def private(request, reference, token):
                 if can_edit
                 else [],
                 "files": _files(application),
+                "links": queries.private_links_of(application),
+                "link_id": stamp.link_id,
                 "audit": application.audit_entries.filter(actor__isnull=True).order_by(
                     "-created_at"
                 )[:20],
@@ -445,6 +453,50 @@ def private(request, reference, token):
     # The stamp decides the page (the call's own edits reach it through the cache's version).
     key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, deadline, can_edit)
     return page_cache.cached_private_page(request, key, page)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@limit_form_post
+def stop_other_links(request, reference, token):
+    """ "停用其他链接": only the link in use keeps working (asked first)."""
+    stamp = queries.private_link_stamp(reference=reference, token=token)
+    if stamp is None:
+        raise Http404(_("链接无效或已失效。"))
+    application = _application_or_404(reference, token)
+    if request.method == "GET":
+        return render(
+            request,
+            "applications/stop_links_confirm.html",
+            {
+                "application": application,
+                "call": application.call,
+                "token": token,
+                "others": len(queries.private_links_of(application)) - 1,
+            },
+        )
+    stopped = services.private_links_stop_others(
+        application=application, keep_hash=stamp.access_token_hash
+    )
+    messages.success(
+        request,
+        _("已停用其他 %(n)d 个链接，现在只有本链接有效。") % {"n": stopped}
+        if stopped
+        else _("没有其他有效的链接。"),
+    )
+    return see_other(private_path(application, token))
+
+
+# A pasted link often carries the sentence's end: "…/a/CQO-2021-0001/<token>/。" or "…<token>)".
+LINK_TAIL = "。）)，,.;；:：!！?？\"'“”’>】]"
+
+
+def private_link_tail(_request, reference, token, tail=""):
+    """A private link with punctuation pasted after it: to the link itself."""
+    token = token.rstrip(LINK_TAIL)
+    if not token or (tail and tail.strip(LINK_TAIL + "/")):
+        raise Http404(_("链接无效或已失效。"))
+    return HttpResponseRedirect(reverse("applications:private", args=[reference, token]))
 
 
 def _files(application):

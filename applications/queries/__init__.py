@@ -22,6 +22,7 @@ from applications.queries.applications import (
     credit_code_taken,
     drafter_taken,
     private_link_stamp,
+    private_links_of,
     token_hash,
 )
 from applications.queries.decisions import (
@@ -80,6 +81,7 @@ __all__ = [
     "mean_score_subquery",
     "pending_counts",
     "private_link_stamp",
+    "private_links_of",
     "recommend_count_subquery",
     "reviewer_bodies",
     "reviews_by_body",

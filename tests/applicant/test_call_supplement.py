@@ -1,7 +1,6 @@
 """Issue 19 item 9: a call carries a supplementary note (补充通知), shown above the notice,
 and a "before you start" list; the 2021 call has both, and organisers edit them in admin."""
 
-
 from applications.data import supplement_cqo_2021
 from applications.models import Call
 from applications.services import call_copy

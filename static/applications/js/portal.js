@@ -440,6 +440,15 @@
       link.addEventListener("focus", function () {
         link.select();
       });
+      var copy = document.querySelector(".copy-link");
+      if (copy && navigator.clipboard) {
+        copy.hidden = false;
+        copy.addEventListener("click", function () {
+          navigator.clipboard.writeText(link.value).then(function () {
+            copy.textContent = copy.dataset.copiedText;
+          });
+        });
+      }
     }
     return summary;
   }
