@@ -267,9 +267,12 @@ def validate_credit_code_free(*, taken: bool) -> None:
     """One application per unit and call; ``taken``: another active application has the code."""
     if taken:
         raise ValidationError(
+            # Said the same way whoever types it: the existing application's contact, not
+            # the person at the keyboard, gets its link (as on the link page).
             _(
-                "该统一社会信用代码的单位已在本次征集中申报，每个单位只能申报一次。"
-                "如需修改，请使用申报时收到的专属链接；链接丢失可在“找回专属链接”页面重新获取。"
+                "不能用此统一社会信用代码申报：每个单位在本次征集中只能申报一次。"
+                "如该单位已申报，专属链接已发送到其联系邮箱；请向本单位负责申报的同事索取，"
+                "或联系通知中的联系人。"
             ),
             code="duplicate_unit",
         )
@@ -281,8 +284,9 @@ def validate_drafter_free(*, taken: bool) -> None:
     if taken:
         raise ValidationError(
             _(
-                "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"
-                "请推荐本单位的其他人员；如有疑问，请联系通知中的联系人。"
+                "不能推荐此起草人（按姓名与手机号）：同一人在本次征集中只能被一家单位推荐。"
+                "如该起草人已被推荐，专属链接已发送到推荐单位的联系邮箱；"
+                "请推荐本单位的其他人员，或联系通知中的联系人。"
             ),
             code="duplicate_drafter",
         )

@@ -332,6 +332,9 @@ class ApplicationForm(forms.ModelForm):
                 if name in self.fields:  # what a draft kept as typed, to finish
                     self.initial[name] = kept.get("value", "")
         self.unfinished: dict[str, dict[str, str]] = {}
+        # The unit or drafter another application already has (what ``clean`` refused):
+        # the view mails that application's contact.
+        self.duplicates: list[dict[str, str]] = []
 
     def _page_order(self) -> list[str]:
         """The fixed fields in schema order, each question after the last field of its
@@ -546,6 +549,7 @@ class ApplicationForm(forms.ModelForm):
                     )
                 )
             except ValidationError as exc:
+                self.duplicates.append({"credit_code": cleaned["credit_code"]})
                 self.add_error("credit_code", exc)
         if cleaned.get("drafter_mobile") and "drafter_mobile" not in self.errors:
             try:
@@ -558,6 +562,12 @@ class ApplicationForm(forms.ModelForm):
                     )
                 )
             except ValidationError as exc:
+                self.duplicates.append(
+                    {
+                        "drafter_name": cleaned.get("drafter_name", ""),
+                        "drafter_mobile": cleaned["drafter_mobile"],
+                    }
+                )
                 self.add_error("drafter_mobile", exc)
         return cleaned
 

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -383,8 +384,23 @@ def apply(request, code):
             return see_other(url)
     if not call.is_open():
         return _closed(request, call, status=403)
+    _mail_duplicates(form, call=call)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call)
+
+
+# One mail an hour at most to the application someone tries to apply again for: the
+# page's answer promises the link went there, and it must not become a way to flood it.
+DUPLICATE_MAIL_SECONDS = 3600
+
+
+def _mail_duplicates(form: ApplicationForm, *, call, exclude_pk=None) -> None:
+    """The unit or drafter is taken: the application that has it gets a link (a job), the
+    person who typed it learns nothing more than the form's neutral message."""
+    for duplicate in form.duplicates:
+        holder = queries.duplicate_holder(call=call, exclude_pk=exclude_pk, **duplicate)
+        if holder is not None and cache.add(f"duplicate-mail:{holder}", 1, DUPLICATE_MAIL_SECONDS):
+            tasks.duplicate_link.enqueue(holder)
 
 
 def _duplicate(request, application, key):
@@ -558,6 +574,7 @@ def edit(request, reference, token):
             else:
                 messages.success(request, _("修改已保存。"))
             return see_other(private_path(application, token))
+    _mail_duplicates(form, call=call, exclude_pk=application.pk)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call, application=application, token=token)
 

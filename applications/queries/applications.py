@@ -172,6 +172,25 @@ def drafter_taken(
     ).exists()
 
 
+def duplicate_holder(
+    *,
+    call: Call,
+    credit_code: str = "",
+    drafter_name: str = "",
+    drafter_mobile: str = "",
+    exclude_pk: int | None = None,
+) -> int | None:
+    """The live application of ``call`` that already has this unit (credit code) or this
+    drafter (name and mobile), to mail its contact when someone tries again; None if none."""
+    if credit_code:
+        found = _active(call).filter(credit_code=credit_code)
+    elif drafter_name and drafter_mobile:
+        found = _active(call).filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile)
+    else:
+        return None
+    return _others(found, exclude_pk).values_list("pk", flat=True).first()
+
+
 def applications_for_email(*, email: str, call: Call | None = None) -> QuerySet[Application]:
     """The live applications of ``call`` (of any call if None) with this contact address."""
     applications = (

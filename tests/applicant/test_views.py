@@ -247,7 +247,7 @@ def test_duplicate_unit_is_told_how_to_find_its_link(client, call):
     response = post_apply(client, data, seal_scan=seal_upload())
     assert response.status_code == 200
     (error,) = response.context["form"].errors["credit_code"]
-    assert "已在本次征集中申报" in error and "找回专属链接" in error
+    assert "如该单位已申报，专属链接已发送到其联系邮箱" in error
     assert Application.objects.count() == 1
 
 

@@ -89,7 +89,7 @@ def test_second_application_of_same_unit_is_refused_with_a_way_out(call):
     with pytest.raises(ValidationError) as info:
         create_application(call, 2, credit_code=values(1)["credit_code"])
     (message,) = info.value.message_dict["credit_code"]
-    assert "已在本次征集中申报" in message and "专属链接" in message
+    assert "只能申报一次" in message and "专属链接" in message
     assert Application.objects.count() == 1
 
 
