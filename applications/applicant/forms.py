@@ -1,5 +1,6 @@
 """The 申报表 as one web form, in the sections and order of the paper form."""
 
+import datetime as dt
 import uuid
 
 from crispy_forms.bootstrap import InlineRadios
@@ -184,6 +185,14 @@ KIND_WIDGETS = {
 }
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for a 29th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def summary_line(label: str, message: str) -> dict[str, str]:
     """One line of the error summary: the label, then the message, except where the message
     already names the field ("统一社会信用代码应为…": the label once is enough); no colon
@@ -296,6 +305,13 @@ class ApplicationForm(forms.ModelForm):
                     choices.insert(0, ("", _("请选择")))
                 choice.choices = choices
         self.fields["standards"].queryset = call.standards.all()
+        # The date picker keeps to the ages a drafter can have (18 to 100), so a phone's
+        # picker need not be scrolled from today.
+        today = timezone.localdate()
+        self.fields["drafter_birth_date"].widget.attrs.update(
+            min=_years_before(today, validation.DRAFTER_MAX_AGE + 1).isoformat(),
+            max=_years_before(today, validation.DRAFTER_MIN_AGE).isoformat(),
+        )
         # Mark what a submission needs; drafts relax it in clean().
         for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True

@@ -609,7 +609,7 @@ def print_form(request, reference, token):
     return render(
         request,
         "applications/print.html",
-        {"application": application, "call": application.call},
+        {"application": application, "call": application.call, "token": token},
     )
 
 
