@@ -633,8 +633,7 @@ class ApplicationForm(forms.ModelForm):
         return [
             {
                 "target": self[name].auto_id,
-                "label": self.fields[name].label,
-                "message": kept[name]["message"],
+                **summary_line(str(self.fields[name].label), kept[name]["message"]),
             }
             for name in self.fields
             if name in kept

@@ -28,7 +28,12 @@ from django_ratelimit.exceptions import Ratelimited
 
 from applications import enums, queries, services, tasks, validation, workflow
 from applications.applicant import page_cache, progress
-from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
+from applications.applicant.forms import (
+    FILE_FIELDS,
+    ApplicationForm,
+    ResendLinkForm,
+    summary_line,
+)
 from applications.models import Application, is_open_between
 from applications.notice import render_notice
 from applications.storage import StorageUnavailable, private_storage
@@ -450,7 +455,7 @@ def private(request, reference, token):
                 "can_withdraw": application.status in workflow.WITHDRAWABLE_STATUSES,
                 "progress": progress.application_progress(application, can_edit=can_edit),
                 "unfinished": [
-                    (Application.label(name), kept.get("message", ""))
+                    summary_line(str(Application.label(name)), kept.get("message", ""))
                     for name, kept in application.unfinished.items()
                 ]
                 if can_edit

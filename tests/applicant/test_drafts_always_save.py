@@ -47,7 +47,10 @@ def test_a_draft_saves_malformed_values_and_lists_them(client, call):
     page = private.content.decode()
     assert "提交前还需修改的地方见下方" in page
     assert "草稿已保存，提交前还需修改 4 处" in page
-    assert "统一社会信用代码：" in page and "邮政编码：" in page
+    assert "请填写 6 位数字的邮政编码" in page
+    # the credit code's message names its field: said once, not twice
+    assert "统一社会信用代码：统一社会信用代码" not in page
+    assert "统一社会信用代码应为 18 位（当前 12 位）" in page
 
     # The edit page offers the values as typed, and says what to fix.
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
