@@ -102,9 +102,10 @@ def send_withdrawn(application) -> None:
     _send("withdrawn", application)
 
 
-def send_link(application, token: str) -> None:
-    """The "resend my link" mail: a fresh private link (the old one stops working)."""
-    _linked("link", application, token)
+def send_link(application, token: str, *, duplicate: bool = False) -> None:
+    """A new private link (the others keep working): asked for on "找回专属链接", or sent
+    because someone tried to apply again for the same unit or drafter (``duplicate``)."""
+    _linked("link", application, token, duplicate=duplicate)
 
 
 def _standards(application) -> str:

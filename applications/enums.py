@@ -162,6 +162,8 @@ AUDIT_ACTION_LABELS = {
     "application.submit": _("提交申报"),
     "application.withdraw": _("撤回申报"),
     "application.link_resent": _("重新发送专属链接"),
+    "application.links_stopped": _("停用其他专属链接"),
+    "application.duplicate_tried": _("有人以本单位或本起草人再次申报，已发送专属链接"),
     "application.seed": _("演示数据"),
     "application.review": _("评审意见"),
     "application.reorder": _("调整名单顺序"),

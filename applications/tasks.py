@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from applications import services
-from applications.models import Call
+from applications.models import Application, Call
 from outbox.jobs import task
 
 
@@ -53,3 +53,16 @@ def resend_links(email: str) -> int:
     """ "找回专属链接": a new link to every application of ``email``, in whichever call. A job,
     so that the page answers as fast for a known address as for an unknown one."""
     return services.application_resend_links(email=email)
+
+
+@task()
+def duplicate_link(application_id: int) -> int:
+    """Someone tried to apply again with this application's unit or drafter: its contact
+    gets a link (the page said "如该单位已申报，专属链接已发送到其联系邮箱")."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return 0
+    services.private_link_send(
+        application=application, action="application.duplicate_tried", duplicate=True
+    )
+    return 1

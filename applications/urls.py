@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from applications.applicant import views
 from applications.documents import views as documents
@@ -16,11 +16,21 @@ urlpatterns = [
     # From before each call had its own address: to the open call, or to the list.
     path("apply/", views.legacy_apply, name="legacy_apply"),
     path("link/", views.resend_link, name="resend_link"),
+    # A link pasted with the sentence's end after it ("…/。", "…)"): to the link itself.
+    re_path(
+        r"^a/(?P<reference>[^/]+)/(?P<token>[A-Za-z0-9_-]+[^A-Za-z0-9_/-]+)/?$",
+        views.private_link_tail,
+    ),
+    re_path(
+        r"^a/(?P<reference>[^/]+)/(?P<token>[A-Za-z0-9_-]+)/(?P<tail>[^A-Za-z0-9_/-]+)/?$",
+        views.private_link_tail,
+    ),
     path(private, views.private, name="private"),
     path(f"{private}edit/", views.edit, name="edit"),
     path(f"{private}withdraw/", views.withdraw, name="withdraw"),
     path(f"{private}print/", views.print_form, name="print"),
     path(f"{private}files/<str:field>/", views.private_file, name="private_file"),
+    path(f"{private}links/stop-others/", views.stop_other_links, name="stop_other_links"),
     path("organiser/files/<int:pk>/<str:field>/", views.organiser_file, name="organiser_file"),
     # Documents (applications.documents)
     path(f"{private}form.pdf", documents.applicant_form_pdf, name="form_pdf"),

@@ -47,13 +47,18 @@ def normalize_credit_code(value: str) -> str:
             code="credit_code_chars",
             params={"chars": "、".join(bad)},
         )
-    if credit_code_check_char(code[:17]) != code[17]:
+    expected = credit_code_check_char(code[:17])
+    if expected != code[17]:
+        # 18 characters, all possible: what is wrong is that they do not agree. Say so, and
+        # which character disagrees, rather than repeat the length.
         raise ValidationError(
             _(
-                "统一社会信用代码应为 18 位，最后一位校验码不符，请核对营业执照，"
-                "逐位检查是否有输错或前后颠倒的字符。"
+                "统一社会信用代码的 18 位与校验规则不符：按前 17 位，最后一位（校验码）应为"
+                "“%(expected)s”，填写的是“%(given)s”。多半是前 17 位中有输错或前后颠倒的字符，"
+                "请对照营业执照逐位核对。"
             ),
             code="credit_code_checksum",
+            params={"expected": expected, "given": code[17]},
         )
     return code
 
@@ -145,10 +150,27 @@ def validate_not_future(day: dt.date, *, today: dt.date) -> None:
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
+# Word's manual line break (U+000B), its page break (U+000C) and the Unicode line and
+# paragraph separators: a pasted text means a new line by each of them.
+LINE_BREAKS = re.compile("\r\n|[\r\u000b\u000c\u0085\u2028\u2029]")
+
+
+def normalize_line_breaks(value: str) -> str:
+    """Every way of breaking a line as one "\n": a browser sends "\r\n", which would count
+    as two characters against a length limit the browser counted as one."""
+    return LINE_BREAKS.sub("\n", value or "")
+
+
 def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Trim, fold full-width and repeated spaces, refuse control and bidi-override characters."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
-    allowed_controls = {"\n", "\t"} if multiline else set()
+    """Trim, refuse control and bidi-override characters. A single line folds full-width and
+    repeated spaces into one; a text keeps its tabs, full-width spaces and indents (tables
+    and indented paragraphs pasted from Word), dropping only spaces at the ends of lines."""
+    if multiline:
+        value = normalize_line_breaks(value)
+        allowed_controls = {"\n", "\t"}
+    else:  # a line cannot hold a line break; Word's manual one, pasted, is a space here
+        value = re.sub("[\u000b\u000c]", " ", value or "")
+        allowed_controls = {"\t"}
     for ch in value:
         if ch in BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in allowed_controls):
             raise ValidationError(
@@ -156,8 +178,8 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
                 code="control_characters",
             )
     if multiline:
-        lines = [re.sub(r"[ \u3000\t]+", " ", line).strip() for line in value.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        lines = [line.rstrip(" \t\u3000") for line in value.split("\n")]
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n").rstrip()
     return re.sub(r"[\s\u3000]+", " ", value).strip()
 
 
@@ -245,9 +267,12 @@ def validate_credit_code_free(*, taken: bool) -> None:
     """One application per unit and call; ``taken``: another active application has the code."""
     if taken:
         raise ValidationError(
+            # Said the same way whoever types it: the existing application's contact, not
+            # the person at the keyboard, gets its link (as on the link page).
             _(
-                "该统一社会信用代码的单位已在本次征集中申报，每个单位只能申报一次。"
-                "如需修改，请使用申报时收到的专属链接；链接丢失可在“找回专属链接”页面重新获取。"
+                "不能用此统一社会信用代码申报：每个单位在本次征集中只能申报一次。"
+                "如该单位已申报，专属链接已发送到其联系邮箱；请向本单位负责申报的同事索取，"
+                "或联系通知中的联系人。"
             ),
             code="duplicate_unit",
         )
@@ -259,8 +284,9 @@ def validate_drafter_free(*, taken: bool) -> None:
     if taken:
         raise ValidationError(
             _(
-                "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"
-                "请推荐本单位的其他人员；如有疑问，请联系通知中的联系人。"
+                "不能推荐此起草人（按姓名与手机号）：同一人在本次征集中只能被一家单位推荐。"
+                "如该起草人已被推荐，专属链接已发送到推荐单位的联系邮箱；"
+                "请推荐本单位的其他人员，或联系通知中的联系人。"
             ),
             code="duplicate_drafter",
         )

@@ -360,7 +360,9 @@ CACHES["worker"] = {
 RATELIMIT_VIEW = "applications.applicant.views.rate_limited"
 # Requests per client address (and per e-mail address for the link page).
 RATE_LIMITS = {
+    # per browser (or application), and per address for all its browsers together
     "form_post": os.environ.get("RATE_LIMIT_FORM", "30/10m"),
+    "form_post_address": os.environ.get("RATE_LIMIT_FORM_ADDRESS", "300/10m"),
     "resend_link": os.environ.get("RATE_LIMIT_RESEND", "10/h"),
     "resend_link_email": os.environ.get("RATE_LIMIT_RESEND_EMAIL", "3/h"),
     "download": os.environ.get("RATE_LIMIT_DOWNLOAD", "120/m"),

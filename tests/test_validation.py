@@ -76,6 +76,12 @@ def test_checksum_message_says_what_to_do():
     with pytest.raises(ValidationError) as info:
         validation.normalize_credit_code("91350100M000100Y44")
     assert "校验码" in info.value.messages[0] and "营业执照" in info.value.messages[0]
+    # Issue 19 item 10: an 18-character code is not told it should have 18 characters; the
+    # message names the check character expected and the one typed.
+    expected = validation.credit_code_check_char("91350100M000100Y4")
+    message = info.value.messages[0]
+    assert "应为 18 位" not in message
+    assert f"应为“{expected}”，填写的是“4”" in message
 
 
 # --- phones and postcode ------------------------------------------------------------------------
@@ -173,11 +179,29 @@ def test_text_is_trimmed_and_full_width_spaces_folded():
     assert validation.clean_text("\u3000深圳  大学\u3000\u3000汇元楼 ") == "深圳 大学 汇元楼"
 
 
-def test_multiline_text_keeps_paragraphs():
+def test_multiline_text_keeps_paragraphs_and_their_indents():
     assert (
         validation.clean_text("第一段\r\n\r\n\r\n\r\n  第二段  ", multiline=True)
-        == "第一段\n\n第二段"
+        == "第一段\n\n  第二段"
     )
+
+
+def test_text_pasted_from_word_keeps_line_breaks_tabs_and_full_width_spaces():
+    """Issue 19 item 7: Word's manual line break (U+000B) is a line break, not an invisible
+    control character; a table's tabs and an indent of full-width spaces survive the save."""
+    pasted = (
+        "\u3000\u3000本单位成立于 2005 年。\u000b主要产品：\r\n名称\t产量\t单位\r\n"
+        "钢材\t120\t万吨\u2029完"
+    )
+    assert validation.clean_text(pasted, multiline=True) == (
+        "\u3000\u3000本单位成立于 2005 年。\n主要产品：\n名称\t产量\t单位\n钢材\t120\t万吨\n完"
+    )
+    assert validation.clean_text("深圳\u000b大学\t汇元楼") == "深圳 大学 汇元楼"
+
+
+def test_line_breaks_count_as_one_character():
+    """Issue 19 item 5: a browser sends "\r\n"; the server counts one character per break."""
+    assert validation.normalize_line_breaks("a\r\nb\rc\u000bd") == "a\nb\nc\nd"
 
 
 @pytest.mark.parametrize("evil", ["单位\u202e名称", "单位\x00名称", "名\x1b称", "a\u2066b"])

@@ -67,6 +67,8 @@ class CallForm(forms.ModelForm):
             "issued_on",
             "issuer",
             "notice",
+            "supplement",
+            "before_you_start",
             "opens_at",
             "deadline",
             "max_selected",
@@ -146,6 +148,8 @@ class CallAdmin(admin.ModelAdmin):
                     ("document_number", "issued_on"),
                     "issuer",
                     "notice",
+                    "supplement",
+                    "before_you_start",
                 )
             },
         ),

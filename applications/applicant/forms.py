@@ -1,5 +1,6 @@
 """The 申报表 as one web form, in the sections and order of the paper form."""
 
+import datetime as dt
 import uuid
 
 from crispy_forms.bootstrap import InlineRadios
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from applications import enums, form_schema, queries, uploads, validation
 from applications.form_schema import Kind
-from applications.models import LONG_TEXT_MAX, Application, PendingUpload, Question, QuestionKind
+from applications.models import Application, PendingUpload, Question, QuestionKind
 from applications.services import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
@@ -42,6 +43,18 @@ FILE_FIELDS = {
 }
 
 YES_NO = [("True", gettext_lazy("是")), ("False", gettext_lazy("否"))]
+
+# The fields a draft saves as typed even when not yet valid (``_keep_unfinished``): typed
+# values, except what a draft itself needs.
+UNFINISHED_ALLOWED = frozenset(
+    field.name
+    for field in form_schema.FIELDS
+    if field.kind in (Kind.LINE, Kind.TEXT, Kind.NUMBER, Kind.EMAIL, Kind.DATE)
+    and field.name not in form_schema.REQUIRED_FOR_DRAFT
+)
+# Refused even in a draft: what is too long (the page counts as one types; nothing is cut
+# or kept beyond the limit) and control characters (a paste gone wrong, or a probe).
+KEEP_REFUSING = frozenset({"max_length", "control_characters", "email_control_characters"})
 
 # The order of the page (and of the error summary): the 申报表 as form_schema declares it.
 PAGE_ORDER = (*form_schema.NAMES, "idempotency_key")
@@ -142,14 +155,52 @@ def display_filename(name: str) -> str:
     return cleaned[:200] or "file"
 
 
+class LongTextField(forms.CharField):
+    """A text of the 申报表 (``Kind.TEXT``): line breaks become one "\\n" before the length is
+    counted (a browser sends "\\r\\n", and counted one), and the text keeps its leading
+    indent (``validation.clean_text`` trims the rest). Its box has no ``maxlength``, which
+    would cut a paste silently: the page counts as one types, the server refuses with a
+    message, and nothing is ever cut."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+        self.widget.attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            self.widget.attrs["data-maxlength"] = str(self.max_length)
+
+    def to_python(self, value):
+        return super().to_python(
+            validation.normalize_line_breaks(value) if isinstance(value, str) else value
+        )
+
+
 EMAIL_ATTRS = {"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}
 # The widget of each kind of field, where Django's default for the model field is not it.
 KIND_WIDGETS = {
     Kind.STANDARDS: forms.CheckboxSelectMultiple,
-    Kind.TEXT: forms.Textarea(attrs={"rows": 8, "maxlength": LONG_TEXT_MAX}),
+    Kind.TEXT: forms.Textarea(attrs={"rows": 8}),
     Kind.DATE: forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     Kind.EMAIL: forms.EmailInput(attrs=EMAIL_ATTRS),
 }
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for a 29th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def summary_line(label: str, message: str) -> dict[str, str]:
+    """One line of the error summary: the label, then the message, except where the message
+    already names the field ("统一社会信用代码应为…": the label once is enough); no colon
+    after a label that ends in its own punctuation (an English question's "?:")."""
+    if label and label.rstrip("*").strip() in message:
+        return {"label": "", "message": message}
+    separator = "" if label[-1:] in ".?!:。？！：" else _("：")
+    return {"label": label, "separator": separator, "message": message}
 
 
 class ApplicationForm(forms.ModelForm):
@@ -166,6 +217,9 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ("standards", *form_schema.VALUE_FIELDS)
+        field_classes = {
+            field.name: LongTextField for field in form_schema.FIELDS if field.kind is Kind.TEXT
+        }
         widgets = {
             **{
                 field.name: KIND_WIDGETS[field.kind]
@@ -203,7 +257,8 @@ class ApplicationForm(forms.ModelForm):
             "drafter_phone": gettext_lazy("固定电话请带区号，如 010-66094072；也可填手机。"),
             "drafter_fax": gettext_lazy("选填，格式同固定电话。"),
             "contact_email": gettext_lazy(
-                "申报回执、专属链接和评审结果将发送到此邮箱；不填则使用起草人电子邮箱。"
+                "选填。申报回执、专属链接和评审结果将发送到此邮箱；不填则使用起草人电子邮箱"
+                "（两者至少填一个）。"
             ),
             "signed_on": gettext_lazy("与纸质申报表上负责人签字、盖章的日期一致。"),
         }
@@ -250,9 +305,18 @@ class ApplicationForm(forms.ModelForm):
                     choices.insert(0, ("", _("请选择")))
                 choice.choices = choices
         self.fields["standards"].queryset = call.standards.all()
+        # The date picker keeps to the ages a drafter can have (18 to 100), so a phone's
+        # picker need not be scrolled from today.
+        today = timezone.localdate()
+        self.fields["drafter_birth_date"].widget.attrs.update(
+            min=_years_before(today, validation.DRAFTER_MAX_AGE + 1).isoformat(),
+            max=_years_before(today, validation.DRAFTER_MIN_AGE).isoformat(),
+        )
         # Mark what a submission needs; drafts relax it in clean().
         for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True
+        # Optional as its help says: left empty, the drafter's e-mail is used (clean()).
+        self.fields["contact_email"].required = False
         self.fields[SEAL_FIELD].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
             "再扫描或用手机拍照上传。支持 PDF、JPG、PNG，不超过 20 MB。"
@@ -263,8 +327,15 @@ class ApplicationForm(forms.ModelForm):
                     "选填。支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。"
                 )
         self.pending: dict[str, PendingUpload] = {}
-        for name, (_kinds, accept) in FILE_FIELDS.items():
+        for name, (kinds, accept) in FILE_FIELDS.items():
             self.fields[name].widget.attrs["accept"] = accept
+            # What the page checks the moment a file is chosen (the server still decides).
+            infos = [uploads.ALLOWED_KINDS[kind] for kind in sorted(kinds)]
+            self.fields[name].file_check = {
+                "max_bytes": settings.UPLOAD_MAX_BYTES,
+                "extensions": ",".join(ext for info in infos for ext in info.extensions),
+                "kinds": "、".join(str(info.label) for info in infos),
+            }
             if self.is_bound:
                 pending = load_pending(self.data.get(f"{name}_pending", ""), name)
                 if pending is not None:
@@ -273,6 +344,13 @@ class ApplicationForm(forms.ModelForm):
             self.initial["idempotency_key"] = uuid.uuid4()
         if self.instance.pk:
             del self.fields["idempotency_key"]
+            for name, kept in self.instance.unfinished.items():
+                if name in self.fields:  # what a draft kept as typed, to finish
+                    self.initial[name] = kept.get("value", "")
+        self.unfinished: dict[str, dict[str, str]] = {}
+        # The unit or drafter another application already has (what ``clean`` refused):
+        # the view mails that application's contact.
+        self.duplicates: list[dict[str, str]] = []
 
     def _page_order(self) -> list[str]:
         """The fixed fields in schema order, each question after the last field of its
@@ -339,7 +417,7 @@ class ApplicationForm(forms.ModelForm):
             if bound.is_hidden:
                 target = ""
             for message in bound.errors:
-                items.append({"target": target, "label": bound.label, "message": message})
+                items.append({"target": target, **summary_line(str(bound.label), str(message))})
         return items
 
     # --- files ------------------------------------------------------------------------------
@@ -390,6 +468,11 @@ class ApplicationForm(forms.ModelForm):
             for name in FILE_FIELDS
             if self.cleaned_data.get(name) is not None
         }
+
+    @property
+    def file_refused(self) -> bool:
+        """A chosen file failed its checks: it is not kept, and must be chosen again."""
+        return any(name in self.errors for name in FILE_FIELDS)
 
     @property
     def storage_failed(self) -> bool:
@@ -482,6 +565,7 @@ class ApplicationForm(forms.ModelForm):
                     )
                 )
             except ValidationError as exc:
+                self.duplicates.append({"credit_code": cleaned["credit_code"]})
                 self.add_error("credit_code", exc)
         if cleaned.get("drafter_mobile") and "drafter_mobile" not in self.errors:
             try:
@@ -494,6 +578,12 @@ class ApplicationForm(forms.ModelForm):
                     )
                 )
             except ValidationError as exc:
+                self.duplicates.append(
+                    {
+                        "drafter_name": cleaned.get("drafter_name", ""),
+                        "drafter_mobile": cleaned["drafter_mobile"],
+                    }
+                )
                 self.add_error("drafter_mobile", exc)
         return cleaned
 
@@ -514,10 +604,40 @@ class ApplicationForm(forms.ModelForm):
                     self.cleaned_data[name] = self._clean_file(name)
                 except ValidationError as exc:
                     self.add_error(name, exc)
+        if self.action == ACTION_DRAFT:
+            self._keep_unfinished()
+
+    def _keep_unfinished(self) -> None:
+        """A draft saves what was typed: a value that fails its field's checks is kept as
+        typed (``Application.unfinished``, with the message) instead of refusing the draft;
+        only a submission insists. What a draft itself needs (the unit's name, the contact
+        address the private link goes to) must still be right."""
+        for name in list(self._errors):
+            codes = {error.code for error in self._errors.as_data()[name]}
+            if name not in UNFINISHED_ALLOWED or codes & KEEP_REFUSING:
+                continue
+            raw = self.data.get(name, "")
+            self.unfinished[name] = {
+                "value": raw,
+                "message": " ".join(str(m) for m in self._errors.pop(name)),
+            }
+            self.cleaned_data[name] = None if form_schema.BY_NAME[name].kind is Kind.DATE else ""
 
     def values(self) -> dict:
         values = {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}
-        return {**values, "extra_answers": self.answers()}
+        return {**values, "extra_answers": self.answers(), "unfinished": self.unfinished}
+
+    def unfinished_summary(self) -> list[dict]:
+        """What a saved draft kept as typed and must be fixed before submitting."""
+        kept = self.instance.unfinished if self.instance.pk and not self.is_bound else {}
+        return [
+            {
+                "target": self[name].auto_id,
+                **summary_line(str(self.fields[name].label), kept[name]["message"]),
+            }
+            for name in self.fields
+            if name in kept
+        ]
 
     # --- layout -----------------------------------------------------------------------------
     @property

@@ -48,10 +48,8 @@ def application_progress(application, *, can_edit: bool = True) -> Progress:
     status = application.status
     if status == enums.Status.WITHDRAWN:
         return Progress(
-            steps=[
-                Step(label, "todo", _("已撤回") if index == RESULT else "")
-                for index, label in enumerate(STEP_LABELS)
-            ],
+            # Said once, under the steps (and in the page's status badge): not on a step too.
+            steps=[Step(label, "todo") for label in STEP_LABELS],
             current=None,
             next_action=_("本申报已撤回，不再参加评审。如需再次申报，请重新填写申报表。"),
             withdrawn=True,

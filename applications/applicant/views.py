@@ -1,14 +1,18 @@
 """Applicant-facing pages. Thin: parse the request, call a selector or service, render."""
 
+import datetime as dt
 import functools
+import hashlib
 import logging
 import mimetypes
 import time
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
@@ -24,7 +28,12 @@ from django_ratelimit.exceptions import Ratelimited
 
 from applications import enums, queries, services, tasks, validation, workflow
 from applications.applicant import page_cache, progress
-from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
+from applications.applicant.forms import (
+    FILE_FIELDS,
+    ApplicationForm,
+    ResendLinkForm,
+    summary_line,
+)
 from applications.models import Application, is_open_between
 from applications.notice import render_notice
 from applications.storage import StorageUnavailable, private_storage
@@ -37,6 +46,8 @@ SESSION_FRESH = "fresh_application"  # reference whose private link was just cre
 # A replayed POST (a double click, a resent form) comes within minutes: the session keeps a
 # private link (which opens the application) that long, and no more than a few of them.
 SESSION_LINK_SECONDS = 3600
+# How exactly the private page says when each link was last used (one write per hour).
+LINK_USE_PRECISION = dt.timedelta(hours=1)
 SESSION_LINKS_KEPT = 5
 
 
@@ -68,25 +79,60 @@ def _call_key(kwargs: dict) -> str:
     return kwargs.get("reference", "").rsplit("-", 1)[0].lower()
 
 
-def limit_form_post(view):
-    """Form posts counted per client address and per call (``settings.RATE_LIMITS
-    ["form_post"]`` for each call): a crowd applying to one call does not use up another's
-    allowance. A refused request gets the 429 page (``rate_limited``)."""
+def _poster_key(request, kwargs: dict) -> str:
+    """Who posts, for the per-browser count: the application of an edit (its private
+    link), else the browser (its CSRF cookie, which every accepted post carries), else the
+    address. One office's many applicants behind one address are so counted apart."""
+    if "reference" in kwargs:
+        return "application:" + kwargs["reference"].lower()
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if cookie:
+        return "browser:" + hashlib.sha256(cookie.encode()).hexdigest()[:32]
+    return "address:" + (request.META.get("REMOTE_ADDR") or "")
 
-    @functools.wraps(view)
-    def limited(request, *args, **kwargs):
-        if is_ratelimited(
-            request,
-            group=f"form_post:{_call_key(kwargs)}",
-            key="ip",
-            rate=settings.RATE_LIMITS["form_post"],
-            method="POST",
-            increment=True,
-        ):
-            raise Ratelimited
-        return view(request, *args, **kwargs)
 
-    return limited
+def form_post_limited(request, kwargs: dict) -> bool:
+    """Form posts are counted per call twice: per browser or application
+    (``settings.RATE_LIMITS["form_post"]``), which limits one person, and per client address
+    (``["form_post_address"]``, higher), which limits a script that sheds its cookies while
+    leaving room for an office whose applicants share one address. Both counts go up."""
+    call = _call_key(kwargs)
+    per_poster = is_ratelimited(
+        request,
+        group=f"form_post:{call}",
+        key=lambda _group, req: _poster_key(req, kwargs),
+        rate=settings.RATE_LIMITS["form_post"],
+        method="POST",
+        increment=True,
+    )
+    per_address = is_ratelimited(
+        request,
+        group=f"form_post_address:{call}",
+        key="ip",
+        rate=settings.RATE_LIMITS["form_post_address"],
+        method="POST",
+        increment=True,
+    )
+    return per_poster or per_address
+
+
+def limit_form_post(view=None, *, in_place=None):
+    """Form posts limited by ``form_post_limited``. A refused request gets the 429 page
+    (``rate_limited``), or ``in_place(request, **kwargs)``'s answer: the form again, with
+    what was typed, under the message."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST" and form_post_limited(request, kwargs):
+                if in_place is not None:
+                    return in_place(request, **kwargs)
+                raise Ratelimited
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate(view) if view is not None else decorate
 
 
 # Counted per client address; a refused request gets the 429 page (``rate_limited``).
@@ -113,7 +159,52 @@ def _public_call(code: str, prefetch=("standards", "organising_bodies")):
 
 
 def _closed(request, call, *, status=200):
-    return render(request, "applications/closed.html", {"call": call}, status=status)
+    """The call is closed (or not open yet). A form posted too late gets back what it held,
+    to copy, and whom to contact: nothing of it was saved."""
+    context = {"call": call}
+    if request.method == "POST":
+        context["typed"] = _typed_copy(ApplicationForm(call=call), request.POST)
+        context["bodies"] = call.organising_bodies.all()
+    return render(request, "applications/closed.html", context, status=status)
+
+
+def _typed_values(form: ApplicationForm, data) -> dict:
+    """What a posted form held, as the initial values of an unbound form: shown again
+    without being checked or saved (the post was refused before either)."""
+    typed = {}
+    for name, field in form.fields.items():
+        if isinstance(field, forms.FileField):
+            continue
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+            typed[name] = data.getlist(name)
+        elif isinstance(field, forms.BooleanField):
+            typed[name] = name in data
+        elif name in data:
+            typed[name] = data.get(name)
+    return typed
+
+
+def _typed_copy(form: ApplicationForm, data) -> list[tuple[str, str]]:
+    """A posted form's answers as label and text, to read and copy."""
+    copy = []
+    for name, value in _typed_values(form, data).items():
+        field = form.fields[name]
+        if name == "idempotency_key" or value in ("", [], False, None):
+            continue
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            chosen = {str(pk) for pk in value}
+            text = "；".join(str(o) for o in field.queryset if str(o.pk) in chosen)
+        elif isinstance(field, forms.ChoiceField):
+            labels = {str(key): str(label) for key, label in field.choices}
+            values = value if isinstance(value, list) else [value]
+            text = "；".join(labels.get(str(v), str(v)) for v in values)
+        elif isinstance(field, forms.BooleanField):
+            text = _("是")
+        else:
+            text = str(value)
+        if text:
+            copy.append((str(field.label), text))
+    return copy
 
 
 @require_safe
@@ -177,6 +268,8 @@ def call_detail(request, code):
             {
                 "call": call,
                 "notice_html": render_notice(call.notice),
+                "supplement_html": render_notice(call.supplement) if call.supplement else "",
+                "not_closed": call.is_open() or call.has_not_opened(),
                 "is_open": call.is_open(),
                 "not_yet_open": call.has_not_opened(),
                 "standards": call.standards.all(),
@@ -188,15 +281,52 @@ def call_detail(request, code):
     return page_cache.cached_page(request, "call", page, code=code)
 
 
-def _form_page(request, form, *, call, application=None, token="", status=200, extra=None):
-    context = {"form": form, "call": call, "application": application, "token": token}
+def _form_page(
+    request, form, *, call, application=None, token="", status=200, extra=None, problem=""
+):
+    context = {
+        "form": form,
+        "call": call,
+        "application": application,
+        "token": token,
+        "post_problem": problem,
+    }
     if extra:
         context["csrf_token"] = extra["csrf_token"]
     return render(request, "applications/apply.html", context, status=status)
 
 
+def _apply_limited(request, code):
+    """Too many posts: the form again with what was typed (the files must be chosen again),
+    under the message, instead of a page that leaves the form behind."""
+    call = _public_call(code, prefetch=("standards",))
+    if not call.is_open():
+        return _closed(request, call, status=403)
+    form = ApplicationForm(call=call)
+    form.initial.update(_typed_values(form, request.POST))
+    return _form_page(request, form, call=call, status=429, problem="rate_limited")
+
+
+def _edit_limited(request, reference, token):
+    application = _application_or_404(reference, token)
+    call = application.call
+    if not call.is_open():
+        return _closed(request, call, status=403)
+    form = ApplicationForm(instance=application, call=call)
+    form.initial.update(_typed_values(form, request.POST))
+    return _form_page(
+        request,
+        form,
+        call=call,
+        application=application,
+        token=token,
+        status=429,
+        problem="rate_limited",
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@limit_form_post
+@limit_form_post(in_place=_apply_limited)
 def apply(request, code):
     if request.method == "GET":
 
@@ -246,6 +376,12 @@ def apply(request, code):
                 messages.success(
                     request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
                 )
+            elif application.unfinished:
+                messages.warning(
+                    request,
+                    _("草稿已保存，专属链接已发送至 %s。提交前还需修改的地方见下方。")
+                    % application.contact_email,
+                )
             else:
                 messages.success(
                     request, _("草稿已保存。专属链接已发送至 %s。") % application.contact_email
@@ -253,8 +389,23 @@ def apply(request, code):
             return see_other(url)
     if not call.is_open():
         return _closed(request, call, status=403)
+    _mail_duplicates(form, call=call)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call)
+
+
+# One mail an hour at most to the application someone tries to apply again for: the
+# page's answer promises the link went there, and it must not become a way to flood it.
+DUPLICATE_MAIL_SECONDS = 3600
+
+
+def _mail_duplicates(form: ApplicationForm, *, call, exclude_pk=None) -> None:
+    """The unit or drafter is taken: the application that has it gets a link (a job), the
+    person who typed it learns nothing more than the form's neutral message."""
+    for duplicate in form.duplicates:
+        holder = queries.duplicate_holder(call=call, exclude_pk=exclude_pk, **duplicate)
+        if holder is not None and cache.add(f"duplicate-mail:{holder}", 1, DUPLICATE_MAIL_SECONDS):
+            tasks.duplicate_link.enqueue(holder)
 
 
 def _duplicate(request, application, key):
@@ -279,6 +430,9 @@ def private(request, reference, token):
     stamp = queries.private_link_stamp(reference=reference, token=token)
     if stamp is None:
         raise Http404(_("链接无效或已失效。"))
+    now = timezone.now()
+    if stamp.last_used_at is None or now - stamp.last_used_at > LINK_USE_PRECISION:
+        services.private_link_touch(link_id=stamp.link_id, now=now)
     fresh = request.session.get(SESSION_FRESH) == reference
     if fresh:
         del request.session[SESSION_FRESH]
@@ -300,7 +454,15 @@ def private(request, reference, token):
                 "can_edit": can_edit,
                 "can_withdraw": application.status in workflow.WITHDRAWABLE_STATUSES,
                 "progress": progress.application_progress(application, can_edit=can_edit),
+                "unfinished": [
+                    summary_line(str(Application.label(name)), kept.get("message", ""))
+                    for name, kept in application.unfinished.items()
+                ]
+                if can_edit
+                else [],
                 "files": _files(application),
+                "links": queries.private_links_of(application),
+                "link_id": stamp.link_id,
                 "audit": application.audit_entries.filter(actor__isnull=True).order_by(
                     "-created_at"
                 )[:20],
@@ -312,6 +474,50 @@ def private(request, reference, token):
     # The stamp decides the page (the call's own edits reach it through the cache's version).
     key = (stamp.pk, stamp.updated_at, stamp.access_token_hash, deadline, can_edit)
     return page_cache.cached_private_page(request, key, page)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@limit_form_post
+def stop_other_links(request, reference, token):
+    """ "停用其他链接": only the link in use keeps working (asked first)."""
+    stamp = queries.private_link_stamp(reference=reference, token=token)
+    if stamp is None:
+        raise Http404(_("链接无效或已失效。"))
+    application = _application_or_404(reference, token)
+    if request.method == "GET":
+        return render(
+            request,
+            "applications/stop_links_confirm.html",
+            {
+                "application": application,
+                "call": application.call,
+                "token": token,
+                "others": len(queries.private_links_of(application)) - 1,
+            },
+        )
+    stopped = services.private_links_stop_others(
+        application=application, keep_hash=stamp.access_token_hash
+    )
+    messages.success(
+        request,
+        _("已停用其他 %(n)d 个链接，现在只有本链接有效。") % {"n": stopped}
+        if stopped
+        else _("没有其他有效的链接。"),
+    )
+    return see_other(private_path(application, token))
+
+
+# A pasted link often carries the sentence's end: "…/a/CQO-2021-0001/<token>/。" or "…<token>)".
+LINK_TAIL = "。）)，,.;；:：!！?？\"'“”’>】]"
+
+
+def private_link_tail(_request, reference, token, tail=""):
+    """A private link with punctuation pasted after it: to the link itself."""
+    token = token.rstrip(LINK_TAIL)
+    if not token or (tail and tail.strip(LINK_TAIL + "/")):
+        raise Http404(_("链接无效或已失效。"))
+    return HttpResponseRedirect(reverse("applications:private", args=[reference, token]))
 
 
 def _files(application):
@@ -328,7 +534,7 @@ def _files(application):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@limit_form_post
+@limit_form_post(in_place=_edit_limited)
 def edit(request, reference, token):
     application = _application_or_404(reference, token)
     call = application.call
@@ -368,9 +574,12 @@ def edit(request, reference, token):
                 messages.success(
                     request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
                 )
+            elif application.unfinished:
+                messages.warning(request, _("草稿已保存。提交前还需修改的地方见下方。"))
             else:
                 messages.success(request, _("修改已保存。"))
             return see_other(private_path(application, token))
+    _mail_duplicates(form, call=call, exclude_pk=application.pk)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call, application=application, token=token)
 
@@ -405,7 +614,7 @@ def print_form(request, reference, token):
     return render(
         request,
         "applications/print.html",
-        {"application": application, "call": application.call},
+        {"application": application, "call": application.call, "token": token},
     )
 
 

@@ -3,6 +3,7 @@
 from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
+from applications.models.link import PrivateLink
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
 from applications.models.upload import PendingUpload
@@ -14,6 +15,7 @@ __all__ = [
     "Call",
     "OrganisingBody",
     "PendingUpload",
+    "PrivateLink",
     "Question",
     "QuestionKind",
     "Review",

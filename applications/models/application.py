@@ -164,6 +164,10 @@ class Application(models.Model):
     # Answers to the call's own questions (``Question``), by the question's primary key:
     # text, a list of options, true/false, an ISO date or a number.
     extra_answers = models.JSONField(_("附加信息"), default=dict, blank=True, editable=False)
+    # A draft keeps what was typed even where it is not yet valid (a 12-character credit
+    # code, an e-mail with a comma): {field name: {"value": as typed, "message": what to
+    # fix}}. The field itself stays empty until the value is valid; submitting needs none.
+    unfinished = models.JSONField(_("待修改的填写"), default=dict, blank=True, editable=False)
     # Set when a selector selects without the joint sign-off (会签) quorum; cleared on reopen.
     selection_override_reason = models.TextField(
         _("未达会签要求的入选理由"), blank=True, editable=False

@@ -71,6 +71,19 @@ class Call(models.Model):
     )
     document_number = models.CharField(_("文号"), max_length=60)
     notice = models.TextField(_("通知正文"), help_text=_("Markdown 格式，显示在公开页面上。"))
+    supplement = models.TextField(
+        _("补充通知"),
+        blank=True,
+        help_text=_(
+            "Markdown 格式，显示在通知正文之上：通知发布后改变了的事项，如改为网上申报、"
+            "新的截止时间、代替传真和邮寄的方式。"
+        ),
+    )
+    before_you_start = models.TextField(
+        _("开始前请准备"),
+        blank=True,
+        help_text=_("每行一项，显示在征集页面上，如“营业执照上的统一社会信用代码”。"),
+    )
     issuer = models.CharField(_("发文单位"), max_length=200, blank=True)
     issued_on = models.DateField(_("发文日期"), null=True, blank=True)
     opens_at = models.DateTimeField(_("开始时间"))
@@ -149,6 +162,14 @@ class Call(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == enums.CallStatus.PUBLISHED
+
+    @property
+    def before_you_start_items(self) -> list[str]:
+        return [
+            line.strip(" -*·•\t")
+            for line in self.before_you_start.splitlines()
+            if line.strip(" -*·•\t")
+        ]
 
     def is_open(self, now=None) -> bool:
         return self.is_published and is_open_between(self.opens_at, self.deadline, now)

@@ -21,7 +21,9 @@ from applications.queries.applications import (
     calls_public,
     credit_code_taken,
     drafter_taken,
+    duplicate_holder,
     private_link_stamp,
+    private_links_of,
     token_hash,
 )
 from applications.queries.decisions import (
@@ -71,6 +73,7 @@ __all__ = [
     "calls_visible_to",
     "credit_code_taken",
     "drafter_taken",
+    "duplicate_holder",
     "export_bodies",
     "export_call_codes",
     "export_count",
@@ -80,6 +83,7 @@ __all__ = [
     "mean_score_subquery",
     "pending_counts",
     "private_link_stamp",
+    "private_links_of",
     "recommend_count_subquery",
     "reviewer_bodies",
     "reviews_by_body",

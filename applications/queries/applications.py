@@ -3,19 +3,19 @@
 import datetime
 import functools
 import hashlib
-import hmac
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Field,
     QuerySet,
 )
+from django.utils import timezone
 
 from applications import enums
-from applications.models import Application, Call
+from applications.models import Application, Call, PrivateLink
 
 
 def token_hash(token: str) -> str:
@@ -59,22 +59,18 @@ def calls_open(*, now: datetime.datetime) -> list[Call]:
     return list(_published().filter(opens_at__lte=now, deadline__gt=now).order_by("deadline", "pk"))
 
 
-def _token_matches(stored_hash: str | None, token: str) -> bool:
-    """Constant-time comparison; a miss (no such reference) hashes too, so it takes as long."""
-    if stored_hash is None or not token:
-        hmac.compare_digest(token_hash(token or ""), "0" * 64)
-        return False
-    return hmac.compare_digest(stored_hash, token_hash(token))
-
-
 def application_get_by_token(*, reference: str, token: str) -> Application | None:
-    """The application whose private link is (reference, token), compared in constant time."""
-    # No ordering and no prefetch: one indexed lookup (the page, if it renders, reads the
-    # standards itself).
-    found = Application.objects.select_related("call").filter(reference=reference).order_by()[:1]
-    application = found[0] if found else None
-    stored = application.access_token_hash if application else None
-    return application if _token_matches(stored, token) else None
+    """The application whose private link is (reference, token): one of its live links."""
+    if not token:
+        return None
+    # No ordering and no prefetch: one join by two unique indexes (the page, if it renders,
+    # reads the standards itself).
+    found = (
+        Application.objects.select_related("call")
+        .filter(reference=reference, private_links__token_hash=token_hash(token))
+        .order_by()[:1]
+    )
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -82,41 +78,70 @@ class PrivateLinkStamp:
     """What decides an applicant's private page, read without loading the application."""
 
     pk: int
-    access_token_hash: str
+    access_token_hash: str  # the hash of the link in use (one of several live ones)
     updated_at: datetime.datetime
     status: str
     call_id: int
+    link_id: int
+    last_used_at: datetime.datetime | None
 
 
-def _column(name: str) -> str:
-    """The database column of one of Application's concrete fields."""
-    field = Application._meta.get_field(name)
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of one of ``model``'s concrete fields."""
+    field = model._meta.get_field(name)
     if not isinstance(field, Field) or field.column is None:
-        raise TypeError(f"Application.{name} has no column")
+        raise TypeError(f"{model.__name__}.{name} has no column")
     return field.column
 
 
 @functools.cache  # the same text for every request
 def _stamp_sql() -> str:
     columns = ", ".join(
-        _column(name) for name in ("id", "access_token_hash", "updated_at", "status", "call")
+        [
+            "a." + _column(Application, "id"),
+            "l." + _column(PrivateLink, "token_hash"),
+            "a." + _column(Application, "updated_at"),
+            "a." + _column(Application, "status"),
+            "a." + _column(Application, "call"),
+            "l." + _column(PrivateLink, "id"),
+            "l." + _column(PrivateLink, "last_used_at"),
+        ]
     )
-    return f"SELECT {columns} FROM {Application._meta.db_table} WHERE {_column('reference')} = %s"
+    return (
+        f"SELECT {columns} FROM {Application._meta.db_table} a"
+        f" JOIN {PrivateLink._meta.db_table} l"
+        f" ON l.{_column(PrivateLink, 'application')} = a.{_column(Application, 'id')}"
+        f" WHERE a.{_column(Application, 'reference')} = %s"
+        f" AND l.{_column(PrivateLink, 'token_hash')} = %s"
+    )
 
 
 def private_link_stamp(*, reference: str, token: str) -> PrivateLinkStamp | None:
-    """The stamp of a valid private link, else None: five columns by the unique index.
+    """The stamp of a live private link, else None: one row by two unique indexes.
 
     Plain SQL on purpose: this runs on every view of a private page, which is otherwise
     served from memory, and building the ORM's SQL for it cost more than running the query
-    (docs/performance.md).
+    (docs/performance.md). A token is 256 random bits and only its sha256 is looked up, so
+    the lookup tells nothing about a near miss.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql(), [reference])
-        row = cursor.fetchone()
-    if not _token_matches(row[1] if row else None, token):
+    if not token:
         return None
-    return PrivateLinkStamp(*row)
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [reference, token_hash(token)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, digest, updated_at, status, call_id, link_id, last_used_at = row
+    if isinstance(last_used_at, str):  # SQLite, read raw
+        last_used_at = datetime.datetime.fromisoformat(last_used_at)
+    if last_used_at is not None and timezone.is_naive(last_used_at):
+        last_used_at = timezone.make_aware(last_used_at, datetime.UTC)  # stored in UTC
+    return PrivateLinkStamp(pk, digest, updated_at, status, call_id, link_id, last_used_at)
+
+
+def private_links_of(application: Application) -> list[PrivateLink]:
+    """The live links of an application, the oldest first."""
+    return list(PrivateLink.objects.filter(application=application).order_by("created_at", "pk"))
 
 
 def _active(call: Call) -> QuerySet[Application]:
@@ -145,6 +170,25 @@ def drafter_taken(
     return _others(
         _active(call).filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile), exclude_pk
     ).exists()
+
+
+def duplicate_holder(
+    *,
+    call: Call,
+    credit_code: str = "",
+    drafter_name: str = "",
+    drafter_mobile: str = "",
+    exclude_pk: int | None = None,
+) -> int | None:
+    """The live application of ``call`` that already has this unit (credit code) or this
+    drafter (name and mobile), to mail its contact when someone tries again; None if none."""
+    if credit_code:
+        found = _active(call).filter(credit_code=credit_code)
+    elif drafter_name and drafter_mobile:
+        found = _active(call).filter(drafter_name=drafter_name, drafter_mobile=drafter_mobile)
+    else:
+        return None
+    return _others(found, exclude_pk).values_list("pk", flat=True).first()
 
 
 def applications_for_email(*, email: str, call: Call | None = None) -> QuerySet[Application]:

@@ -20,6 +20,9 @@ from applications.services.applications import (
     application_update,
     application_withdraw,
     new_access_token,
+    private_link_send,
+    private_link_touch,
+    private_links_stop_others,
 )
 from applications.services.audit import audit_write
 from applications.services.calls import call_copy, call_publish, call_publish_problems
@@ -71,6 +74,9 @@ __all__ = [
     "pending_decisions",
     "pending_upload_create",
     "personal_data_purge",
+    "private_link_send",
+    "private_link_touch",
+    "private_links_stop_others",
     "review_save",
     "reviewer_body_get",
     "selected_list_reorder",

@@ -15,12 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, validation, workflow
-from applications.models import Application, Call, Question, Standard
+from applications.models import Application, Call, PrivateLink, Question, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
 from applications.services.files import FileChange, FileWork, file_work
@@ -166,6 +166,7 @@ def _create(
     )
     work.apply(application, files)
     _save(application, standards=standards, now=now, action=action, was_status="")
+    PrivateLink.objects.create(application=application, token_hash=digest, created_at=now)
     seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
     work.claim_pending()
     call.last_reference_number = number
@@ -326,20 +327,63 @@ def application_withdraw(
 
 
 def application_resend_links(*, email: str, call: Call | None = None) -> int:
-    """Send a fresh private link to every active application of ``email`` in ``call`` (in
+    """Send a new private link to every active application of ``email`` in ``call`` (in
     every call if None: the applicant need not remember which call they applied to).
 
-    The old link of each stops working (only one token hash is kept). Returns how many were
-    sent; callers must not reveal that number to the person asking.
+    The link is added: the links already given (a colleague's bookmark) keep working, up to
+    ``PRIVATE_LINKS_KEPT`` live links, the oldest beyond going; the private page lists them
+    and can stop the others. Returns how many were sent; callers must not reveal that
+    number to the person asking.
     """
     sent = 0
     for application in queries.applications_for_email(call=call, email=email):
-        with transaction.atomic():
-            locked = lock_application(application)
-            token, digest = new_access_token()
-            locked.access_token_hash = digest
-            locked.save(update_fields=["access_token_hash"])
-            _audit(locked, "application.link_resent")
-            emails.send_link(locked, token)
+        private_link_send(application=application, action="application.link_resent")
         sent += 1
     return sent
+
+
+PRIVATE_LINKS_KEPT = 10
+
+
+def private_link_send(
+    *, application: Application, action: str, duplicate: bool = False, **details: Any
+) -> None:
+    """A new live link for ``application``, mailed to its contact; audit entry ``action``.
+    Side effects: the oldest links beyond ``PRIVATE_LINKS_KEPT`` stop working; the private
+    page, which lists the links, is rendered afresh (``updated_at``)."""
+    with transaction.atomic():
+        locked = lock_application(application)
+        token, digest = new_access_token()
+        PrivateLink.objects.create(application=locked, token_hash=digest)
+        links = PrivateLink.objects.filter(application=locked)
+        kept = links.order_by("-created_at", "-pk").values_list("pk", flat=True)
+        PrivateLink.objects.filter(application=locked).exclude(
+            pk__in=list(kept[:PRIVATE_LINKS_KEPT])
+        ).delete()
+        locked.save(update_fields=["updated_at"])
+        _audit(locked, action, **details)
+        emails.send_link(locked, token, duplicate=duplicate)
+
+
+def private_link_touch(*, link_id: int, now: datetime.datetime | None = None) -> None:
+    """Note when a link was last used, at most once an hour (a page view must not write
+    each time): the private page shows it beside each live link."""
+    now = now or timezone.now()
+    PrivateLink.objects.filter(pk=link_id).filter(
+        models.Q(last_used_at__isnull=True)
+        | models.Q(last_used_at__lt=now - datetime.timedelta(hours=1))
+    ).update(last_used_at=now)
+
+
+def private_links_stop_others(*, application: Application, keep_hash: str) -> int:
+    """ "停用其他链接": every live link of ``application`` but the one in use stops working.
+    Returns how many stopped; audit entry ``application.links_stopped``."""
+    with transaction.atomic():
+        locked = lock_application(application)
+        stopped, _detail = (
+            PrivateLink.objects.filter(application=locked).exclude(token_hash=keep_hash).delete()
+        )
+        if stopped:
+            locked.save(update_fields=["updated_at"])
+            _audit(locked, "application.links_stopped", count=stopped)
+    return stopped

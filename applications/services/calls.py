@@ -71,6 +71,8 @@ COPIED_FIELDS = (
     "series_en",
     "document_number",
     "notice",
+    "supplement",
+    "before_you_start",
     "issuer",
     "issued_on",
     "max_selected",

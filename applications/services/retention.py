@@ -45,6 +45,7 @@ def personal_data_purge(
                 setattr(application, name, "")
                 setattr(application, f"{name}_name", "")
             application.seal_detected = None
+            application.unfinished = {}  # values as typed: personal data too
             application.personal_data_purged_at = now
             # No full_clean(): an erased application is incomplete on purpose.
             application.save()

@@ -129,7 +129,8 @@ def test_one_drafter_serves_one_unit_per_call_but_may_serve_another_call(two_cal
         create_application(a, 8, **same)
     assert refused.value.message_dict == {
         "drafter_mobile": [
-            "该推荐起草人（姓名与手机号相同）已由另一家单位推荐，同一人只能被一家单位推荐。"
-            "请推荐本单位的其他人员；如有疑问，请联系通知中的联系人。"
+            "不能推荐此起草人（按姓名与手机号）：同一人在本次征集中只能被一家单位推荐。"
+            "如该起草人已被推荐，专属链接已发送到推荐单位的联系邮箱；"
+            "请推荐本单位的其他人员，或联系通知中的联系人。"
         ]
     }

@@ -51,6 +51,7 @@ def applicant_urls(world, role):
         f"{base}print/",
         f"{base}files/seal_scan/",
         f"{base}form.pdf",
+        f"{base}links/stop-others/",
     ]
 
 
@@ -194,6 +195,10 @@ def test_the_matrix_covers_every_url_pattern(world):
         "a/<str:reference>/<str:token>/files/<str:field>/",
         "organiser/files/<int:pk>/<str:field>/",
         "a/<str:reference>/<str:token>/form.pdf",
+        "a/<str:reference>/<str:token>/links/stop-others/",
+        # a link pasted with punctuation after it: redirected to the link itself
+        r"^a/(?P<reference>[^/]+)/(?P<token>[A-Za-z0-9_-]+[^A-Za-z0-9_/-]+)/?$",
+        r"^a/(?P<reference>[^/]+)/(?P<token>[A-Za-z0-9_-]+)/(?P<tail>[^A-Za-z0-9_/-]+)/?$",
         "organiser/applications/<int:pk>/form.pdf",
         "organiser/calls/<slug:code>/selected.pdf",
         "organiser/applications.<str:fmt>",

@@ -106,7 +106,7 @@ def test_summary_follows_the_order_of_the_page(client, call):
         (
             {"credit_code": WRONG_CHECK},
             "credit_code",
-            "统一社会信用代码应为 18 位，最后一位校验码不符，请核对营业执照",
+            "统一社会信用代码的 18 位与校验规则不符：按前 17 位，最后一位（校验码）应为",
         ),
         ({"credit_code": "91350100M000100YI3"}, "credit_code", "请对照营业执照重新填写"),
         ({"postcode": "5180"}, "postcode", "请填写 6 位数字的邮政编码，如 518060"),

@@ -192,7 +192,7 @@ def test_error_keeps_typed_values_and_uploaded_files(client, call):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "最后一位校验码不符" in html
+    assert "最后一位（校验码）应为" in html
     assert "有 1 处需要修改" in html
     assert f'value="{data["unit_name"]}"' in html
     assert "已上传：<strong>我的扫描件.png</strong>" in html
@@ -248,7 +248,7 @@ def test_duplicate_unit_is_told_how_to_find_its_link(client, call):
     response = post_apply(client, data, seal_scan=seal_upload())
     assert response.status_code == 200
     (error,) = response.context["form"].errors["credit_code"]
-    assert "已在本次征集中申报" in error and "找回专属链接" in error
+    assert "如该单位已申报，专属链接已发送到其联系邮箱" in error
     assert Application.objects.count() == 1
 
 

@@ -89,7 +89,7 @@ def test_second_application_of_same_unit_is_refused_with_a_way_out(call):
     with pytest.raises(ValidationError) as info:
         create_application(call, 2, credit_code=values(1)["credit_code"])
     (message,) = info.value.message_dict["credit_code"]
-    assert "已在本次征集中申报" in message and "专属链接" in message
+    assert "只能申报一次" in message and "专属链接" in message
     assert Application.objects.count() == 1
 
 
@@ -234,7 +234,8 @@ def test_withdraw(call, django_capture_on_commit_callbacks):
         services.application_withdraw(application=application)
 
 
-def test_resend_link_rotates_the_token(call, django_capture_on_commit_callbacks):
+def test_resend_link_adds_a_token_and_keeps_the_old_one(call, django_capture_on_commit_callbacks):
+    """Issue 19 item 12: a colleague's bookmarked link keeps working after "找回专属链接"."""
     application, old_token = create_application(call, 1)
     with django_capture_on_commit_callbacks(execute=True):
         sent = services.application_resend_links(call=call, email=application.contact_email.upper())
@@ -243,7 +244,8 @@ def test_resend_link_rotates_the_token(call, django_capture_on_commit_callbacks)
     body = mail.outbox[-1].body
     new_token = body.split(f"/a/{application.reference}/")[1].split("/")[0]
     assert application_get_by_token(reference=application.reference, token=new_token)
-    assert application_get_by_token(reference=application.reference, token=old_token) is None
+    assert application_get_by_token(reference=application.reference, token=old_token)
+    assert new_token != old_token
     assert services.application_resend_links(call=call, email="nobody@example.com") == 0
 
 

@@ -205,8 +205,8 @@ def _post_with_seal(url: str, data: dict):
     return work
 
 
-DUPLICATE_UNIT = "该统一社会信用代码的单位已在本次征集中申报"
-DUPLICATE_DRAFTER = "该推荐起草人（姓名与手机号相同）已由另一家单位推荐"
+DUPLICATE_UNIT = "不能用此统一社会信用代码申报"
+DUPLICATE_DRAFTER = "不能推荐此起草人"
 
 
 def _errors(html: str) -> list[str]:

@@ -216,7 +216,9 @@ def test_form_posts_are_rate_limited_with_a_page_in_chinese(client, call, settin
         {**form_data(call, 3), "action": "submit", "seal_scan": seal_upload()},
     )
     assert limited.status_code == 429
-    assert "操作过于频繁，请稍后再试" in limited.content.decode()
+    # issue 19 item 2: the message above the form, which keeps what was typed
+    assert "操作过于频繁，暂未保存" in limited.content.decode()
+    assert f'value="{form_data(call, 3)["unit_name"]}"' in limited.content.decode()
     assert Application.objects.count() == 2
     assert (
         client.get(reverse("applications:apply", args=["cqo-2021"])).status_code == 200

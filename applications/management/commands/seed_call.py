@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import enums
+from applications.data import supplement_cqo_2021
 from applications.models import Call, OrganisingBody, Standard
 from applications.roles import roles_ensure
 
@@ -26,6 +27,8 @@ CALL = {
     "opens_at": dt.datetime(2021, 7, 15, 0, 0, tzinfo=SHANGHAI),
     "max_selected": 30,
     "drafters_per_unit": 1,
+    "supplement": supplement_cqo_2021.SUPPLEMENT,
+    "before_you_start": supplement_cqo_2021.BEFORE_YOU_START,
 }
 DEFAULT_DEADLINE = dt.date(2021, 8, 20)
 
