@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import emails, enums, form_schema, queries, services, workflow
+from applications import emails, enums, form_schema, queries, services, viewer, workflow
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -259,12 +259,46 @@ class ApplicationAdmin(ReadOnlyAdmin):
         return obj.selection_override_reason or "—"
 
     def _file_link(self, obj, field):
-        if not getattr(obj, field):
+        """The download link, and for a checked image or PDF the file itself in the page
+        (``?inline=1``: the same view and checks, sandboxed; see ``applications.viewer``)."""
+        fieldfile = getattr(obj, field)
+        if not fieldfile:
             return "—"
+        url = reverse("applications:organiser_file", args=[obj.pk, field])
+        name = obj.original_name(field) or _("下载")
+        download = format_html(
+            '<a class="file-download" href="{}" download>{}</a> <span class="help">{}</span>',
+            url,
+            name,
+            _("（下载）"),
+        )
+        kind = viewer.inline_type(fieldfile.name)
+        if kind is None:
+            return download
+        inline = f"{url}?inline=1"
+        if kind.startswith("image/"):
+            shown = format_html(
+                '<a href="{}" target="_blank" rel="noopener" title="{}">'
+                '<img src="{}" alt="{}" loading="lazy"></a>',
+                inline,
+                _("在新标签页中查看原图"),
+                inline,
+                name,
+            )
+        else:
+            shown = format_html(
+                '<iframe src="{}" title="{}" loading="lazy"></iframe>'
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                inline,
+                name,
+                inline,
+                _("在新标签页中打开"),
+            )
         return format_html(
-            '<a href="{}">{}</a>',
-            reverse("applications:organiser_file", args=[obj.pk, field]),
-            obj.original_name(field) or _("下载"),
+            '{}<div class="file-viewer file-viewer-{}">{}</div>',
+            download,
+            "image" if kind.startswith("image/") else "pdf",
+            shown,
         )
 
     @admin.display(description=gettext_lazy("印章检测"))
