@@ -316,6 +316,12 @@ class ApplicationAdmin(ReadOnlyAdmin):
         if application is not None:
             reviews = queries.reviews_by_body(application)
             bodies = queries.reviewer_bodies(request.user)
+            can_review = len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES
+            if can_review and "review_form" not in extra:
+                mine = next((r for body, r in reviews if body == bodies[0]), None)
+                extra["review_form"] = ReviewForm(
+                    instance=mine, auto_id="id_review_%s", form_id="review-form"
+                )
             extra.update(
                 reviews=[
                     (body, review, verdict_badge(review and review.recommendation))
@@ -326,7 +332,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 recommendations=application.recommend_count,
                 quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
-                can_review=len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES,
+                can_review=can_review,
                 can_decide=queries.may_decide_on(request.user, application.call),
                 decisions=services.available_decisions(application),
                 timeline=timeline(application),
@@ -364,7 +370,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
         return reverse("admin:applications_application_change", args=[application.pk])
 
     def review_view(self, request, pk):
-        """A reviewer writes or changes their body's verdict (GET form, POST service)."""
+        """A reviewer writes or changes their body's verdict from the application page (the
+        form is there); "保存并评审下一家未评审" then opens the next application their body has
+        not reviewed. A refused form is shown again in the application page, as typed."""
         application = get_object_or_404(
             queries.applications_visible_to(
                 request.user, Application.objects.select_related("call")
@@ -373,14 +381,18 @@ class ApplicationAdmin(ReadOnlyAdmin):
         )
         if not self.has_view_permission(request, application):
             raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(application) + "#review")
         try:
             body = services.reviewer_body_get(user=request.user, call=application.call)
         except ValidationError as exc:
             messages.error(request, refusal_text(exc))
             return HttpResponseRedirect(self._change_url(application))
         review = Review.objects.filter(application=application, body=body).first()
-        form = ReviewForm(request.POST or None, instance=review)
-        if request.method == "POST" and form.is_valid():
+        form = ReviewForm(
+            request.POST, instance=review, auto_id="id_review_%s", form_id="review-form"
+        )
+        if form.is_valid():
             try:
                 services.review_save(
                     application=application,
@@ -397,16 +409,24 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     _("已保存%(body)s对 %(ref)s 的评审意见。")
                     % {"body": body.name, "ref": application.reference},
                 )
-                return HttpResponseRedirect(self._change_url(application))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": application,
-            "body": body,
-            "form": form,
-            "title": _("评审意见：%(ref)s") % {"ref": application.reference},
-        }
-        return TemplateResponse(request, "admin/applications/application/review.html", context)
+                if "save_next" not in request.POST:
+                    return HttpResponseRedirect(self._change_url(application))
+                following = queries.next_unreviewed(
+                    application, body, queries.applications_visible_to(request.user)
+                )
+                if following is None:
+                    messages.info(
+                        request, _("%(body)s已评审完所有待决定的申报。") % {"body": body.name}
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:applications_application_changelist")
+                        + f"?call__id__exact={application.call_id}"
+                    )
+                return HttpResponseRedirect(self._change_url(following))
+        # The application page again, with the form as typed and its errors. It is a
+        # read-only page: shown as for a GET, since this POST was the review's, not an edit.
+        request.method = "GET"
+        return self.change_view(request, str(application.pk), extra_context={"review_form": form})
 
     def decide_view(self, request, pk, decision):
         """Confirm one decision (GET), take it through its service (POST)."""

@@ -19,9 +19,14 @@ class ReviewForm(forms.ModelForm):
         }
         help_texts = {"score": _("0–100 的整数。")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, form_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].choices = enums.Recommendation.choices
+        # Shown inside the admin's own (read-only) change form, where a <form> cannot nest:
+        # the fields belong to a form element placed after it, by the form attribute.
+        if form_id:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
 
 
 class DecisionForm(forms.Form):

@@ -45,6 +45,7 @@ from applications.queries.documents import (
 from applications.queries.reviews import (
     applications_with_review_summary,
     mean_score_subquery,
+    next_unreviewed,
     recommend_count_subquery,
     reviewer_bodies,
     reviews_by_body,
@@ -78,6 +79,7 @@ __all__ = [
     "list_holders_ordered",
     "may_decide_on",
     "mean_score_subquery",
+    "next_unreviewed",
     "pending_counts",
     "private_link_stamp",
     "recommend_count_subquery",

@@ -17,7 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from applications import enums
+from applications import enums, workflow
 from applications.models import Application, OrganisingBody, Review
 
 
@@ -89,3 +89,21 @@ def reviews_by_body(application: Application) -> list[tuple[OrganisingBody, Revi
     """Each organising body of the application's call with its review (or None), in order."""
     reviews = {r.body_id: r for r in application.reviews.select_related("reviewer")}
     return [(body, reviews.get(body.pk)) for body in application.call.organising_bodies.all()]
+
+
+def next_unreviewed(
+    application: Application, body: OrganisingBody, candidates: QuerySet[Application]
+) -> Application | None:
+    """The application a reviewer of ``body`` reads after ``application``: the next one by
+    reference in the same call (wrapping round to the first) that is still undecided and has
+    no verdict of ``body`` yet. ``candidates`` are the applications the reviewer may see."""
+    waiting = (
+        candidates.filter(call_id=application.call_id, status__in=workflow.UNDECIDED_STATUSES)
+        .exclude(pk=application.pk)
+        .exclude(reviews__body=body)
+        .order_by("reference")
+    )
+    return (
+        waiting.filter(reference__gt=application.reference).first()
+        or waiting.filter(reference__lt=application.reference).first()
+    )

@@ -3,16 +3,20 @@
 import re
 
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications import demo
+from applications.models import Review
 from applications.services.files import NewFile
 from tests.factories import (
     UserFactory,
     create_application,
     fixture_bytes,
     pdf_file,
+    recommend,
+    reviewer_for,
     seal_file,
 )
 
@@ -102,3 +106,64 @@ def test_the_application_page_shows_the_image_and_the_pdf(admin_client, call):
     # The download link stays beside each.
     assert f'href="{file_url(application, "seal_scan")}" download' in page
     assert f'href="{file_url(application, "unit_profile_file")}" download' in page
+
+
+# --- 14: the review form in the application page, and "the next one" ------------------------
+def review_url(application):
+    return f"{CHANGELIST}{application.pk}/review/"
+
+
+def test_the_review_form_is_in_the_application_page(client, call):
+    body = call.organising_bodies.first()
+    application, _ = create_application(call, 1)
+    client.force_login(reviewer_for(body))
+    page = client.get(change_url(application)).content.decode()
+    assert f'<form method="post" action="{review_url(application)}" id="review-form"' in page
+    assert re.search(r'<input type="number" name="score"[^>]* form="review-form"', page)
+    assert re.search(r'<textarea name="comment"[^>]* form="review-form"', page)
+    assert "保存并评审下一家未评审" in page
+    # The old separate page leads to the form in the application page.
+    moved = client.get(review_url(application))
+    assert moved.status_code == 302 and moved["Location"] == change_url(application) + "#review"
+
+
+def test_a_refused_review_is_shown_again_in_the_application_page_as_typed(client, call):
+    body = call.organising_bodies.first()
+    application, _ = create_application(call, 1)
+    client.force_login(reviewer_for(body))
+    response = client.post(
+        review_url(application),
+        {"recommendation": "recommend", "score": "130", "comment": "材料齐全"},
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert application.unit_name in page and 'id="reviews"' in page  # the application page
+    assert "评审意见未保存" in page and 'value="130"' in page and "材料齐全" in page
+    assert not Review.objects.exists()
+
+
+def test_save_and_review_the_next_unreviewed(client, call):
+    bodies = list(call.organising_bodies.all())
+    first, second, third, fourth = (create_application(call, n)[0] for n in range(1, 5))
+    draft, _ = create_application(call, 5, action="draft")
+    recommend(second, bodies[:1])  # already reviewed by this body: skipped
+    recommend(third, bodies[1:2])  # reviewed by another body only: still to do
+    reviewer = reviewer_for(bodies[0], "szu")
+    client.force_login(reviewer)
+    verdict = {"recommendation": "recommend", "score": "88", "comment": "同意", "save_next": "1"}
+
+    done = client.post(review_url(first), verdict)
+    assert done.status_code == 302 and done["Location"] == change_url(third)
+    assert Review.objects.get(application=first, body=bodies[0]).score == 88
+    # From the last one it wraps round to the first still waiting.
+    done = client.post(review_url(fourth), verdict)
+    assert done["Location"] == change_url(third)
+    done = client.post(review_url(third), verdict)
+    assert done["Location"] == f"{CHANGELIST}?call__id__exact={call.pk}"
+    assert "深圳大学已评审完所有待决定的申报。" in [str(m) for m in get_messages(done.wsgi_request)]
+    assert not Review.objects.filter(application=draft).exists()
+    # Without "next", the reviewer stays on the page.
+    stay = {key: value for key, value in verdict.items() if key != "save_next"}
+    again = client.post(review_url(first), {**stay, "score": "90"})
+    assert again["Location"] == change_url(first)
+    assert Review.objects.get(application=first, body=bodies[0]).score == 90

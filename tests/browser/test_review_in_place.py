@@ -41,3 +41,36 @@ def test_the_seal_and_the_pdf_are_shown_in_the_page(transactional_db, call, open
     # The download links are kept.
     expect(page.get_by_role("link", name="单位简介.pdf")).to_have_attribute("download", "")
     screenshot(page, f"admin-application-attachments-{size['viewport']['width']}")
+
+
+def test_a_reviewer_reviews_in_the_page_and_moves_to_the_next(transactional_db, call, open_page):
+    first, _ = create_application(call, 1, unit_name="深圳市南山区质量技术研究院有限公司")
+    second, _ = create_application(call, 2, unit_name="广东省标准化协会质量促进中心")
+    reviewer = reviewer_for(call.organising_bodies.first(), "reviewer")
+    page = open_page(None, **DESKTOP)
+    log_in(page, reviewer.username)
+    page.goto(f"/admin/applications/application/{first.pk}/change/")
+    form = page.locator("#review")
+    # A mistake keeps what was typed, in the application page.
+    form.get_by_label("推荐", exact=True).check()
+    page.fill("#id_review_score", "130")
+    page.fill("#id_review_comment", "质量管理实践扎实。")
+    form.get_by_role("button", name="保存并评审下一家未评审").click()
+    expect(page.locator("#review .errornote").first).to_contain_text("评审意见未保存")
+    expect(page.locator("#id_review_score")).to_have_value("130")
+    expect(page.locator("#id_review_comment")).to_have_value("质量管理实践扎实。")
+    expect(page.locator("#content")).to_contain_text(first.unit_name)
+    expect(page.locator("#content")).not_to_contain_text(second.unit_name)
+    screenshot(page, "admin-review-in-page-error")
+    page.fill("#id_review_score", "92")
+    form.get_by_role("button", name="保存并评审下一家未评审").click()
+    # The next application without this body's verdict opens.
+    expect(page.locator(".messagelist")).to_contain_text(f"已保存深圳大学对 {first.reference}")
+    expect(page.locator("#content")).to_contain_text(second.unit_name)
+    expect(page.locator("#id_review_score")).to_have_value("")
+    page.get_by_label("待定", exact=True).check()
+    page.fill("#id_review_score", "75")
+    page.get_by_role("button", name="保存评审意见", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text(f"已保存深圳大学对 {second.reference}")
+    expect(page.locator("#reviews")).to_contain_text("75 分")
+    screenshot(page, "admin-review-in-page-saved")
