@@ -5,6 +5,8 @@ and buttons collect what each call returned or refused and end with one message.
 data and ``status`` are never editable here.
 """
 
+import re
+import unicodedata
 import weakref
 from collections import defaultdict
 
@@ -36,7 +38,7 @@ from applications.admin.display import (
     verdict_badge,
     verdict_column,
 )
-from applications.admin.filters import CallFilter, QuorumFilter, verdict_filter
+from applications.admin.filters import CallFilter, QuorumFilter, StatusFilter, verdict_filter
 from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, OrganisingBody, Review
@@ -87,10 +89,32 @@ def applicant_fieldsets():
         yield (section.title, {"fields": tuple(lines)})
 
 
+PHONE_SPELLING = re.compile(r"^(?:\+?86|0086)?[\d\s\-()（）]{7,}$")
+
+
+def search_spelling(term: str) -> str:
+    """``term`` with a phone number written as the form stores it (digits only, no +86)."""
+    term = unicodedata.normalize("NFKC", term or "").strip()
+    if PHONE_SPELLING.match(term):
+        digits = re.sub(r"\D", "", term)
+        if len(digits) > 11:
+            digits = digits.removeprefix("00").removeprefix("86")
+        return digits
+    return term
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display_links = ("reference", "unit_name")
-    search_fields = ("reference", "unit_name", "credit_code", "drafter_name")
+    search_fields = (
+        "reference",
+        "unit_name",
+        "credit_code",
+        "drafter_name",
+        "drafter_mobile",
+        "drafter_email",
+        "contact_email",
+    )
     list_select_related = ("call",)
     list_per_page = 100
     # The unfiltered total would be a second count of the whole table on every page; the
@@ -165,7 +189,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def get_list_filter(self, request):
         return (
             CallFilter,
-            "status",
+            StatusFilter,
             "unit_type",
             "industry",
             "standards",
@@ -174,11 +198,19 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "seal_detected",
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        """A mobile number is found however it is typed ("+86 138 0013 8000", "138-0013-8000"):
+        the form stores it as 11 digits."""
+        return super().get_search_results(request, queryset, search_spelling(search_term))
+
     def changelist_view(self, request, extra_context=None):
         counters = []
+        statuses: dict[str, int] = defaultdict(int)
         shown = CallFilter.shown_calls(request)
         for call in shown:
             counts, pending = queries.call_counts(call)
+            for status, n in counts.items():
+                statuses[status] += n
             counters.append(
                 {
                     "call": call,
@@ -187,8 +219,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     "selected": counts[enums.Status.SELECTED] + pending["select"],
                     "waitlisted": counts[enums.Status.WAITLISTED],
                     "submitted": counts[enums.Status.SUBMITTED],
+                    "total": sum(counts.values()),
                 }
             )
+        StatusFilter.remember_counts(request, dict(statuses))
         extra = {
             "call_counters": counters,
             "current_call": counters[0]["call"] if len(counters) == 1 else None,

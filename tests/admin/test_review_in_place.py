@@ -2,22 +2,24 @@
 
 import re
 
+import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import demo
 from applications.models import Review
 from applications.services.files import NewFile
 from tests.factories import (
     UserFactory,
+    application_in_status,
     create_application,
     fixture_bytes,
     pdf_file,
     recommend,
     reviewer_for,
     seal_file,
+    selector,
 )
 
 CHANGELIST = "/admin/applications/application/"
@@ -46,10 +48,9 @@ def test_checked_images_and_pdfs_are_served_inline_sandboxed(admin_client, call)
     application, _ = create_application(
         call, 1, files={"seal_scan": seal_file(), "unit_profile_file": pdf_file()}
     )
-    for field, kind, body in (
-        ("seal_scan", "image/png", demo.seal_scan_png()),
-        ("unit_profile_file", "application/pdf", demo.profile_pdf()),
-    ):
+    for field, kind in (("seal_scan", "image/png"), ("unit_profile_file", "application/pdf")):
+        with getattr(application, field).open("rb") as stored:
+            body = stored.read()
         response = admin_client.get(file_url(application, field, inline=True))
         assert response.status_code == 200
         assert response["Content-Type"] == kind
@@ -167,3 +168,48 @@ def test_save_and_review_the_next_unreviewed(client, call):
     again = client.post(review_url(first), {**stay, "score": "90"})
     assert again["Location"] == change_url(first)
     assert Review.objects.get(application=first, body=bodies[0]).score == 90
+
+
+# --- 15: the list opens on what needs a decision; search by the drafter's mobile and e-mail --
+def result_refs(response) -> list[str]:
+    return re.findall(r"CQO-2021-\d{4}(?=</a></th>)", response.content.decode())
+
+
+def test_the_change_list_opens_on_the_applications_that_need_a_decision(client, call):
+    chief = selector("chief")
+    client.force_login(chief)
+    waiting = create_application(call, 1)[0]
+    draft = application_in_status(call, "draft", chief, 2)
+    withdrawn = application_in_status(call, "withdrawn", chief, 3)
+    rejected = application_in_status(call, "rejected", chief, 4)
+
+    default = client.get(CHANGELIST)
+    assert result_refs(default) == [waiting.reference]
+    page = text(default)
+    assert "待决定（1）" in page and "全部状态（4）" in page
+    assert "草稿（1）" in page and "已撤回（1）" in page and "未入选（1）" in page
+    every = client.get(CHANGELIST, {"status__exact": "all"})
+    assert sorted(result_refs(every)) == sorted(
+        a.reference for a in (waiting, draft, withdrawn, rejected)
+    )
+    assert result_refs(client.get(CHANGELIST, {"status__exact": "draft"})) == [draft.reference]
+    assert client.get(CHANGELIST, {"status__exact": "nonsense"}).status_code in (200, 302)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13912345678",
+        "+86 139 1234 5678",
+        "139-1234-5678",
+        "0086 13912345678",
+        "Drafter7@EXAMPLE.com",
+    ],
+)
+def test_search_by_the_drafters_mobile_however_typed_and_by_e_mail(admin_client, call, typed):
+    wanted = create_application(
+        call, 7, drafter_mobile="13912345678", drafter_email="drafter7@example.com"
+    )[0]
+    create_application(call, 8)
+    found = admin_client.get(CHANGELIST, {"q": typed})
+    assert result_refs(found) == [wanted.reference]

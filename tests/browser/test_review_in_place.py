@@ -4,9 +4,18 @@ reviews on the application page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import create_application, pdf_file, reviewer_for, seal_file
+from tests.factories import (
+    create_application,
+    decide_final,
+    pdf_file,
+    recommend,
+    reviewer_for,
+    seal_file,
+    selector,
+)
 
 from .conftest import DESKTOP, PHONE, screenshot
+from .helpers import assert_no_sideways_scroll
 from .test_organiser_flow import log_in
 
 pytestmark = pytest.mark.browser
@@ -74,3 +83,47 @@ def test_a_reviewer_reviews_in_the_page_and_moves_to_the_next(transactional_db, 
     expect(page.locator(".messagelist")).to_contain_text(f"已保存深圳大学对 {second.reference}")
     expect(page.locator("#reviews")).to_contain_text("75 分")
     screenshot(page, "admin-review-in-page-saved")
+
+
+def lines(cell) -> int:
+    """How many lines of text ``cell`` holds (its height without padding, in line heights)."""
+    return round(
+        cell.evaluate(
+            """e => { const s = getComputedStyle(e);
+                const inner = e.getBoundingClientRect().height
+                    - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+                const line = parseFloat(s.lineHeight) || 1.3 * parseFloat(s.fontSize);
+                return inner / line; }"""
+        )
+    )
+
+
+def test_unit_names_get_the_width_and_the_selected_list_reads_on_a_phone(
+    transactional_db, call, open_page
+):
+    bodies = list(call.organising_bodies.all())
+    chief = selector("chief")
+    for number in range(1, 4):
+        application, _ = create_application(
+            call, number, unit_name=f"广东省标准化协会第{number}分会质量促进中心"
+        )
+        recommend(application, bodies[:2], score=80 + number)
+        decide_final(application, "select", chief)
+    create_application(call, 4, unit_name="深圳市南山区质量技术研究院有限公司")
+
+    page = open_page(None, **DESKTOP)
+    log_in(page, "chief")
+    # The list opens on what needs a decision; a unit name takes at most two lines.
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    name = page.locator("#result_list tbody .field-unit_name").first
+    assert lines(name) <= 2
+
+    page = open_page(None, **PHONE)
+    log_in(page, "chief")
+    page.goto(f"/admin/applications/application/selected/{call.pk}/")
+    assert_no_sideways_scroll(page)
+    for header in page.locator("#selected-list thead th, #waitlist thead th").all():
+        assert lines(header) == 1, header.inner_text()
+    unit = page.locator("#selected-list tbody td:nth-child(3)").first
+    assert unit.bounding_box()["width"] >= 150
+    screenshot(page, "admin-selected-list-phone")
