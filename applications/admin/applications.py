@@ -27,7 +27,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import emails, enums, form_schema, queries, services, viewer, workflow
+from applications import (
+    emails,
+    enums,
+    form_schema,
+    queries,
+    services,
+    validation,
+    viewer,
+    workflow,
+)
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -369,6 +378,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 can_review=can_review,
                 can_decide=queries.may_decide_on(request.user, application.call),
                 decisions=services.available_decisions(application),
+                list_full=self._list_full(application),
                 timeline=timeline(application),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -399,6 +409,29 @@ class ApplicationAdmin(ReadOnlyAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @staticmethod
+    def _list_full(application) -> bool:
+        """The call's list is full and ``application`` holds no place on it: a selection
+        would be refused, so the page does not offer one."""
+        holds = application.status == enums.Status.SELECTED or (
+            application.pending_decision == "select"
+        )
+        taken = queries.places_taken(application.call)
+        return not holds and taken >= application.call.max_selected
+
+    def _full_refusal(self, application) -> str:
+        """The cap's refusal when the list is full and ``application`` is not on it, or ""."""
+        if not self._list_full(application):
+            return ""
+        try:
+            validation.validate_selection_capacity(
+                selected_count=queries.places_taken(application.call),
+                max_selected=application.call.max_selected,
+            )
+        except ValidationError as exc:
+            return refusal_text(exc)
+        return ""
 
     def _change_url(self, application):
         return reverse("admin:applications_application_change", args=[application.pk])
@@ -499,7 +532,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
             else None
         )
         valid = form.is_valid() and (correction is None or correction.is_valid())
-        if request.method == "POST" and valid:
+        # A full list: the page says so and offers no "确认入选" (nor after a refusal).
+        full = self._full_refusal(application) if decision.takes_place else ""
+        if request.method == "POST" and valid and not full:
             try:
                 services.decide(
                     application=application,
@@ -509,7 +544,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     correction=correction.correction_or_none() if correction else None,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                if decision.takes_place:
+                    full = self._full_refusal(application)
+                if not full:
+                    form.add_error(None, exc)
             else:
                 messages.success(request, self._decided_message(application, decision))
                 return HttpResponseRedirect(self._change_url(application))
@@ -518,6 +556,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "original": application,
             "decision": decision,
+            "list_full": full,
             "quorum_missing": quorum_missing,
             "ask_reason": ask_reason,
             "form": form,
@@ -645,6 +684,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "form": form,
             "waitlist": queries.waitlist_ranked(call),
             "selected_count": sum(1 for _row in selected),
+            "list_full": len(selected) >= call.max_selected,
             "pending_select": sum(1 for a in selected if a.pending_decision),
             "can_decide": can_decide,
             "title": _("入选名单与候补：%(call)s") % {"call": call.title},

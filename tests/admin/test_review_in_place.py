@@ -8,12 +8,15 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.models import Review
+from applications import services
+from applications.admin.forms import shifted_order
+from applications.models import Application, AuditEntry, Review
 from applications.services.files import NewFile
 from tests.factories import (
     UserFactory,
     application_in_status,
     create_application,
+    decide_final,
     fixture_bytes,
     pdf_file,
     recommend,
@@ -213,3 +216,92 @@ def test_search_by_the_drafters_mobile_however_typed_and_by_e_mail(admin_client,
     create_application(call, 8)
     found = admin_client.get(CHANGELIST, {"q": typed})
     assert result_refs(found) == [wanted.reference]
+
+
+# --- 16: the list order shifts, a reopen closes the gap, a full list offers no selection ----
+def holders_in_order(call) -> list[tuple[int, int]]:
+    return list(
+        Application.objects.filter(call=call, list_order__isnull=False)
+        .order_by("list_order")
+        .values_list("pk", "list_order")
+    )
+
+
+@pytest.fixture
+def three_selected(call):
+    call.required_recommendations = 0
+    call.save()
+    boss = selector("boss")
+    selected = [create_application(call, n)[0] for n in (1, 2, 3)]
+    for application in selected:
+        decide_final(application, "select", boss)
+    return boss, selected
+
+
+def test_typing_1_for_the_third_unit_makes_it_first_and_shifts_the_others(
+    client, call, three_selected
+):
+    _boss, (a, b, c) = three_selected
+    client.force_login(selector("chief"))
+    url = f"{CHANGELIST}selected/{call.pk}/"
+    page = text(client.get(url))
+    assert "其余各家依次顺延" in page and "原来靠前的仍在前" in page  # the rule, stated
+    client.post(
+        url, {"do": "reorder", f"order_{a.pk}": "1", f"order_{b.pk}": "2", f"order_{c.pk}": "1"}
+    )
+    assert holders_in_order(call) == [(c.pk, 1), (a.pk, 2), (b.pk, 3)]
+    # Moving down: typing 3 for the first puts it last.
+    client.post(
+        url, {"do": "reorder", f"order_{c.pk}": "3", f"order_{a.pk}": "2", f"order_{b.pk}": "3"}
+    )
+    assert holders_in_order(call) == [(a.pk, 1), (b.pk, 2), (c.pk, 3)]
+
+
+def test_shifted_order_ties_keep_the_earlier_order():
+    assert shifted_order([1, 2, 3, 4], {1: 1, 2: 2, 3: 1, 4: 1}) == [3, 4, 1, 2]
+    assert shifted_order([1, 2, 3], {1: 2, 2: 1, 3: 3}) == [2, 1, 3]  # a swap
+    assert shifted_order([1, 2, 3], {1: 99, 2: 2, 3: 3}) == [2, 3, 1]  # past the end: last
+    assert shifted_order([1, 2, 3], {1: 1, 2: 2, 3: 3}) == [1, 2, 3]
+
+
+def test_a_reopen_and_an_undone_proposal_close_the_gap(call, three_selected):
+    boss, (a, b, c) = three_selected
+    services.decide(application=b, decision="reopen", actor=boss, correction="")
+    assert holders_in_order(call) == [(a.pk, 1), (c.pk, 2)]
+    d = create_application(call, 4)[0]
+    services.decide(application=d, decision="select", actor=boss)  # 拟入选: place 3
+    assert holders_in_order(call)[-1] == (d.pk, 3)
+    services.decide(application=a, decision="reopen", actor=boss, correction="")
+    assert holders_in_order(call) == [(c.pk, 1), (d.pk, 2)]
+    services.decide(application=d, decision="reopen", actor=boss)  # undo the 拟入选
+    assert holders_in_order(call) == [(c.pk, 1)]
+    moves = AuditEntry.objects.filter(application=c, action="application.reorder")
+    assert [(m.data["from"], m.data["to"]) for m in moves.order_by("pk")] == [(3, 2), (2, 1)]
+    assert all(m.actor == boss for m in moves)
+
+
+def test_a_full_list_offers_no_selection_anywhere(client, call, three_selected):
+    call.refresh_from_db()  # the references' counter moved on
+    call.max_selected = 3
+    call.save()
+    boss, _selected = three_selected
+    waiting = create_application(call, 4)[0]
+    listed = create_application(call, 5)[0]
+    decide_final(listed, "waitlist", boss)
+    client.force_login(selector("chief"))
+
+    page = client.get(change_url(waiting)).content.decode()
+    assert f"{waiting.pk}/decide/select/" not in page
+    assert 'aria-disabled="true">入选</span>' in page and "入选名额已满（3 / 3）" in page
+    assert f"{waiting.pk}/decide/reject/" in page  # other decisions stay offered
+
+    decide = f"{CHANGELIST}{waiting.pk}/decide/select/"
+    for response in (client.get(decide), client.post(decide, {"reason": "补充"})):
+        assert response.status_code == 200
+        assert "达到上限 3 家" in text(response) and "确认入选" not in text(response)
+    assert Application.objects.get(pk=waiting.pk).pending_decision == ""
+
+    selected_page = client.get(f"{CHANGELIST}selected/{call.pk}/").content.decode()
+    assert re.search(r'value="递补下一家（候补第 1 名）" disabled', selected_page)
+    assert re.search(r'value="按评分拟定名单" disabled', selected_page)
+    assert "名额已满：请先撤销一家的入选决定，再递补。" in selected_page
