@@ -6,7 +6,8 @@ field of ``form_schema``, made by the field's kind), then the
 portal's own ``reference``, ``call``, ``status``, ``submitted_at`` …, one ``verdict_<n>``
 per organising body (n = the body's place in the call's order: ``verdict_1`` is 深圳大学 for
 the seeded call), ``mean_score`` and ``recommend_count``. XLSX adds the Chinese labels as
-a second header row; CSV keeps one header row so that tools can read it as it is.
+a second header row; CSV keeps one header row so that tools can read it as it is: the keys,
+or the Chinese labels on request (``?headers=labels``).
 
 Values are what organisers read: choices as their Chinese labels (企业, 已提交, 推荐),
 booleans as 是/否, files as their original names. Code-list fields keep their national code
@@ -229,12 +230,14 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset: QuerySet[Application]) -> Iterator[str]:
+def csv_lines(queryset: QuerySet[Application], *, labels: bool = False) -> Iterator[str]:
     """The CSV text of ``queryset``, a few rows at a time: a UTF-8 BOM (Excel on Chinese
-    Windows reads the file as UTF-8 only with it), the key row, then one line per row."""
+    Windows reads the file as UTF-8 only with it), the header row, then one line per row.
+    The header is the keys (for tools), or with ``labels`` the Chinese labels (for people
+    opening it in Excel; XLSX has both rows)."""
     columns, rows = export_rows(queryset)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.key for c in columns])
+    yield "\ufeff" + writer.writerow([c.label if labels else c.key for c in columns])
     lines = []
     for application in rows:
         lines.append(writer.writerow([csv_text(c.value(application)) for c in columns]))

@@ -100,8 +100,11 @@ def _export_name(codes: list[str], extension: str) -> str:
     return f"applications-{'-'.join(codes) or 'none'}-{_stamp()}.{extension}"
 
 
-def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
-    """All rows of ``queryset`` as CSV, streamed; one audit entry for the whole export."""
+def csv_response(
+    queryset, *, actor, query: str = "", labels: bool = False
+) -> StreamingHttpResponse:
+    """All rows of ``queryset`` as CSV, streamed; one audit entry for the whole export.
+    ``labels``: the header row in Chinese labels rather than keys."""
     codes = queries.export_call_codes(queryset)
     export_record(
         actor=actor,
@@ -111,7 +114,9 @@ def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
         calls=codes,
         query=query,
     )
-    response = StreamingHttpResponse(exports.csv_lines(queryset), content_type=CONTENT_TYPES["csv"])
+    response = StreamingHttpResponse(
+        exports.csv_lines(queryset, labels=labels), content_type=CONTENT_TYPES["csv"]
+    )
     return _private(response, _export_name(codes, "csv"))
 
 
@@ -136,6 +141,7 @@ def xlsx_response(queryset, *, actor, query: str = "") -> FileResponse:
 
 
 EXPORT_RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
+HEADERS_PARAMETER = "headers"  # ?headers=labels: a CSV whose header row is in Chinese
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -207,6 +213,10 @@ def admin_filtered_queryset(request):
 def organiser_export(request, fmt):
     if fmt not in EXPORT_RESPONSES:
         raise Http404(_("不支持的导出格式。"))
+    # The header style is the export's, not one of the change list's filters.
+    request.GET = request.GET.copy()
+    headers = request.GET.pop(HEADERS_PARAMETER, [""])[-1]
+    options = {"labels": True} if fmt == "csv" and headers == "labels" else {}
     try:
         queryset = admin_filtered_queryset(request)
     except IncorrectLookupParameters:
@@ -216,4 +226,6 @@ def organiser_export(request, fmt):
             {"message": _("筛选条件无效，请回到申报列表重新筛选后再导出。")},
             status=400,
         )
-    return EXPORT_RESPONSES[fmt](queryset, actor=request.user, query=request.GET.urlencode())
+    return EXPORT_RESPONSES[fmt](
+        queryset, actor=request.user, query=request.GET.urlencode(), **options
+    )
