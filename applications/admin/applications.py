@@ -63,7 +63,7 @@ def _decision_action(decision: workflow.Decision):
     then one message (``<name>_applications``, for selectors only)."""
 
     def action(modeladmin, request, queryset):
-        modeladmin.decide_each(request, queryset, decision)
+        return modeladmin.decide_each(request, queryset, decision)
 
     action.__name__ = action.__qualname__ = f"{decision.name}_applications"
     return admin.action(permissions=["decide"], description=decision.action_description)(action)
@@ -607,7 +607,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 % {"n": len(released), "m": mailed},
             )
             return HttpResponseRedirect(
-                reverse("admin:applications_application_changelist") + f"?call__id__exact={call.pk}"
+                reverse("admin:applications_application_changelist")
+                + f"?call__id__exact={call.pk}&status__exact=all"
             )
         groups = []
         for name, row in workflow.STAGED.items():
@@ -693,6 +694,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     # --- actions (DECISION_ACTIONS, one per decision) ---
     def decide_each(self, request, queryset, decision: workflow.Decision):
+        """First a confirmation page (what will happen to whom, in which order, how many
+        e-mails the release will send); the service only once the selector confirms."""
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(request, queryset, decision)
         try:
             outcomes = services.decide_many(
                 applications=list(queryset), decision=decision.name, actor=request.user
@@ -707,6 +712,59 @@ class ApplicationAdmin(ReadOnlyAdmin):
             else:
                 refusals[refusal_text(refusal)].append(application.reference)
         summarise(request, decision.done_label, done, refusals)
+
+    def _confirm_bulk(self, request, queryset, decision: workflow.Decision):
+        """The bulk decision's confirmation page: every ticked application in the order the
+        service takes them (by reference), with its mean score, the joint sign-off and what
+        will happen to it or why it will be refused; the free places of each call; nothing
+        to confirm when more would take a place than there are places."""
+        applications = sorted(
+            queryset.select_related("call").prefetch_related(None), key=lambda a: a.reference
+        )
+        rows, taken = [], 0
+        wanted: dict[int, int] = defaultdict(int)
+        for application in applications:
+            refusal = workflow.refusal(decision, application.status, application.pending_decision)
+            if refusal is None and decision.undoes and not application.pending_decision:
+                refusal = ValidationError(
+                    _("该决定已通知申报单位：请在申报页面撤销，并填写更正邮件或明确选择不发送")
+                )
+            if (
+                refusal is None
+                and decision.reason is workflow.Reason.QUORUM_OVERRIDE
+                and not application.quorum_reached
+            ):
+                refusal = ValidationError(_("未达会签要求：请在申报页面逐一入选并写明理由"))
+            if refusal is None:
+                taken += 1
+                if decision.takes_place:
+                    wanted[application.call_id] += 1
+            rows.append(
+                {
+                    "application": application,
+                    "refusal": refusal_text(refusal) if refusal else "",
+                }
+            )
+        short = []
+        for call in {a.call_id: a.call for a in applications}.values():
+            free = max(call.max_selected - queries.places_taken(call), 0)
+            if wanted[call.pk] > free:
+                short.append({"call": call, "wanted": wanted[call.pk], "free": free})
+        outcome = decision.pending_label or decision.label
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("确认：%(action)s") % {"action": decision.action_description},
+            "decision": decision,
+            "outcome": outcome,
+            "rows": rows,
+            "taken": taken,
+            "mails": taken if decision.mails else 0,
+            "short": short,
+            "action_name": request.POST.get("action", ""),
+            "path": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/applications/application/decide_many.html", context)
 
 
 def _file_link_display(name: str):

@@ -266,7 +266,11 @@ def test_actions_report_successes_and_refusals_in_one_message(selector_client, c
     def act(action, *chosen):
         response = selector_client.post(
             f"{CHANGELIST}?status__exact=all",  # the list as shown with every status
-            {"action": f"{action}_applications", "_selected_action": [a.pk for a in chosen]},
+            {
+                "action": f"{action}_applications",
+                "_selected_action": [a.pk for a in chosen],
+                "confirmed": "yes",  # past the confirmation page
+            },
             follow=True,
         )
         [message] = messages_of(response)
@@ -381,7 +385,11 @@ def test_the_page_offers_and_the_actions_take_what_the_table_allows(selector_cli
         assert re.findall(rf"/{application.pk}/decide/(\w+)/", page) == offered
         response = selector_client.post(
             f"{CHANGELIST}?status__exact=all",
-            {"action": f"{decision.name}_applications", "_selected_action": [application.pk]},
+            {
+                "action": f"{decision.name}_applications",
+                "_selected_action": [application.pk],
+                "confirmed": "yes",
+            },
         )
         [message] = messages_of(response)
         after = Application.objects.get(pk=application.pk)

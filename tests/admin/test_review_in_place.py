@@ -305,3 +305,56 @@ def test_a_full_list_offers_no_selection_anywhere(client, call, three_selected):
     assert re.search(r'value="递补下一家（候补第 1 名）" disabled', selected_page)
     assert re.search(r'value="按评分拟定名单" disabled', selected_page)
     assert "名额已满：请先撤销一家的入选决定，再递补。" in selected_page
+
+
+# --- issue 16: a bulk decision is confirmed on a page that says what will happen --------------
+def bulk(client, action, chosen, **extra):
+    return client.post(
+        f"{CHANGELIST}?status__exact=all",
+        {"action": action, "_selected_action": [a.pk for a in chosen], **extra},
+    )
+
+
+def test_a_bulk_decision_first_shows_what_will_happen_then_takes_it(client, call):
+    bodies = list(call.organising_bodies.all())
+    chief = selector("chief")
+    client.force_login(chief)
+    ready = [create_application(call, n)[0] for n in (1, 2)]
+    for application in ready:
+        recommend(application, bodies[:2], score=85)
+    lacking = create_application(call, 3)[0]  # no joint sign-off
+    draft = create_application(call, 4, action="draft")[0]
+
+    page = bulk(client, "select_applications", [*ready, lacking, draft])
+    assert page.status_code == 200
+    shown = text(page)
+    assert "共勾选 4 家；确认后 2 家将记为“拟入选”" in shown
+    assert "发布时将发送 2 封结果通知邮件" in shown
+    assert "不变：未达会签要求" in shown and "不变：仍是草稿" in shown
+    order = [shown.index(a.reference) for a in (*ready, lacking, draft)]
+    assert order == sorted(order)  # the order the service takes them, by reference
+    assert "85.0" in shown
+    assert 'value="确认：2 家记为“拟入选”"' in page.content.decode()
+    assert not Application.objects.exclude(pending_decision="").exists()  # nothing yet
+
+    done = bulk(client, "select_applications", [*ready, lacking, draft], confirmed="yes")
+    assert done.status_code == 302
+    assert sorted(
+        Application.objects.filter(pending_decision="select").values_list("pk", flat=True)
+    ) == sorted(a.pk for a in ready)
+
+
+def test_a_bulk_selection_beyond_the_free_places_offers_nothing_to_confirm(client, call):
+    call.refresh_from_db()
+    call.max_selected = 1
+    call.required_recommendations = 0
+    call.save()
+    client.force_login(selector("chief"))
+    chosen = [create_application(call, n)[0] for n in (1, 2)]
+    page = bulk(client, "select_applications", chosen)
+    shown = text(page)
+    assert "有 2 家将占用入选名额，但名额只剩 1 个" in shown
+    confirm_page = page.content.decode().split('class="bulk-confirm"')[1]
+    assert 'type="submit"' not in confirm_page  # nothing to confirm
+    assert "返回列表，不作任何决定" in confirm_page
+    assert not Application.objects.exclude(pending_decision="").exists()

@@ -56,6 +56,10 @@ def test_review_select_and_the_applicant_sees_it(transactional_db, call, open_pa
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "select_applications")
     page.click("button[name=index]")
+    # The confirmation page says what will happen, to whom, before anything does.
+    expect(page.locator(".bulk-confirm")).to_contain_text("确认后 1 家将记为“拟入选”")
+    expect(page.locator(".bulk-rows")).to_contain_text(application.reference)
+    page.get_by_role("button", name="确认：1 家记为“拟入选”").click()
     expect(page.locator(".messagelist")).to_have_text("已拟入选（待发布） 1 家。")
     expect(page.locator(".call-counters")).to_contain_text("已入选 1 / 30")
     expect(page.locator(".call-counters")).to_contain_text("含拟入选 1")
