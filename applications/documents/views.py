@@ -200,6 +200,28 @@ def organiser_selected_pdf(request, code):
     return selected_list_response(call, actor=request.user)
 
 
+@organiser_required
+def organiser_review_record(request, code):
+    """The call's 评审记录 (XLSX): every submitted application with each body's verdict."""
+    call = queries.call_by_code(code)
+    if call is None or not queries.calls_visible_to(request.user).filter(pk=call.pk).exists():
+        raise Http404(_("征集不存在。"))
+    handle, count = exports.review_record_xlsx(call)
+    try:
+        export_record(
+            actor=request.user,
+            document="review_record",
+            format="xlsx",
+            count=count,
+            calls=[call.code],
+        )
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(handle, content_type=CONTENT_TYPES["xlsx"])
+    return _private(response, f"{call.code}-评审记录-{_stamp()}.xlsx")
+
+
 def admin_filtered_queryset(request):
     """The applications the admin's change list shows for this querystring (its filters,
     search and ordering; the page number is ignored): the same ``ChangeList`` builds it."""

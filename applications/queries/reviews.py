@@ -11,6 +11,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -18,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from applications import enums, workflow
-from applications.models import Application, OrganisingBody, Review
+from applications.models import Application, AuditEntry, Call, OrganisingBody, Review
 
 
 def reviewer_bodies(user: User | AnonymousUser) -> list[OrganisingBody]:
@@ -107,3 +108,29 @@ def next_unreviewed(
         waiting.filter(reference__gt=application.reference).first()
         or waiting.filter(reference__lt=application.reference).first()
     )
+
+
+def review_record(call: Call) -> tuple[list[OrganisingBody], list[Application], dict]:
+    """The 评审记录 of ``call``: its bodies, its submitted applications (drafts have nothing
+    to record) by reference, each with its reviews (reviewer and body read along) and the
+    review summary, and each application's last released decision entry (who, when)."""
+    bodies = list(call.organising_bodies.all())
+    reviews = Review.objects.select_related("reviewer", "body")
+    applications = list(
+        applications_with_review_summary(
+            Application.objects.filter(call=call)
+            .exclude(status=enums.Status.DRAFT)
+            .prefetch_related(Prefetch("reviews", queryset=reviews)),
+            bodies,
+        ).order_by("reference")
+    )
+    decided = {}
+    actions = [d.audit_action for d in workflow.DECISIONS.values()]
+    entries = (
+        AuditEntry.objects.filter(application__call=call, action__in=actions)
+        .select_related("actor")
+        .order_by("application_id", "created_at", "pk")
+    )
+    for entry in entries:
+        decided[entry.application_id] = entry  # the last one wins
+    return bodies, applications, decided

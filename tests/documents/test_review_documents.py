@@ -4,11 +4,12 @@ import csv
 import io
 
 from django.utils import timezone
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from applications.documents import pdf
 from applications.models import Application
-from tests.factories import create_application
+from tests.factories import create_application, decide_final, recommend
 from tests.factories.documents import (
     organiser,
     page_texts,
@@ -99,3 +100,37 @@ def test_the_change_list_offers_both_csv_header_styles(admin_client, call):
     assert 'href="/organiser/applications.csv?status__exact=all"' in page
     assert 'href="/organiser/applications.csv?status__exact=all&amp;headers=labels"' in page
     assert "CSV（中文表头）" in page
+
+
+# --- issue 16: the 评审记录 export ---------------------------------------------------------
+def test_the_review_record_has_every_verdict_and_decision_of_the_call(client, call):
+    chief = organiser("chief", "decide_application")
+    bodies = list(call.organising_bodies.all())
+    chosen, _ = create_application(call, 1, unit_name="深圳入选质量技术有限公司")
+    recommend(chosen, bodies[:2], score=90)
+    decide_final(chosen, "select", chief)
+    waiting, _ = create_application(call, 2, unit_name="北京待定检测有限公司")
+    recommend(waiting, bodies[2:], score=60, recommendation="not_recommend")
+    create_application(call, 3, action="draft")
+    client.force_login(chief)
+
+    response = client.get(f"/organiser/calls/{call.code}/reviews.xlsx")
+    assert response.status_code == 200
+    assert "%E8%AF%84%E5%AE%A1%E8%AE%B0%E5%BD%95" in response["Content-Disposition"]  # 评审记录
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header, first, second = rows[0], rows[1], rows[2]
+    assert len(rows) == 3  # the draft has nothing to record
+    record = dict(zip(header, first, strict=True))
+    name = bodies[0].short_name or bodies[0].name
+    assert record["申报编号"] == chosen.reference
+    assert (record[f"{name}·评审意见"], record[f"{name}·评分"]) == ("推荐", 90)
+    assert record[f"{name}·评审人"] and record[f"{name}·评审时间"]
+    assert (record["平均分"], record["推荐家数"], record["已达会签"]) == (90, 2, "是")
+    assert (record["状态"], record["决定人"]) == ("已入选", "chief")
+    other = dict(zip(header, second, strict=True))
+    assert other[f"{name}·评审意见"] == "未评审" and other["状态"] == "已提交"
+    last = bodies[2].short_name or bodies[2].name
+    assert (other[f"{last}·评审意见"], other[f"{last}·评分"]) == ("不推荐", 60)
+    # Recorded like the other exports; other calls' organisers get nothing.
+    assert client.get("/organiser/calls/no-such-call/reviews.xlsx").status_code == 404
