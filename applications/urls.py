@@ -45,4 +45,9 @@ urlpatterns = [
         name="organiser_selected_pdf",
     ),
     path("organiser/applications.<str:fmt>", documents.organiser_export, name="organiser_export"),
+    path(
+        "organiser/calls/<slug:code>/reviews.xlsx",
+        documents.organiser_review_record,
+        name="organiser_review_record",
+    ),
 ]

@@ -5,6 +5,8 @@ and buttons collect what each call returned or refused and end with one message.
 data and ``status`` are never editable here.
 """
 
+import re
+import unicodedata
 import weakref
 from collections import defaultdict
 
@@ -25,7 +27,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import emails, enums, form_schema, queries, services, workflow
+from applications import (
+    emails,
+    enums,
+    form_schema,
+    queries,
+    services,
+    validation,
+    viewer,
+    workflow,
+)
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -36,7 +47,7 @@ from applications.admin.display import (
     verdict_badge,
     verdict_column,
 )
-from applications.admin.filters import CallFilter, QuorumFilter, verdict_filter
+from applications.admin.filters import CallFilter, QuorumFilter, StatusFilter, verdict_filter
 from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, OrganisingBody, Review
@@ -52,7 +63,7 @@ def _decision_action(decision: workflow.Decision):
     then one message (``<name>_applications``, for selectors only)."""
 
     def action(modeladmin, request, queryset):
-        modeladmin.decide_each(request, queryset, decision)
+        return modeladmin.decide_each(request, queryset, decision)
 
     action.__name__ = action.__qualname__ = f"{decision.name}_applications"
     return admin.action(permissions=["decide"], description=decision.action_description)(action)
@@ -87,10 +98,32 @@ def applicant_fieldsets():
         yield (section.title, {"fields": tuple(lines)})
 
 
+PHONE_SPELLING = re.compile(r"^(?:\+?86|0086)?[\d\s\-()（）]{7,}$")
+
+
+def search_spelling(term: str) -> str:
+    """``term`` with a phone number written as the form stores it (digits only, no +86)."""
+    term = unicodedata.normalize("NFKC", term or "").strip()
+    if PHONE_SPELLING.match(term):
+        digits = re.sub(r"\D", "", term)
+        if len(digits) > 11:
+            digits = digits.removeprefix("00").removeprefix("86")
+        return digits
+    return term
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display_links = ("reference", "unit_name")
-    search_fields = ("reference", "unit_name", "credit_code", "drafter_name")
+    search_fields = (
+        "reference",
+        "unit_name",
+        "credit_code",
+        "drafter_name",
+        "drafter_mobile",
+        "drafter_email",
+        "contact_email",
+    )
     list_select_related = ("call",)
     list_per_page = 100
     # The unfiltered total would be a second count of the whole table on every page; the
@@ -165,7 +198,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def get_list_filter(self, request):
         return (
             CallFilter,
-            "status",
+            StatusFilter,
             "unit_type",
             "industry",
             "standards",
@@ -174,11 +207,19 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "seal_detected",
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        """A mobile number is found however it is typed ("+86 138 0013 8000", "138-0013-8000"):
+        the form stores it as 11 digits."""
+        return super().get_search_results(request, queryset, search_spelling(search_term))
+
     def changelist_view(self, request, extra_context=None):
         counters = []
+        statuses: dict[str, int] = defaultdict(int)
         shown = CallFilter.shown_calls(request)
         for call in shown:
             counts, pending = queries.call_counts(call)
+            for status, n in counts.items():
+                statuses[status] += n
             counters.append(
                 {
                     "call": call,
@@ -187,8 +228,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     "selected": counts[enums.Status.SELECTED] + pending["select"],
                     "waitlisted": counts[enums.Status.WAITLISTED],
                     "submitted": counts[enums.Status.SUBMITTED],
+                    "total": sum(counts.values()),
                 }
             )
+        StatusFilter.remember_counts(request, dict(statuses))
         extra = {
             "call_counters": counters,
             "current_call": counters[0]["call"] if len(counters) == 1 else None,
@@ -259,12 +302,46 @@ class ApplicationAdmin(ReadOnlyAdmin):
         return obj.selection_override_reason or "—"
 
     def _file_link(self, obj, field):
-        if not getattr(obj, field):
+        """The download link, and for a checked image or PDF the file itself in the page
+        (``?inline=1``: the same view and checks, sandboxed; see ``applications.viewer``)."""
+        fieldfile = getattr(obj, field)
+        if not fieldfile:
             return "—"
+        url = reverse("applications:organiser_file", args=[obj.pk, field])
+        name = obj.original_name(field) or _("下载")
+        download = format_html(
+            '<a class="file-download" href="{}" download>{}</a> <span class="help">{}</span>',
+            url,
+            name,
+            _("（下载）"),
+        )
+        kind = viewer.inline_type(fieldfile.name)
+        if kind is None:
+            return download
+        inline = f"{url}?inline=1"
+        if kind.startswith("image/"):
+            shown = format_html(
+                '<a href="{}" target="_blank" rel="noopener" title="{}">'
+                '<img src="{}" alt="{}" loading="lazy"></a>',
+                inline,
+                _("在新标签页中查看原图"),
+                inline,
+                name,
+            )
+        else:
+            shown = format_html(
+                '<iframe src="{}" title="{}" loading="lazy"></iframe>'
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                inline,
+                name,
+                inline,
+                _("在新标签页中打开"),
+            )
         return format_html(
-            '<a href="{}">{}</a>',
-            reverse("applications:organiser_file", args=[obj.pk, field]),
-            obj.original_name(field) or _("下载"),
+            '{}<div class="file-viewer file-viewer-{}">{}</div>',
+            download,
+            "image" if kind.startswith("image/") else "pdf",
+            shown,
         )
 
     @admin.display(description=gettext_lazy("印章检测"))
@@ -282,6 +359,12 @@ class ApplicationAdmin(ReadOnlyAdmin):
         if application is not None:
             reviews = queries.reviews_by_body(application)
             bodies = queries.reviewer_bodies(request.user)
+            can_review = len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES
+            if can_review and "review_form" not in extra:
+                mine = next((r for body, r in reviews if body == bodies[0]), None)
+                extra["review_form"] = ReviewForm(
+                    instance=mine, auto_id="id_review_%s", form_id="review-form"
+                )
             extra.update(
                 reviews=[
                     (body, review, verdict_badge(review and review.recommendation))
@@ -292,9 +375,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 recommendations=application.recommend_count,
                 quorum_reached=application.quorum_reached,
                 my_body=bodies[0] if len(bodies) == 1 else None,
-                can_review=len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES,
+                can_review=can_review,
                 can_decide=queries.may_decide_on(request.user, application.call),
                 decisions=services.available_decisions(application),
+                list_full=self._list_full(application),
                 timeline=timeline(application),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -326,11 +410,36 @@ class ApplicationAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    @staticmethod
+    def _list_full(application) -> bool:
+        """The call's list is full and ``application`` holds no place on it: a selection
+        would be refused, so the page does not offer one."""
+        holds = application.status == enums.Status.SELECTED or (
+            application.pending_decision == "select"
+        )
+        taken = queries.places_taken(application.call)
+        return not holds and taken >= application.call.max_selected
+
+    def _full_refusal(self, application) -> str:
+        """The cap's refusal when the list is full and ``application`` is not on it, or ""."""
+        if not self._list_full(application):
+            return ""
+        try:
+            validation.validate_selection_capacity(
+                selected_count=queries.places_taken(application.call),
+                max_selected=application.call.max_selected,
+            )
+        except ValidationError as exc:
+            return refusal_text(exc)
+        return ""
+
     def _change_url(self, application):
         return reverse("admin:applications_application_change", args=[application.pk])
 
     def review_view(self, request, pk):
-        """A reviewer writes or changes their body's verdict (GET form, POST service)."""
+        """A reviewer writes or changes their body's verdict from the application page (the
+        form is there); "保存并评审下一家未评审" then opens the next application their body has
+        not reviewed. A refused form is shown again in the application page, as typed."""
         application = get_object_or_404(
             queries.applications_visible_to(
                 request.user, Application.objects.select_related("call")
@@ -339,14 +448,18 @@ class ApplicationAdmin(ReadOnlyAdmin):
         )
         if not self.has_view_permission(request, application):
             raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(application) + "#review")
         try:
             body = services.reviewer_body_get(user=request.user, call=application.call)
         except ValidationError as exc:
             messages.error(request, refusal_text(exc))
             return HttpResponseRedirect(self._change_url(application))
         review = Review.objects.filter(application=application, body=body).first()
-        form = ReviewForm(request.POST or None, instance=review)
-        if request.method == "POST" and form.is_valid():
+        form = ReviewForm(
+            request.POST, instance=review, auto_id="id_review_%s", form_id="review-form"
+        )
+        if form.is_valid():
             try:
                 services.review_save(
                     application=application,
@@ -363,16 +476,24 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     _("已保存%(body)s对 %(ref)s 的评审意见。")
                     % {"body": body.name, "ref": application.reference},
                 )
-                return HttpResponseRedirect(self._change_url(application))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": application,
-            "body": body,
-            "form": form,
-            "title": _("评审意见：%(ref)s") % {"ref": application.reference},
-        }
-        return TemplateResponse(request, "admin/applications/application/review.html", context)
+                if "save_next" not in request.POST:
+                    return HttpResponseRedirect(self._change_url(application))
+                following = queries.next_unreviewed(
+                    application, body, queries.applications_visible_to(request.user)
+                )
+                if following is None:
+                    messages.info(
+                        request, _("%(body)s已评审完所有待决定的申报。") % {"body": body.name}
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:applications_application_changelist")
+                        + f"?call__id__exact={application.call_id}"
+                    )
+                return HttpResponseRedirect(self._change_url(following))
+        # The application page again, with the form as typed and its errors. It is a
+        # read-only page: shown as for a GET, since this POST was the review's, not an edit.
+        request.method = "GET"
+        return self.change_view(request, str(application.pk), extra_context={"review_form": form})
 
     def decide_view(self, request, pk, decision):
         """Confirm one decision (GET), take it through its service (POST)."""
@@ -411,7 +532,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
             else None
         )
         valid = form.is_valid() and (correction is None or correction.is_valid())
-        if request.method == "POST" and valid:
+        # A full list: the page says so and offers no "确认入选" (nor after a refusal).
+        full = self._full_refusal(application) if decision.takes_place else ""
+        if request.method == "POST" and valid and not full:
             try:
                 services.decide(
                     application=application,
@@ -421,7 +544,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     correction=correction.correction_or_none() if correction else None,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                if decision.takes_place:
+                    full = self._full_refusal(application)
+                if not full:
+                    form.add_error(None, exc)
             else:
                 messages.success(request, self._decided_message(application, decision))
                 return HttpResponseRedirect(self._change_url(application))
@@ -430,6 +556,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "opts": self.opts,
             "original": application,
             "decision": decision,
+            "list_full": full,
             "quorum_missing": quorum_missing,
             "ask_reason": ask_reason,
             "form": form,
@@ -480,7 +607,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 % {"n": len(released), "m": mailed},
             )
             return HttpResponseRedirect(
-                reverse("admin:applications_application_changelist") + f"?call__id__exact={call.pk}"
+                reverse("admin:applications_application_changelist")
+                + f"?call__id__exact={call.pk}&status__exact=all"
             )
         groups = []
         for name, row in workflow.STAGED.items():
@@ -557,6 +685,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "form": form,
             "waitlist": queries.waitlist_ranked(call),
             "selected_count": sum(1 for _row in selected),
+            "list_full": len(selected) >= call.max_selected,
             "pending_select": sum(1 for a in selected if a.pending_decision),
             "can_decide": can_decide,
             "title": _("入选名单与候补：%(call)s") % {"call": call.title},
@@ -565,6 +694,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     # --- actions (DECISION_ACTIONS, one per decision) ---
     def decide_each(self, request, queryset, decision: workflow.Decision):
+        """First a confirmation page (what will happen to whom, in which order, how many
+        e-mails the release will send); the service only once the selector confirms."""
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(request, queryset, decision)
         try:
             outcomes = services.decide_many(
                 applications=list(queryset), decision=decision.name, actor=request.user
@@ -579,6 +712,59 @@ class ApplicationAdmin(ReadOnlyAdmin):
             else:
                 refusals[refusal_text(refusal)].append(application.reference)
         summarise(request, decision.done_label, done, refusals)
+
+    def _confirm_bulk(self, request, queryset, decision: workflow.Decision):
+        """The bulk decision's confirmation page: every ticked application in the order the
+        service takes them (by reference), with its mean score, the joint sign-off and what
+        will happen to it or why it will be refused; the free places of each call; nothing
+        to confirm when more would take a place than there are places."""
+        applications = sorted(
+            queryset.select_related("call").prefetch_related(None), key=lambda a: a.reference
+        )
+        rows, taken = [], 0
+        wanted: dict[int, int] = defaultdict(int)
+        for application in applications:
+            refusal = workflow.refusal(decision, application.status, application.pending_decision)
+            if refusal is None and decision.undoes and not application.pending_decision:
+                refusal = ValidationError(
+                    _("该决定已通知申报单位：请在申报页面撤销，并填写更正邮件或明确选择不发送")
+                )
+            if (
+                refusal is None
+                and decision.reason is workflow.Reason.QUORUM_OVERRIDE
+                and not application.quorum_reached
+            ):
+                refusal = ValidationError(_("未达会签要求：请在申报页面逐一入选并写明理由"))
+            if refusal is None:
+                taken += 1
+                if decision.takes_place:
+                    wanted[application.call_id] += 1
+            rows.append(
+                {
+                    "application": application,
+                    "refusal": refusal_text(refusal) if refusal else "",
+                }
+            )
+        short = []
+        for call in {a.call_id: a.call for a in applications}.values():
+            free = max(call.max_selected - queries.places_taken(call), 0)
+            if wanted[call.pk] > free:
+                short.append({"call": call, "wanted": wanted[call.pk], "free": free})
+        outcome = decision.pending_label or decision.label
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("确认：%(action)s") % {"action": decision.action_description},
+            "decision": decision,
+            "outcome": outcome,
+            "rows": rows,
+            "taken": taken,
+            "mails": taken if decision.mails else 0,
+            "short": short,
+            "action_name": request.POST.get("action", ""),
+            "path": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/applications/application/decide_many.html", context)
 
 
 def _file_link_display(name: str):

@@ -19,9 +19,14 @@ class ReviewForm(forms.ModelForm):
         }
         help_texts = {"score": _("0–100 的整数。")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, form_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recommendation"].choices = enums.Recommendation.choices
+        # Shown inside the admin's own (read-only) change form, where a <form> cannot nest:
+        # the fields belong to a form element placed after it, by the form attribute.
+        if form_id:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
 
 
 class DecisionForm(forms.Form):
@@ -42,28 +47,47 @@ class DecisionForm(forms.Form):
             )
 
 
+def shifted_order(current: list[int], typed: dict[int, int]) -> list[int]:
+    """The list after the numbers typed: ``current`` is the list (pks, in order), ``typed``
+    each pk's number. A unit whose number changed *moves* to that place and the others shift
+    (typing 1 for the third unit makes it first, the first two second and third); units left
+    as they were keep their order. Tie rule: two units moved to the same number are placed
+    in their earlier order, from that number on. A number past the end means last."""
+    moved = sorted(
+        (pk for position, pk in enumerate(current, start=1) if typed[pk] != position),
+        key=lambda pk: (typed[pk], current.index(pk)),
+    )
+    result = [pk for pk in current if pk not in moved]
+    previous: tuple[int, int] | None = None  # (number, index) of the last unit placed
+    for pk in moved:
+        index = min(typed[pk] - 1, len(result))
+        if previous is not None and previous[0] == typed[pk]:
+            index = previous[1] + 1
+        result.insert(index, pk)
+        previous = (typed[pk], index)
+    return result
+
+
 class ListOrderForm(forms.Form):
-    """One number per selected application; the list is renumbered 1..n in that order."""
+    """One number per place on the list, shown as its position 1..n; the list is
+    renumbered 1..n after the numbers typed (``shifted_order``)."""
 
     def __init__(self, *args, applications=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.applications = list(applications)
-        for application in self.applications:
+        for position, application in enumerate(self.applications, start=1):
             self.fields[f"order_{application.pk}"] = forms.IntegerField(
                 label=application.unit_name,
                 min_value=1,
                 max_value=9999,
-                initial=application.list_order,
+                initial=position,
                 widget=forms.NumberInput(attrs={"class": "vIntegerField", "inputmode": "numeric"}),
             )
 
     def ordered_pks(self) -> list[int]:
-        """Application pks sorted by the numbers typed; ties keep the current order."""
-        position = {a.pk: i for i, a in enumerate(self.applications)}
-        return sorted(
-            position,
-            key=lambda pk: (self.cleaned_data[f"order_{pk}"], position[pk]),
-        )
+        """Application pks in their new order (see ``shifted_order`` for the tie rule)."""
+        current = [a.pk for a in self.applications]
+        return shifted_order(current, {pk: self.cleaned_data[f"order_{pk}"] for pk in current})
 
 
 class CorrectionForm(forms.Form):

@@ -26,7 +26,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from applications import enums, queries, services, tasks, validation, workflow
+from applications import enums, queries, services, tasks, validation, viewer, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import (
     FILE_FIELDS,
@@ -618,15 +618,20 @@ def print_form(request, reference, token):
     )
 
 
-def _file_response(request, application: Application, field: str) -> HttpResponse:
+def _file_response(
+    request, application: Application, field: str, *, inline: bool = False
+) -> HttpResponse:
     """The stored file, streamed from the private folder or the bucket through this view.
 
     Streamed rather than redirected to a presigned URL: the bucket needs no address that
     browsers can reach, no link that works without these checks ever leaves the portal, and
     the download rate limit and the no-store header apply to the bytes themselves.
+    ``inline``: shown in the organiser's page, for the checked kinds only (``viewer``).
     """
     if field not in FILE_FIELDS or not getattr(application, field):
         raise Http404(_("文件不存在。"))
+    if inline and not viewer.inline_type(getattr(application, field).name):
+        raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
     fieldfile = getattr(application, field)
     try:
         handle, size = private_storage().open_stream(fieldfile.name)
@@ -635,16 +640,23 @@ def _file_response(request, application: Application, field: str) -> HttpRespons
     except StorageUnavailable:
         logger.exception("could not read %s", fieldfile.name)
         return render(request, "503.html", status=503)
-    content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
+    if inline:
+        content_type = viewer.inline_type(fieldfile.name)
+    else:
+        content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not inline,
         filename=application.original_name(field) or PurePosixPath(fieldfile.name).name,
         content_type=content_type or "application/octet-stream",
     )
     response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    if inline:
+        response["Content-Security-Policy"] = viewer.INLINE_POLICY
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 
@@ -663,7 +675,10 @@ def organiser_file(request, pk, field):
     ):
         raise PermissionDenied
     return _file_response(
-        request, get_object_or_404(queries.applications_visible_to(request.user), pk=pk), field
+        request,
+        get_object_or_404(queries.applications_visible_to(request.user), pk=pk),
+        field,
+        inline=request.GET.get("inline") == "1",
     )
 
 

@@ -6,7 +6,8 @@ field of ``form_schema``, made by the field's kind), then the
 portal's own ``reference``, ``call``, ``status``, ``submitted_at`` …, one ``verdict_<n>``
 per organising body (n = the body's place in the call's order: ``verdict_1`` is 深圳大学 for
 the seeded call), ``mean_score`` and ``recommend_count``. XLSX adds the Chinese labels as
-a second header row; CSV keeps one header row so that tools can read it as it is.
+a second header row; CSV keeps one header row so that tools can read it as it is: the keys,
+or the Chinese labels on request (``?headers=labels``).
 
 Values are what organisers read: choices as their Chinese labels (企业, 已提交, 推荐),
 booleans as 是/否, files as their original names. Code-list fields keep their national code
@@ -37,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from applications import enums, form_schema, queries
+from applications import enums, form_schema, queries, workflow
 from applications.form_schema import Kind
 from applications.models import Application, OrganisingBody, Question
 
@@ -229,12 +230,14 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset: QuerySet[Application]) -> Iterator[str]:
+def csv_lines(queryset: QuerySet[Application], *, labels: bool = False) -> Iterator[str]:
     """The CSV text of ``queryset``, a few rows at a time: a UTF-8 BOM (Excel on Chinese
-    Windows reads the file as UTF-8 only with it), the key row, then one line per row."""
+    Windows reads the file as UTF-8 only with it), the header row, then one line per row.
+    The header is the keys (for tools), or with ``labels`` the Chinese labels (for people
+    opening it in Excel; XLSX has both rows)."""
     columns, rows = export_rows(queryset)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([c.key for c in columns])
+    yield "\ufeff" + writer.writerow([c.label if labels else c.key for c in columns])
     lines = []
     for application in rows:
         lines.append(writer.writerow([csv_text(c.value(application)) for c in columns]))
@@ -297,3 +300,90 @@ def xlsx_file(queryset: QuerySet[Application], *, title: str = "申报"):
         raise
     out.seek(0)
     return out, count
+
+
+# --- 评审记录 (issue 16) ----------------------------------------------------------------------
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def review_record_xlsx(call):
+    """(file, row count): the 评审记录 of ``call`` as XLSX, one row per submitted application:
+    each body's verdict, score, comment, reviewer and time, the mean score and the joint
+    sign-off, the decision (or the pending one), who released it and when, the override
+    reason. Written to an anonymous temporary file, rewound; the caller closes it."""
+    bodies, applications, decided = queries.review_record(call)
+    recommendations = dict(enums.Recommendation.choices)
+    statuses = dict(enums.Status.choices)
+    headers = ["申报编号", "单位名称", "统一社会信用代码"]
+    widths = [16, 30, 22]
+    for body in bodies:
+        name = body.short_name or body.name
+        headers += [
+            f"{name}·评审意见",
+            f"{name}·评分",
+            f"{name}·评语",
+            f"{name}·评审人",
+            f"{name}·评审时间",
+        ]
+        widths += [10, 8, 36, 14, 17]
+    headers += [
+        "平均分",
+        "推荐家数",
+        "已达会签",
+        "状态",
+        "待发布的决定",
+        "决定人",
+        "决定时间",
+        "未达会签的入选理由",
+    ]
+    widths += [8, 8, 8, 10, 12, 14, 17, 30]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="评审记录")
+    sheet.freeze_panes = "C2"
+    for number, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE4F0")
+    cells = []
+    for value in headers:
+        cell = WriteOnlyCell(sheet, value)
+        cell.font, cell.fill = bold, fill
+        cells.append(cell)
+    sheet.append(cells)
+    for application in applications:
+        row = [application.reference, application.unit_name, application.credit_code]
+        by_body = {r.body_id: r for r in application.reviews.all()}
+        for body in bodies:
+            review = by_body.get(body.pk)
+            if review is None:
+                row += ["未评审", None, "", "", ""]
+            else:
+                row += [
+                    str(recommendations.get(review.recommendation, review.recommendation)),
+                    review.score,
+                    review.comment,
+                    str(review.reviewer),
+                    _when(review.updated_at),
+                ]
+        entry = decided.get(application.pk)
+        pending = application.pending_decision
+        row += [
+            None if application.mean_score is None else round(application.mean_score, 1),
+            application.recommend_count,
+            "是" if application.quorum_reached else "否",
+            str(statuses.get(application.status, application.status)),
+            str(workflow.STAGED[pending].pending_label) if pending else "",
+            str(entry.actor) if entry and entry.actor else "",
+            _when(application.decided_at),
+            application.selection_override_reason,
+        ]
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(applications) + 1}"
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the caller closes it)
+    try:
+        workbook.save(out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out, len(applications)

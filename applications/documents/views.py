@@ -100,8 +100,11 @@ def _export_name(codes: list[str], extension: str) -> str:
     return f"applications-{'-'.join(codes) or 'none'}-{_stamp()}.{extension}"
 
 
-def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
-    """All rows of ``queryset`` as CSV, streamed; one audit entry for the whole export."""
+def csv_response(
+    queryset, *, actor, query: str = "", labels: bool = False
+) -> StreamingHttpResponse:
+    """All rows of ``queryset`` as CSV, streamed; one audit entry for the whole export.
+    ``labels``: the header row in Chinese labels rather than keys."""
     codes = queries.export_call_codes(queryset)
     export_record(
         actor=actor,
@@ -111,7 +114,9 @@ def csv_response(queryset, *, actor, query: str = "") -> StreamingHttpResponse:
         calls=codes,
         query=query,
     )
-    response = StreamingHttpResponse(exports.csv_lines(queryset), content_type=CONTENT_TYPES["csv"])
+    response = StreamingHttpResponse(
+        exports.csv_lines(queryset, labels=labels), content_type=CONTENT_TYPES["csv"]
+    )
     return _private(response, _export_name(codes, "csv"))
 
 
@@ -136,6 +141,7 @@ def xlsx_response(queryset, *, actor, query: str = "") -> FileResponse:
 
 
 EXPORT_RESPONSES = {"csv": csv_response, "xlsx": xlsx_response}
+HEADERS_PARAMETER = "headers"  # ?headers=labels: a CSV whose header row is in Chinese
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -194,6 +200,28 @@ def organiser_selected_pdf(request, code):
     return selected_list_response(call, actor=request.user)
 
 
+@organiser_required
+def organiser_review_record(request, code):
+    """The call's 评审记录 (XLSX): every submitted application with each body's verdict."""
+    call = queries.call_by_code(code)
+    if call is None or not queries.calls_visible_to(request.user).filter(pk=call.pk).exists():
+        raise Http404(_("征集不存在。"))
+    handle, count = exports.review_record_xlsx(call)
+    try:
+        export_record(
+            actor=request.user,
+            document="review_record",
+            format="xlsx",
+            count=count,
+            calls=[call.code],
+        )
+    except BaseException:
+        handle.close()
+        raise
+    response = FileResponse(handle, content_type=CONTENT_TYPES["xlsx"])
+    return _private(response, f"{call.code}-评审记录-{_stamp()}.xlsx")
+
+
 def admin_filtered_queryset(request):
     """The applications the admin's change list shows for this querystring (its filters,
     search and ordering; the page number is ignored): the same ``ChangeList`` builds it."""
@@ -207,6 +235,10 @@ def admin_filtered_queryset(request):
 def organiser_export(request, fmt):
     if fmt not in EXPORT_RESPONSES:
         raise Http404(_("不支持的导出格式。"))
+    # The header style is the export's, not one of the change list's filters.
+    request.GET = request.GET.copy()
+    headers = request.GET.pop(HEADERS_PARAMETER, [""])[-1]
+    options = {"labels": True} if fmt == "csv" and headers == "labels" else {}
     try:
         queryset = admin_filtered_queryset(request)
     except IncorrectLookupParameters:
@@ -216,4 +248,6 @@ def organiser_export(request, fmt):
             {"message": _("筛选条件无效，请回到申报列表重新筛选后再导出。")},
             status=400,
         )
-    return EXPORT_RESPONSES[fmt](queryset, actor=request.user, query=request.GET.urlencode())
+    return EXPORT_RESPONSES[fmt](
+        queryset, actor=request.user, query=request.GET.urlencode(), **options
+    )

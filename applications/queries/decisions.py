@@ -59,6 +59,16 @@ def list_holders_ordered(call: Call) -> QuerySet[Application]:
     )
 
 
+def places_taken(call: Call) -> int:
+    """How many places of the call's capped list are held (selected and 拟入选): what the
+    cap counts. A read for the pages; the service checks again under the call's lock."""
+    return (
+        Application.objects.filter(call=call)
+        .filter(Q(status=enums.Status.SELECTED) | Q(pending_decision="select"))
+        .count()
+    )
+
+
 def pending_counts(call: Call) -> dict[str, int]:
     """How many decisions of each kind wait to be released in ``call`` (one query)."""
     return call_counts(call)[1]

@@ -11,14 +11,15 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Coalesce
 
-from applications import enums
-from applications.models import Application, OrganisingBody, Review
+from applications import enums, workflow
+from applications.models import Application, AuditEntry, Call, OrganisingBody, Review
 
 
 def reviewer_bodies(user: User | AnonymousUser) -> list[OrganisingBody]:
@@ -89,3 +90,47 @@ def reviews_by_body(application: Application) -> list[tuple[OrganisingBody, Revi
     """Each organising body of the application's call with its review (or None), in order."""
     reviews = {r.body_id: r for r in application.reviews.select_related("reviewer")}
     return [(body, reviews.get(body.pk)) for body in application.call.organising_bodies.all()]
+
+
+def next_unreviewed(
+    application: Application, body: OrganisingBody, candidates: QuerySet[Application]
+) -> Application | None:
+    """The application a reviewer of ``body`` reads after ``application``: the next one by
+    reference in the same call (wrapping round to the first) that is still undecided and has
+    no verdict of ``body`` yet. ``candidates`` are the applications the reviewer may see."""
+    waiting = (
+        candidates.filter(call_id=application.call_id, status__in=workflow.UNDECIDED_STATUSES)
+        .exclude(pk=application.pk)
+        .exclude(reviews__body=body)
+        .order_by("reference")
+    )
+    return (
+        waiting.filter(reference__gt=application.reference).first()
+        or waiting.filter(reference__lt=application.reference).first()
+    )
+
+
+def review_record(call: Call) -> tuple[list[OrganisingBody], list[Application], dict]:
+    """The 评审记录 of ``call``: its bodies, its submitted applications (drafts have nothing
+    to record) by reference, each with its reviews (reviewer and body read along) and the
+    review summary, and each application's last released decision entry (who, when)."""
+    bodies = list(call.organising_bodies.all())
+    reviews = Review.objects.select_related("reviewer", "body")
+    applications = list(
+        applications_with_review_summary(
+            Application.objects.filter(call=call)
+            .exclude(status=enums.Status.DRAFT)
+            .prefetch_related(Prefetch("reviews", queryset=reviews)),
+            bodies,
+        ).order_by("reference")
+    )
+    decided = {}
+    actions = [d.audit_action for d in workflow.DECISIONS.values()]
+    entries = (
+        AuditEntry.objects.filter(application__call=call, action__in=actions)
+        .select_related("actor")
+        .order_by("application_id", "created_at", "pk")
+    )
+    for entry in entries:
+        decided[entry.application_id] = entry  # the last one wins
+    return bodies, applications, decided

@@ -81,6 +81,31 @@ def _next_place(call: Call) -> int:
     return (holders.aggregate(last=Max("list_order"))["last"] or 0) + 1
 
 
+def _close_gaps(call: Call, *, actor: User) -> None:
+    """Renumber the call's list 1..n in its order once a place is left (a reopen, an undone
+    拟入选, a released decision that holds no place), so the list never reads 1, 3, 4…
+    Each moved place is on its application's timeline. Under the call's lock (held by the
+    caller), then the holders' rows, in the module's lock order."""
+    holders = list(_holders(call).values_list("pk", flat=True))
+    _call, applications = lock_call_then_applications(call, pk__in=holders)
+    ordered = sorted(
+        applications,
+        key=lambda a: (a.list_order is None, a.list_order or 0, a.decided_at is None, a.pk),
+    )
+    for position, application in enumerate(ordered, start=1):
+        if application.list_order != position:
+            was = application.list_order
+            application.list_order = position
+            application.save(update_fields=["list_order", "updated_at"])
+            audit_write(
+                application,
+                "application.reorder",
+                actor=actor,
+                transition=(was, position),
+                note=_("名单有空位，其后各家依次前移"),
+            )
+
+
 def available_decisions(application: Application) -> list[workflow.Decision]:
     """The decisions the table allows on ``application`` in its status, in table order (the
     cap and the joint sign-off are checked when one is taken); with a pending decision, only
@@ -138,10 +163,13 @@ def decide(
     refusal = workflow.refusal(row, application.status, application.pending_decision)
     if refusal is not None:
         raise refusal
-    if row.undoes and application.pending_decision:
-        return _unstage(application, actor=actor, note=reason)
     if row.undoes:
-        return _reopen(application, actor=actor, note=reason, correction=correction)
+        if application.pending_decision:
+            application = _unstage(application, actor=actor, note=reason)
+        else:
+            application = _reopen(application, actor=actor, note=reason, correction=correction)
+        _close_gaps(call, actor=actor)
+        return application
     return _stage(application, call, row, actor=actor, reason=reason, now=now)
 
 
@@ -291,6 +319,7 @@ def decisions_release(
         if row.mails:
             emails.send_decision(application)
         released.append(application)
+    _close_gaps(call, actor=actor)
     return released
 
 

@@ -175,7 +175,11 @@ def test_eight_selectors_clicking_the_admin_action_at_once_get_messages_not_erro
             client.force_login(users[worker])
             response = client.post(
                 "/admin/applications/application/",
-                {"action": "select_applications", "_selected_action": pks[:30]},
+                {
+                    "action": "select_applications",
+                    "_selected_action": pks[:30],
+                    "confirmed": "yes",
+                },
             )
             return response.status_code, [str(m) for m in get_messages(response.wsgi_request)]
 

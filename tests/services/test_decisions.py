@@ -235,7 +235,11 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     services.decide(decision="select", application=apps[3], actor=boss)
     services.decisions_release(call=call, actor=boss)
     assert Application.objects.filter(status=Status.SELECTED).count() == 3
-    assert Application.objects.get(pk=apps[3].pk).list_order == 4
+    # The place the withdrawal left is closed when the decisions are released: 1, 2, 3.
+    assert Application.objects.get(pk=apps[3].pk).list_order == 3
+    assert sorted(
+        Application.objects.filter(status=Status.SELECTED).values_list("list_order", flat=True)
+    ) == [1, 2, 3]
 
 
 def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_commit_callbacks):
