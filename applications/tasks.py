@@ -53,3 +53,14 @@ def resend_links(email: str) -> int:
     """ "找回专属链接": a new link to every application of ``email``, in whichever call. A job,
     so that the page answers as fast for a known address as for an unknown one."""
     return services.application_resend_links(email=email)
+
+
+@task()
+def close_publicity() -> int:
+    """The 公示 periods that have ended: each list becomes final, or waits for the open
+    objections (the selectors are told once)."""
+    now = timezone.now()
+    return sum(
+        services.publicity_close(call=call, now=now) == "final"
+        for call in services.calls_due_to_close(now)
+    )

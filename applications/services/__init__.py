@@ -41,6 +41,15 @@ from applications.services.files import (
     NewFile,
     pending_upload_create,
 )
+from applications.services.publicity import (
+    Answered,
+    ObjectionValues,
+    calls_due_to_close,
+    objection_answer,
+    objection_file,
+    publicity_close,
+    publicity_publish,
+)
 from applications.services.reminders import drafts_remind
 from applications.services.retention import personal_data_purge
 from applications.services.reviews import review_save, reviewer_body_get
@@ -48,12 +57,14 @@ from applications.services.reviews import review_save, reviewer_body_get
 __all__ = [
     "ACTION_DRAFT",
     "ACTION_SUBMIT",
+    "Answered",
     "ClearFile",
     "CorrectionNeeded",
     "DuplicateSubmission",
     "FileChange",
     "KeptFile",
     "NewFile",
+    "ObjectionValues",
     "application_create",
     "application_resend_links",
     "application_update",
@@ -63,14 +74,19 @@ __all__ = [
     "call_copy",
     "call_publish",
     "call_publish_problems",
+    "calls_due_to_close",
     "decide",
     "decide_many",
     "decisions_release",
     "drafts_remind",
     "new_access_token",
+    "objection_answer",
+    "objection_file",
     "pending_decisions",
     "pending_upload_create",
     "personal_data_purge",
+    "publicity_close",
+    "publicity_publish",
     "review_save",
     "reviewer_body_get",
     "selected_list_reorder",

@@ -76,6 +76,8 @@ COPIED_FIELDS = (
     "max_selected",
     "drafters_per_unit",
     "required_recommendations",
+    "publicity_days",
+    "publish_drafter_titles",
 )
 
 
