@@ -88,7 +88,7 @@ def test_the_dashboard_takes_as_many_queries_for_1000_applications_as_for_10(
     with CaptureQueriesContext(connection) as many:
         board = call_dashboard(call)
     large, html = _page_queries(client, call)
-    assert len(few) == len(many) == 9
+    assert len(few) == len(many) == 6
     assert small == large
     assert board.sent == Application.objects.filter(call=call, status__in=SENT).count()
     assert re.search(rf'id="fig-sent">{board.sent}<', html)
