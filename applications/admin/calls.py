@@ -82,7 +82,8 @@ class CallForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left empty: the usual five working days.
-        self.fields["publicity_days"].required = False
+        if "publicity_days" in self.fields:  # not on a view-only page
+            self.fields["publicity_days"].required = False
 
     def clean_publicity_days(self):
         value = self.cleaned_data.get("publicity_days")

@@ -13,7 +13,7 @@ LABEL_WIDTH = 190
 WIDTH = 640
 
 
-def _short(label: str, limit: int = 16) -> str:
+def _short(label: str, limit: int = 13) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
@@ -75,9 +75,10 @@ def columns(rows: list[tuple[str, int]], *, title: str) -> SafeString:
                 f"{plot_h * value / top:.1f}",
                 BAR,
                 format_html(
-                    '<text x="{}" y="{}" font-size="11" fill="#1f2937">{}</text>',
+                    '<text x="{}" y="{}" font-size="11" fill="#1f2937" text-anchor="{}">{}</text>',
                     f"{30 + i * step:.1f}",
                     plot_h + 26,
+                    "end" if i == count - 1 and i else "start",
                     label[5:],
                 )
                 if i % 7 == 0 or i == count - 1

@@ -7,6 +7,7 @@ Thin like the rest of the admin: each write is one service of ``services.publici
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,18 +15,29 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import emails, queries, services, workflow, working_days
+from applications import queries, services, workflow, working_days
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.dashboard import dashboard_view
 from applications.admin.display import refusal_text
 from applications.models import Application, Objection, ObjectionVerdict
 from applications.services.decisions import CALL_MANAGER_PERMISSION
+
+
+def _objection_correction(objection: Objection) -> str:
+    """The prefilled e-mail to a unit taken off the list after an upheld objection, in the
+    applicant's language."""
+    application = objection.application
+    with translation.override(application.language or settings.LANGUAGE_CODE):
+        return _(
+            "贵单位的申报 %(ref)s 在入选名单公示期间收到异议，经核实异议成立，"
+            "贵单位不再列入入选名单。如有疑问，请与牵头组织单位联系。"
+        ) % {"ref": application.reference}
 
 
 class AnswerForm(forms.Form):
@@ -132,7 +144,7 @@ class ObjectionAdmin(ReadOnlyAdmin):
         can_answer = queries.may_decide_on(request.user, objection.call) and objection.is_open
         form = AnswerForm(
             request.POST or None,
-            initial={"correction": emails.correction_text(objection.application)},
+            initial={"correction": _objection_correction(objection)},
         )
         if request.method == "POST":
             if not can_answer:

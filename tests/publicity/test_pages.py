@@ -221,3 +221,11 @@ def test_the_selector_upholds_in_the_admin_and_the_waitlist_moves_up(
     selected[0].refresh_from_db()
     assert (objection.verdict, selected[0].status) == ("upheld", Status.SUBMITTED)
     assert waiting.pending_decision == "select"
+
+
+def test_the_call_page_links_to_the_list_once_published(client, call, boss, listed):
+    call_url = reverse("applications:call", args=[call.code])
+    assert 'id="result-link"' not in client.get(call_url).content.decode()
+    services.publicity_publish(call=call, actor=boss, now=timezone.now())
+    html = client.get(call_url).content.decode()
+    assert 'id="result-link"' in html and result_url(call) in html
