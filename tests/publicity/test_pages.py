@@ -229,3 +229,50 @@ def test_the_call_page_links_to_the_list_once_published(client, call, boss, list
     services.publicity_publish(call=call, actor=boss, now=timezone.now())
     html = client.get(call_url).content.decode()
     assert 'id="result-link"' in html and result_url(call) in html
+
+
+def test_objections_show_beside_the_units_application(client, published, listed, boss):
+    selected, _waiting = listed
+    objection = services.objection_file(
+        call=published,
+        values=services.ObjectionValues(
+            name="王建国",
+            organisation="某市质量协会",
+            phone="13912345678",
+            email="wang@example.org",
+            reason="理由",
+            application_pk=selected[0].pk,
+        ),
+    )
+    client.force_login(boss)
+    page = client.get(reverse("admin:applications_application_change", args=[selected[0].pk]))
+    html = page.content.decode()
+    assert 'id="objections"' in html and objection.receipt in html and "待答复" in html
+    other = client.get(reverse("admin:applications_application_change", args=[selected[1].pk]))
+    assert 'id="objections"' not in other.content.decode()
+
+
+def test_a_call_manager_changes_the_final_list_with_a_written_reason(
+    client, published, listed, boss, manager
+):
+    selected, _waiting = listed
+    services.publicity_close(call=published, now=published.publicity_ends)
+    published.refresh_from_db()
+    url = reverse("admin:applications_call_publicity", args=[published.pk])
+    client.force_login(boss)
+    assert 'id="final-change"' not in client.get(url).content.decode()  # selectors: no form
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert 'id="final-change"' in page and "名单已于" in page
+    data = {"do": "final_change", "application": str(selected[0].pk), "decision": "reopen"}
+    refused = client.post(url, {**data, "reason": ""}, follow=True).content.decode()
+    assert "请选择申报、修改内容并填写书面理由" in refused
+    selected[0].refresh_from_db()
+    assert selected[0].status == Status.SELECTED
+    client.post(url, {**data, "reason": "该单位书面申请退出起草工作。"})
+    selected[0].refresh_from_db()
+    assert selected[0].status == Status.SUBMITTED
+    note = selected[0].audit_entries.get(action="application.final_change").data["note"]
+    assert note == "该单位书面申请退出起草工作。"
+    html = client.get(result_url(published)).content.decode()
+    assert selected[0].unit_name not in html and "名单已确定" in html
