@@ -9,25 +9,26 @@ from django.utils.safestring import SafeString
 BAR = "#2f6fb0"
 MUTED = "#6b7280"
 ROW = 26  # height of one bar's row, px in the viewBox
-LABEL_WIDTH = 190
-WIDTH = 640
+LABEL_WIDTH = 165
+WIDTH = 480  # bars: narrow, so that a phone shows their text at a readable size
+WIDE = 640  # a time series: scrolls sideways inside its box on a phone
 
 
-def _short(label: str, limit: int = 13) -> str:
+def _short(label: str, limit: int = 11) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def hbar(rows: list[tuple[str, int]], *, title: str) -> SafeString:
     """One horizontal bar per row (label, value), longest bar the largest value."""
     top = max((value for _label, value in rows), default=0) or 1
-    span = WIDTH - LABEL_WIDTH - 60
+    span = WIDTH - LABEL_WIDTH - 50
     height = ROW * max(len(rows), 1) + 8
     bars = format_html_join(
         "",
         "<g><title>{0}：{1}</title>"
-        '<text x="{2}" y="{3}" text-anchor="end" font-size="13" fill="#1f2937">{4}</text>'
+        '<text x="{2}" y="{3}" text-anchor="end" font-size="14" fill="#1f2937">{4}</text>'
         '<rect x="{5}" y="{6}" width="{7}" height="16" rx="2" fill="{8}"></rect>'
-        '<text x="{9}" y="{3}" font-size="13" fill="#1f2937">{1}</text></g>',
+        '<text x="{9}" y="{3}" font-size="14" fill="#1f2937">{1}</text></g>',
         (
             (
                 label,
@@ -59,7 +60,7 @@ def columns(rows: list[tuple[str, int]], *, title: str) -> SafeString:
     top = max((value for _label, value in rows), default=0) or 1
     count = max(len(rows), 1)
     plot_h = 160
-    step = (WIDTH - 40) / count
+    step = (WIDE - 40) / count
     width = max(step - 2, 1)
     bars = format_html_join(
         "",
@@ -88,17 +89,17 @@ def columns(rows: list[tuple[str, int]], *, title: str) -> SafeString:
         ),
     )
     return format_html(
-        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
+        '<svg class="chart chart-wide" role="img" aria-label="{}" viewBox="0 0 {} {}" '
         'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">'
         '<text x="0" y="16" font-size="11" fill="{}">{}</text>'
         '<line x1="30" y1="{}" x2="{}" y2="{}" stroke="{}"></line>{}</svg>',
         title,
-        WIDTH,
+        WIDE,
         plot_h + 36,
         MUTED,
         top,
         plot_h + 10,
-        WIDTH - 10,
+        WIDE - 10,
         plot_h + 10,
         MUTED,
         bars,

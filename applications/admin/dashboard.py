@@ -18,12 +18,12 @@ MAX_DAYS = 120
 
 
 def _days(board) -> list[tuple[str, int]]:
-    """Submissions per day from the opening (or the first) to the deadline or today,
+    """Submissions per day from the first one to the deadline or today,
     zeros included, the last MAX_DAYS days at most."""
     counts = dict(board.per_day)
-    first = timezone.localtime(board.call.opens_at).date()
-    if counts:
-        first = min(first, min(counts))
+    # From the first submission (a call opened long before anyone applied shows no empty
+    # months), or the opening while nothing is submitted.
+    first = min(counts) if counts else timezone.localtime(board.call.opens_at).date()
     last = timezone.localtime(min(board.call.deadline, board.now)).date()
     if counts:
         last = max(last, max(counts))
