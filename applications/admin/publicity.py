@@ -6,12 +6,15 @@ Thin like the rest of the admin: each write is one service of ``services.publici
 ``services.decide``; refusals become messages.
 """
 
+import mimetypes
+from pathlib import PurePosixPath
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +30,7 @@ from applications.admin.dashboard import dashboard_view
 from applications.admin.display import refusal_text
 from applications.models import Application, Objection, ObjectionVerdict
 from applications.services.decisions import CALL_MANAGER_PERMISSION
+from applications.storage import private_storage
 
 
 def _objection_correction(objection: Objection) -> str:
@@ -115,6 +119,11 @@ class ObjectionAdmin(ReadOnlyAdmin):
         return [
             path("<int:pk>/answer/", wrap(self.answer_view), name="applications_objection_answer"),
             path(
+                "<int:pk>/attachment/",
+                wrap(self.attachment_view),
+                name="applications_objection_attachment",
+            ),
+            path(
                 "publicity/<int:call_pk>/",
                 wrap(self.publicity_view),
                 name="applications_call_publicity",
@@ -132,6 +141,29 @@ class ObjectionAdmin(ReadOnlyAdmin):
 
     def dashboard_view(self, request, call_pk):
         return dashboard_view(self, request, call_pk)
+
+    def attachment_view(self, request, pk):
+        """The objection's supporting document, streamed from private storage (as the
+        applications' files are: no link that works without these checks)."""
+        objection = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, objection) or not objection.attachment:
+            raise PermissionDenied
+        name = objection.attachment.name or ""
+        try:
+            handle, size = private_storage().open_stream(name)
+        except FileNotFoundError as exc:
+            raise Http404(_("文件不存在。")) from exc
+        content_type = mimetypes.guess_type(PurePosixPath(name).name)[0]
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=objection.attachment_name or PurePosixPath(name).name,
+            content_type=content_type or "application/octet-stream",
+        )
+        response["Content-Length"] = str(size)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def answer_view(self, request, pk):
         """One objection beside the unit it names; a selector of the call answers it."""

@@ -276,3 +276,25 @@ def test_a_call_manager_changes_the_final_list_with_a_written_reason(
     assert note == "该单位书面申请退出起草工作。"
     html = client.get(result_url(published)).content.decode()
     assert selected[0].unit_name not in html and "名单已确定" in html
+
+
+def test_the_selector_downloads_the_objections_attachment_a_reviewer_cannot(
+    client, published, listed, boss
+):
+    selected, _waiting = listed
+    client.post(objection_url(published), form(selected[0], attachment=pdf_upload("证明材料.pdf")))
+    objection = Objection.objects.get()
+    url = reverse("admin:applications_objection_attachment", args=[objection.pk])
+    client.force_login(reviewer_for(published.organising_bodies.first()))
+    assert client.get(url).status_code in (403, 404)
+    client.force_login(boss)
+    assert (
+        url
+        in client.get(
+            reverse("admin:applications_objection_answer", args=[objection.pk])
+        ).content.decode()
+    )
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
