@@ -16,6 +16,7 @@ from applications.models import Call, Objection
 from tests.factories import application_in_status, selector
 from tests.jobs import run_jobs
 
+from .axe import axe_run, blocking, describe
 from .conftest import DESKTOP, PHONE, screenshot
 from .helpers import assert_no_sideways_scroll
 
@@ -65,6 +66,8 @@ def test_publish_object_uphold_promote_final_and_the_dashboard(
     expect(phone.locator("main")).not_to_contain_text(waiting.unit_name)
     assert_no_sideways_scroll(phone)
     screenshot(phone, "result-phone-during")
+    found = axe_run(phone)
+    assert not blocking(found), describe(found)
     phone.get_by_role("link", name="在线提出异议").click()
     phone.get_by_label("被提出异议的单位").select_option(label=listed[1].unit_name)
     phone.get_by_label("姓名").fill("匿名")
@@ -76,6 +79,8 @@ def test_publish_object_uphold_promote_final_and_the_dashboard(
     expect(phone.locator("#id_name").locator("xpath=..")).to_contain_text("匿名异议不予受理")
     assert_no_sideways_scroll(phone)
     screenshot(phone, "objection-phone-anonymous-refused")
+    found = axe_run(phone)
+    assert not blocking(found), describe(found)
     phone.get_by_label("姓名").fill("王建国")
     phone.get_by_role("button", name="提交异议").click()
     expect(phone.locator("#receipt")).to_have_text("YY-CQO-2021-001")
