@@ -111,6 +111,8 @@ def application_values(rng: random.Random, number: int, *, today: dt.date) -> di
         "responsible_person": rng.choice(SURNAMES) + rng.choice(GIVEN),
         "signed_on": today,
         "privacy_consent": True,
+        # Most drafters agree to be named in the 公示; some do not (shown without the name).
+        "drafter_name_public_consent": number % 7 != 0,
         "contact_email": f"unit{number}@example.com",
     }
 

@@ -141,3 +141,69 @@ def send_correction(application, text: str) -> None:
 def send_reminder(application) -> None:
     """A draft, a few days before the deadline: submit it, or find the link again."""
     _send("reminder", application, resend_url=absolute_url(reverse("applications:resend_link")))
+
+
+# --- 公示 (applications.services.publicity) ------------------------------------------------
+
+
+def _render_for(template: str, language: str, context: dict) -> Rendered:
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
+    return Rendered(subject=subject, text=text, html=html, language=language)
+
+
+def _send_to(to: str, template: str, language: str, *, application=None, **context) -> None:
+    mail = _render_for(template, language, context)
+    mail_queue(
+        to=to,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        language=mail.language,
+        kind=template,
+        application=application,
+    )
+
+
+def _result_url(call) -> str:
+    return absolute_url(reverse("applications:result", kwargs={"code": call.code}))
+
+
+def send_objection_receipt(objection) -> None:
+    """To the person who objected: the receipt number, what happens next."""
+    _send_to(
+        objection.email,
+        "objection_receipt",
+        objection.language,
+        objection=objection,
+        call=objection.call,
+        result_url=_result_url(objection.call),
+    )
+
+
+def send_objection_answer(objection) -> None:
+    """To the person who objected: 成立 / 不成立 and the selectors' reason."""
+    _send_to(
+        objection.email,
+        "objection_answer",
+        objection.language,
+        objection=objection,
+        call=objection.call,
+        result_url=_result_url(objection.call),
+    )
+
+
+def send_publicity_held(call, addresses, open_count: int) -> None:
+    """To the call's selectors: the period ended with objections still open; the list waits."""
+    admin_url = absolute_url(reverse("admin:applications_call_publicity", args=[call.pk]))
+    for address in addresses:
+        _send_to(
+            address,
+            "publicity_held",
+            settings.LANGUAGE_CODE,
+            call=call,
+            open_count=open_count,
+            admin_url=admin_url,
+        )

@@ -290,6 +290,14 @@ SECTIONS: tuple[Section, ...] = (
             paper=Paper.NONE,
             summary=False,
         ),
+        # Asked on its own, apart from the general consent (PIPL art. 25): optional; without
+        # it the 公示 shows "（起草人姓名未经同意公开）" in place of the name.
+        Field(
+            "drafter_name_public_consent",
+            Kind.TICK,
+            beyond=True,
+            paper=Paper.NONE,
+        ),
         Field(
             "contact_email",
             Kind.EMAIL,

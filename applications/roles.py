@@ -26,6 +26,7 @@ REVIEWER_PERMISSIONS = (
 SELECTOR_PERMISSIONS = (
     "view_application",
     "decide_application",
+    "view_objection",
     "view_review",
     "view_auditentry",
     "view_call",

@@ -14,4 +14,5 @@ SCHEDULE = (
     (tasks.remind_drafts, {"minute": "7"}),
     (tasks.cleanup_orphan_files, {"minute": "37"}),
     (tasks.purge_personal_data, {"hour": "3", "minute": "17"}),
+    (tasks.close_publicity, {"minute": "*/10"}),
 )

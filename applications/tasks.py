@@ -66,3 +66,14 @@ def duplicate_link(application_id: int) -> int:
         application=application, action="application.duplicate_tried", duplicate=True
     )
     return 1
+
+
+@task()
+def close_publicity() -> int:
+    """The 公示 periods that have ended: each list becomes final, or waits for the open
+    objections (the selectors are told once)."""
+    now = timezone.now()
+    return sum(
+        services.publicity_close(call=call, now=now) == "final"
+        for call in services.calls_due_to_close(now)
+    )

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from applications.applicant import views
+from applications.applicant import result, views
 from applications.documents import views as documents
 
 app_name = "applications"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(call, views.call_detail, name="call"),
     path(f"{call}apply/", views.apply, name="apply"),
+    path(f"{call}result/", result.result, name="result"),
+    path(f"{call}result/object/", result.objection, name="objection"),
     # From before each call had its own address: to the open call, or to the list.
     path("apply/", views.legacy_apply, name="legacy_apply"),
     path("link/", views.resend_link, name="resend_link"),

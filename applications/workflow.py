@@ -124,6 +124,12 @@ AUDIT_ACTION_LABELS = {
     **{d.audit_action: d.label for d in DECISIONS.values()},
     "application.propose": _("拟定决定（待发布）"),
     "application.unpropose": _("撤销待发布的决定"),
+    "application.final_change": _("名单确定后的修改"),
+    "objection.file": _("收到异议"),
+    "objection.answer": _("答复异议"),
+    "call.publicity": _("发布公示"),
+    "call.publicity_held": _("公示期满，尚有异议未答复"),
+    "call.list_final": _("名单确定"),
     **OTHER_AUDIT_ACTION_LABELS,
 }
 

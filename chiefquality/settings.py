@@ -366,6 +366,7 @@ RATE_LIMITS = {
     "resend_link": os.environ.get("RATE_LIMIT_RESEND", "10/h"),
     "resend_link_email": os.environ.get("RATE_LIMIT_RESEND_EMAIL", "3/h"),
     "download": os.environ.get("RATE_LIMIT_DOWNLOAD", "120/m"),
+    "objection": os.environ.get("RATE_LIMIT_OBJECTION", "10/h"),
 }
 
 # /readyz (applications/health.py): more django-health-check checks, by dotted path.

@@ -51,14 +51,20 @@ DICTIONARY = [
             "signed_on",
             "seal_scan",
             "privacy_consent",
+            "drafter_name_public_consent",
             "contact_email",
         ],
     ),
 ]
 # The dictionary's *beyond*: not on the paper form.
-BEYOND = {"credit_code", "privacy_consent", "contact_email"}
+BEYOND = {"credit_code", "privacy_consent", "drafter_name_public_consent", "contact_email"}
 # Optional even for a submission: the two attachments and the fax.
-OPTIONAL = {"unit_profile_file", "drafter_resume_file", "drafter_fax"}
+OPTIONAL = {
+    "unit_profile_file",
+    "drafter_resume_file",
+    "drafter_fax",
+    "drafter_name_public_consent",
+}
 # Needed even for a draft: who the unit is and where to send its private link.
 FOR_DRAFT = ("unit_name", "contact_email")
 # Erased by the purge of units that were not selected (PIPL), besides every file: all that
@@ -103,6 +109,7 @@ def test_what_each_field_needs_and_what_becomes_of_it():
     assert {f.name for f in form_schema.FIELDS if not f.printed} == {
         "seal_scan",
         "privacy_consent",
+        "drafter_name_public_consent",
         "contact_email",
     }
 
@@ -132,6 +139,7 @@ def test_kinds_follow_the_dictionarys_types():
     assert [n for n, k in kinds.items() if k is Kind.TICK] == [
         "agrees_to_declaration",
         "privacy_consent",
+        "drafter_name_public_consent",
     ]
     assert [n for n, k in kinds.items() if k is Kind.FILE] == list(FILES)
 

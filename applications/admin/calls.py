@@ -74,10 +74,22 @@ class CallForm(forms.ModelForm):
             "max_selected",
             "drafters_per_unit",
             "required_recommendations",
+            "publicity_days",
+            "publish_drafter_titles",
             "organising_bodies",
             "selectors",
         ]
         widgets = {"notice": NoticeWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty: the usual five working days.
+        if "publicity_days" in self.fields:  # not on a view-only page
+            self.fields["publicity_days"].required = False
+
+    def clean_publicity_days(self):
+        value = self.cleaned_data.get("publicity_days")
+        return value or Call._meta.get_field("publicity_days").default
 
 
 class StandardInline(admin.TabularInline):
@@ -130,6 +142,7 @@ class CallAdmin(admin.ModelAdmin):
         "deadline",
         "max_selected",
         "required_recommendations",
+        "overview_links",
     )
     list_filter = ("status",)
     search_fields = ("code", "title", "document_number")
@@ -164,6 +177,15 @@ class CallAdmin(admin.ModelAdmin):
             },
         ),
         (gettext_lazy("牵头组织单位与遴选人"), {"fields": ("organising_bodies", "selectors")}),
+        (
+            gettext_lazy("公示"),
+            {
+                "fields": (
+                    ("publicity_days", "publish_drafter_titles"),
+                    ("publicity_starts", "publicity_ends", "list_final_at"),
+                )
+            },
+        ),
     )
 
     def has_publish_permission(self, request):
@@ -183,10 +205,28 @@ class CallAdmin(admin.ModelAdmin):
 
     @override
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status", "published_at", "last_reference_number"]
+        readonly = [
+            "status",
+            "published_at",
+            "last_reference_number",
+            "publicity_starts",
+            "publicity_ends",
+            "list_final_at",
+        ]
         if obj is not None and obj.applications.exists():
             readonly.append("code")  # the references of its applications begin with it
         return readonly
+
+    @admin.display(description=gettext_lazy("概览"))
+    def overview_links(self, obj):
+        """The organisers' first page for a call: its dashboard, and its 公示."""
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:applications_call_dashboard", args=[obj.pk]),
+            _("概览"),
+            reverse("admin:applications_call_publicity", args=[obj.pk]),
+            _("公示与异议"),
+        )
 
     @admin.display(description=gettext_lazy("发布状态"), ordering="status")
     def status_badge(self, obj):

@@ -4,15 +4,19 @@ from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
 from applications.models.link import PrivateLink
+from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
 from applications.models.upload import PendingUpload
 
 __all__ = [
     "LONG_TEXT_MAX",
+    "OBJECTION_REASON_MAX",
     "Application",
     "AuditEntry",
     "Call",
+    "Objection",
+    "ObjectionVerdict",
     "OrganisingBody",
     "PendingUpload",
     "PrivateLink",

@@ -142,6 +142,11 @@ class Application(models.Model):
     seal_detected = models.BooleanField(_("检测到红色印章"), null=True, editable=False)
     privacy_consent = models.BooleanField(_("个人信息处理同意"), default=False)
     privacy_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True, editable=False)
+    # PIPL art. 25: publishing the drafter's name in the 公示 needs its own consent, asked
+    # apart from the general one; without it the public list hides the name.
+    drafter_name_public_consent = models.BooleanField(
+        _("推荐起草人同意在入选名单公示中公开其姓名（及职称）"), default=False
+    )
     contact_email = models.EmailField(_("联系邮箱"))
     # The language of the pages the applicant last saved from; e-mails are written in it.
     language = models.CharField(

@@ -122,6 +122,25 @@ class Call(models.Model):
     # The last reference number handed out; incremented under a row lock so that numbers
     # are gap-free (a rolled-back application rolls its number back too).
     last_reference_number = models.PositiveIntegerField(default=0, editable=False)
+    # 公示: the released list is shown publicly for a period, objections may be filed, and
+    # at its end the list becomes final (``services.publicity``).
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"),
+        default=5,
+        help_text=_("入选名单公示的工作日数（周一至周五），从发布公示的次日起算。"),
+    )
+    publish_drafter_titles = models.BooleanField(
+        _("公示起草人职称"),
+        default=False,
+        help_text=_("勾选后，公示名单在起草人姓名后列出其专业技术职称。"),
+    )
+    publicity_starts = models.DateTimeField(
+        _("公示开始时间"), null=True, blank=True, editable=False
+    )
+    publicity_ends = models.DateTimeField(_("公示截止时间"), null=True, blank=True, editable=False)
+    list_final_at = models.DateTimeField(_("名单确定时间"), null=True, blank=True, editable=False)
+    # When the selectors were told that the period ended with objections still open (once).
+    publicity_held_told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-deadline"]
@@ -139,6 +158,9 @@ class Call(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(drafters_per_unit__gte=1), name="call_drafters_per_unit_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(publicity_days__gte=1), name="call_publicity_days_positive"
             ),
         ]
 
@@ -173,6 +195,15 @@ class Call(models.Model):
 
     def is_open(self, now=None) -> bool:
         return self.is_published and is_open_between(self.opens_at, self.deadline, now)
+
+    def is_in_publicity(self, now=None) -> bool:
+        """Whether the 公示 period runs at ``now``: objections are taken only then."""
+        now = now or timezone.now()
+        return (
+            self.publicity_starts is not None
+            and self.publicity_ends is not None
+            and self.publicity_starts <= now < self.publicity_ends
+        )
 
     def has_not_opened(self, now=None) -> bool:
         return (now or timezone.now()) < self.opens_at

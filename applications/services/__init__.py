@@ -44,6 +44,15 @@ from applications.services.files import (
     NewFile,
     pending_upload_create,
 )
+from applications.services.publicity import (
+    Answered,
+    ObjectionValues,
+    calls_due_to_close,
+    objection_answer,
+    objection_file,
+    publicity_close,
+    publicity_publish,
+)
 from applications.services.reminders import drafts_remind
 from applications.services.retention import personal_data_purge
 from applications.services.reviews import review_save, reviewer_body_get
@@ -51,12 +60,14 @@ from applications.services.reviews import review_save, reviewer_body_get
 __all__ = [
     "ACTION_DRAFT",
     "ACTION_SUBMIT",
+    "Answered",
     "ClearFile",
     "CorrectionNeeded",
     "DuplicateSubmission",
     "FileChange",
     "KeptFile",
     "NewFile",
+    "ObjectionValues",
     "application_create",
     "application_resend_links",
     "application_update",
@@ -66,17 +77,22 @@ __all__ = [
     "call_copy",
     "call_publish",
     "call_publish_problems",
+    "calls_due_to_close",
     "decide",
     "decide_many",
     "decisions_release",
     "drafts_remind",
     "new_access_token",
+    "objection_answer",
+    "objection_file",
     "pending_decisions",
     "pending_upload_create",
     "personal_data_purge",
     "private_link_send",
     "private_link_touch",
     "private_links_stop_others",
+    "publicity_close",
+    "publicity_publish",
     "review_save",
     "reviewer_body_get",
     "selected_list_reorder",

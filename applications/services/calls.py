@@ -78,6 +78,8 @@ COPIED_FIELDS = (
     "max_selected",
     "drafters_per_unit",
     "required_recommendations",
+    "publicity_days",
+    "publish_drafter_titles",
 )
 
 

@@ -127,6 +127,7 @@ def decide(
     reason: str = "",
     correction: str | None = None,
     now: datetime.datetime | None = None,
+    final_change_reason: str = "",
 ) -> Application:
     """Take ``decision`` (a name in ``workflow.DECISIONS``) on ``application`` for ``actor``.
 
@@ -146,6 +147,10 @@ def decide(
     is not allowed from, a pending decision already there (``workflow.refusal``), a missing
     joint sign-off without a reason, a full list, a reason over ``REASON_MAX``.
 
+    Once the list is final (after the 公示, ``Call.list_final_at``), only a call manager
+    may decide, with ``final_change_reason`` (written, kept on the timeline as
+    ``application.final_change``).
+
     In one transaction: the call's row, then the application's, are locked and re-read;
     the fields change; one audit entry (``application.propose`` with the decision,
     ``application.unpropose``, or ``application.reopen`` with from → to) with the actor and
@@ -159,10 +164,18 @@ def decide(
     now = now or timezone.now()
     reason = _clean_reason(reason)
     call, application = lock_call_then_application(application)
-    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+    final_change_reason = _check_may_change(call, actor, final_change_reason)
     refusal = workflow.refusal(row, application.status, application.pending_decision)
     if refusal is not None:
         raise refusal
+    if final_change_reason:
+        audit_write(
+            application,
+            "application.final_change",
+            actor=actor,
+            decision=row.name,
+            note=final_change_reason,
+        )
     if row.undoes:
         if application.pending_decision:
             application = _unstage(application, actor=actor, note=reason)
@@ -171,6 +184,28 @@ def decide(
         _close_gaps(call, actor=actor)
         return application
     return _stage(application, call, row, actor=actor, reason=reason, now=now)
+
+
+CALL_MANAGER_PERMISSION = "applications.change_call"
+
+
+def _check_may_change(call: Call, actor: User, final_change_reason: str = "") -> str:
+    """Who may change the list of ``call``: its selectors, until the list is final
+    (``Call.list_final_at``, after the 公示); then only a call manager, with a written
+    reason (returned, cleaned, to keep on the timeline)."""
+    if call.list_final_at is None:
+        validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+        return ""
+    if not actor.has_perm(CALL_MANAGER_PERMISSION):
+        raise ValidationError(
+            _("名单已于公示期满后确定，修改须由征集管理人员填写书面理由。"), code="list_final"
+        )
+    cleaned = _clean_reason(final_change_reason)
+    if not cleaned:
+        raise ValidationError(
+            _("名单已确定：请填写修改的书面理由，它将记入审计记录。"), code="final_reason_required"
+        )
+    return cleaned
 
 
 def _stage(
@@ -282,7 +317,13 @@ def decisions_release(
     if pks is not None:
         filters["pk__in"] = list(pks)
     call, applications = lock_call_then_applications(call, **filters)
-    validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+    if call.list_final_at is None:
+        validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+    elif not actor.has_perm(CALL_MANAGER_PERMISSION):
+        # After the list is final, only a call manager staged these (each with its reason).
+        raise ValidationError(
+            _("名单已于公示期满后确定，修改须由征集管理人员填写书面理由。"), code="list_final"
+        )
     if not applications:
         raise ValidationError(_("没有待发布的决定。"), code="nothing_pending")
     for application in applications:
@@ -416,6 +457,8 @@ def selected_list_reorder(*, call: Call, order: list[int], actor: User) -> int:
     """
     call = lock_call(call)
     validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
+    if call.list_final_at is not None:
+        raise ValidationError(_("名单已确定，不能再调整顺序。"), code="list_final")
     holders = list(_holders(call).values_list("pk", flat=True))
     call, applications = lock_call_then_applications(call, pk__in=holders)
     selected = {a.pk: a for a in applications}

@@ -132,6 +132,16 @@ class FileWork:
             delete_after_commit(self.replaced)
 
 
+def store_new_file(work: FileWork, fieldfile: FieldFile, change: NewFile) -> str:
+    """Write ``change`` into ``fieldfile`` (a field other than the application's, such as an
+    objection's attachment), tracked by ``work`` so that a failure leaves nothing behind;
+    returns the stored name."""
+    _store(fieldfile, f"upload{change.extension}", change.upload)
+    name = fieldfile.name or ""
+    work.written.append(name)
+    return name
+
+
 def _delete_files(names: list[str]) -> None:
     for name in names:
         try:

@@ -11,7 +11,11 @@ Lock order: the call's row first, then the application's.
   decision on one call waits for the one before it, so the number of selected applications
   it counts is the true one and the cap holds. Reordering the published list locks the
   call, then its selected applications (``lock_call_then_applications``).
-- Taking a reference for a new application locks the call alone (``lock_call``).
+- Taking a reference for a new application locks the call alone (``lock_call``); so does
+  filing an objection (its receipt number) and publishing or closing the 公示.
+- Answering an objection locks the call, then the objection (``lock_call_then_objection``),
+  then, to reopen the unit, the application through ``decide`` (call first again: a lock
+  held already is taken again at once).
 - The applicant's edits and withdrawal, a review, a reminder, a new private link and an
   erasure lock the application alone (``lock_application``) and take no lock after it.
 
@@ -31,7 +35,7 @@ from django.db import router, transaction
 from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 
-from applications.models import Application, Call
+from applications.models import Application, Call, Objection
 
 
 def _require_transaction(model: type[Model]) -> None:
@@ -76,3 +80,15 @@ def lock_call_then_applications(call: Call, **filters: Any) -> tuple[Call, list[
     for application in applications:
         application.call = call
     return call, applications
+
+
+def lock_call_then_objection(objection: Objection) -> tuple[Call, Objection]:
+    """The objection's call, then the objection, both locked and re-read."""
+    call = lock_call(Call(pk=objection.call_id))
+    locked = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .get(pk=objection.pk)
+    )
+    locked.call = call
+    return call, locked

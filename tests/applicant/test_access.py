@@ -82,6 +82,9 @@ def organiser_pages(world):
         ("/admin/auth/user/", {"superuser"}),
         ("/admin/auth/group/", {"superuser"}),
         (f"/admin/applications/call/{call.pk}/change/", reviewers_and_up),  # view-only
+        (f"/admin/applications/objection/dashboard/{call.pk}/", reviewers_and_up),
+        (f"/admin/applications/objection/publicity/{call.pk}/", deciders),
+        ("/admin/applications/objection/", deciders),
     ]
 
 
@@ -182,6 +185,8 @@ def test_the_matrix_covers_every_url_pattern(world):
         "",
         "calls/<slug:code>/",
         "calls/<slug:code>/apply/",
+        "calls/<slug:code>/result/",
+        "calls/<slug:code>/result/object/",
         "apply/",
         "link/",
         "healthz",

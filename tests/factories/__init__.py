@@ -86,7 +86,7 @@ def form_data(call: Call, number: int = 1, **overrides) -> dict:
     data = {}
     for name, value in values.items():
         if isinstance(value, bool):
-            if name in ("agrees_to_declaration", "privacy_consent"):
+            if name in ("agrees_to_declaration", "privacy_consent", "drafter_name_public_consent"):
                 if value:
                     data[name] = "on"
             else:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from applications import form_schema
-from applications.models import Application, PendingUpload
+from applications.models import Application, Objection, PendingUpload
 from applications.storage import private_storage
 
 
@@ -16,6 +16,7 @@ def referenced_names() -> set[str]:
     names = set(PendingUpload.objects.values_list("file", flat=True))
     for field in form_schema.FILE_FIELDS:
         names.update(Application.objects.exclude(**{field: ""}).values_list(field, flat=True))
+    names.update(Objection.objects.exclude(attachment="").values_list("attachment", flat=True))
     return names
 
 
