@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import override
 
-from applications import emails, enums, form_schema, queries, services, workflow
+from applications import emails, enums, form_schema, queries, services, stamp, workflow
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
@@ -62,7 +62,7 @@ DECISION_ACTIONS = [_decision_action(decision) for decision in workflow.DECISION
 
 
 # What the change page adds to the 申报表's fields: after a field, and beside it on its line.
-ADDED_AFTER = {"seal_scan": ("seal_hint",)}
+ADDED_AFTER = {"seal_scan": ("scan_check_display", "seal_hint")}
 ADDED_BESIDE = {"privacy_consent": ("privacy_consent_at",)}
 
 
@@ -160,6 +160,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             *[verdict_column(body) for body in self._bodies(request)],
             "mean_score_display",
             "quorum_display",
+            "scan_check_display",
         )
 
     def get_list_filter(self, request):
@@ -171,6 +172,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "standards",
             *[verdict_filter(body) for body in self._bodies(request)],
             QuorumFilter,
+            "scan_check",
             "seal_detected",
         )
 
@@ -266,6 +268,25 @@ class ApplicationAdmin(ReadOnlyAdmin):
             reverse("applications:organiser_file", args=[obj.pk, field]),
             obj.original_name(field) or _("下载"),
         )
+
+    @admin.display(description=gettext_lazy("盖章表校验"), ordering="scan_check")
+    def scan_check_display(self, obj):
+        """What the version stamps on the scan say (applications.stamp); a warning unless
+        the scan matches the current data or no scan is there yet."""
+        if not obj.scan_check:
+            return "—"
+        label = obj.get_scan_check_display()
+        if obj.scan_check == enums.ScanCheck.PARTIAL:
+            missing = "、".join(
+                str(page)
+                for page in stamp.judge(
+                    list(obj.scan_stamps), obj.reference, stamp.digest(obj)
+                ).missing
+            )
+            label = _("%(label)s（缺少第 %(pages)s 页）") % {"label": label, "pages": missing}
+        if obj.scan_check == enums.ScanCheck.MATCHES:
+            return format_html('<span class="scan-check-matches">{}</span>', label)
+        return format_html('<strong class="scan-check-{}">{}</strong>', obj.scan_check, label)
 
     @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):

@@ -22,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from applications import enums, queries, services, tasks, validation, workflow
+from applications import enums, queries, services, stamp, tasks, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
@@ -360,9 +360,12 @@ def edit(request, reference, token):
                 action=form.action,
                 token=token,
                 language=translation.get_language(),
+                confirm_stale=request.POST.get("confirm_stale") == "1",
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+            if "stale_scan" in _codes(exc):
+                form.fields["seal_scan"].confirm_stale = True
         else:
             if was_status == enums.Status.DRAFT and application.status == enums.Status.SUBMITTED:
                 messages.success(
@@ -373,6 +376,11 @@ def edit(request, reference, token):
             return see_other(private_path(application, token))
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call, application=application, token=token)
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return {e.code for errs in errors for e in errs if e.code}
 
 
 @never_cache
@@ -402,10 +410,18 @@ def withdraw(request, reference, token):
 @require_GET
 def print_form(request, reference, token):
     application = _application_or_404(reference, token)
+    code = stamp.digest(application)
     return render(
         request,
         "applications/print.html",
-        {"application": application, "call": application.call},
+        {
+            "application": application,
+            "call": application.call,
+            # The browser breaks the pages, so this QR carries no page number (0/0); the PDF
+            # has one per page.
+            "stamp_qr": stamp.qr_svg_data_uri(stamp.qr_text(application.reference, code)),
+            "stamp_caption": stamp.caption(application.reference, code),
+        },
     )
 
 

@@ -23,6 +23,7 @@ class PendingUpload(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     seal_detected = models.BooleanField(null=True)
+    stamps = models.JSONField(default=list, blank=True)  # QR version stamps of a seal scan
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

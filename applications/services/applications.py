@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, form_schema, queries, validation, workflow
+from applications import emails, enums, form_schema, queries, stamp, validation, workflow
 from applications.models import Application, Call, Question, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
@@ -131,6 +131,39 @@ def _save(
         application.standards.add(*standards)
 
 
+STALE_SCAN_MESSAGE = _(
+    "盖章表与在线填写内容不一致，请重新打印盖章。"
+    "如仍要以当前的盖章表提交，请勾选“仍以当前盖章表提交”后再提交。"
+)
+
+
+def _judge_scan(application: Application, *, confirm_stale: bool, was_check: str) -> None:
+    """Compare the seal scan's version stamps with the data just saved; store the outcome.
+
+    A submitted application whose save leaves a stale scan (a printed field edited after a
+    matching scan, or a draft submitted with an old one) is refused unless the applicant
+    confirmed it (``confirm_stale``): the stamped paper no longer says what the database
+    says. Side effect: writes ``scan_check``.
+    """
+    if not application.seal_scan:
+        outcome = ""
+    else:
+        verdict = stamp.judge(
+            list(application.scan_stamps), application.reference, stamp.digest(application)
+        )
+        outcome = verdict.outcome
+    if (
+        outcome == enums.ScanCheck.STALE
+        and application.status == enums.Status.SUBMITTED
+        and was_check != enums.ScanCheck.STALE
+        and not confirm_stale
+    ):
+        raise ValidationError({"seal_scan": ValidationError(STALE_SCAN_MESSAGE, code="stale_scan")})
+    if outcome != application.scan_check:
+        application.scan_check = outcome
+        Application.objects.filter(pk=application.pk).update(scan_check=outcome)
+
+
 @transaction.atomic
 def _create(
     *,
@@ -166,6 +199,7 @@ def _create(
     )
     work.apply(application, files)
     _save(application, standards=standards, now=now, action=action, was_status="")
+    _judge_scan(application, confirm_stale=False, was_check="")
     seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
     work.claim_pending()
     call.last_reference_number = number
@@ -226,6 +260,7 @@ def _update(
     token: str,
     work: FileWork,
     language: str | None,
+    confirm_stale: bool,
 ) -> Application:
     application = lock_application(application)
     try:
@@ -242,6 +277,7 @@ def _update(
     answers_before = dict(application.extra_answers)
     before_standards = set(application.standards.values_list("pk", flat=True))
     was_status = application.status
+    was_check = application.scan_check
     for name, value in values.items():
         setattr(application, name, value)
     if language:
@@ -255,6 +291,12 @@ def _update(
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")
     _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    # A new scan is judged afresh; an edit is judged against what was confirmed before.
+    _judge_scan(
+        application,
+        confirm_stale=confirm_stale,
+        was_check="" if "seal_scan" in files or was_status == enums.Status.DRAFT else was_check,
+    )
     if "seal_scan" in files:
         seal_hint_later(application)
     work.claim_pending()
@@ -277,13 +319,16 @@ def application_update(
     token: str = "",
     now: datetime.datetime | None = None,
     language: str | None = None,
+    confirm_stale: bool = False,
 ) -> Application:
     """Edit by the applicant, before the deadline, of a draft or a submitted application.
 
     ``action="submit"`` on a draft submits it; a submitted application stays submitted and
     must stay complete. Side effects: audit entry listing the changed fields (not their
-    values), replaced files removed after commit, the confirmation e-mail on submission.
-    ``language``, when given, becomes the language of the application's e-mails.
+    values), replaced files removed after commit, the confirmation e-mail on submission,
+    the seal scan's check (``scan_check``) brought up to date. A save that would leave a
+    submitted application with a stale scan is refused (code ``stale_scan``) unless
+    ``confirm_stale``. ``language``, when given, becomes the language of the e-mails.
     """
     now = now or timezone.now()
     with file_work() as work:
@@ -297,6 +342,7 @@ def application_update(
             token=token,
             work=work,
             language=language,
+            confirm_stale=confirm_stale,
         )
 
 

@@ -45,6 +45,8 @@ def personal_data_purge(
                 setattr(application, name, "")
                 setattr(application, f"{name}_name", "")
             application.seal_detected = None
+            application.scan_stamps = []
+            application.scan_check = ""
             application.personal_data_purged_at = now
             # No full_clean(): an erased application is incomplete on purpose.
             application.save()
