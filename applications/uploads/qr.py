@@ -1,14 +1,15 @@
 """Reading the version stamps (``applications.stamp``) off a seal scan: a photo, a scan, a PDF.
 
 Images are opened with the upload check's guards (one decoder per kind, the pixel limit
-before any pixel is decoded), turned upright by their EXIF orientation and decoded in
-grey; a JPEG straight at half or a quarter of its size (``draft``), so a 50-megapixel photo
-costs a few tens of MB, not 200. PDF pages are rendered in grey by PDFium (pypdfium2) at
-about 200 dpi, within the same pixel budget. The QR codes are decoded by zxing-cpp, which
-finds them at any angle, in perspective and under uneven light.
+before any pixel is decoded) and turned upright by their EXIF orientation; a JPEG larger
+than ``FULL_SIDE`` is decoded straight at half or a quarter of its size (``draft``), so a
+50-megapixel photo costs what a 12-megapixel one does. PDF pages are rendered by PDFium
+(pypdfium2) at about 200 dpi, within ``PDF_MAX_PIXELS``. The QR codes are decoded by
+zxing-cpp, which finds them at any angle, in perspective and under uneven light; the red
+channel is read first, in which a red seal over the code vanishes (``_read_picture``).
 
-Bounded: at most ``MAX_PAGES`` pages of a PDF; each picture is read at a working size first
-and, only if that finds no stamp, once more at up to ``FULL_SIDE`` pixels a side.
+Bounded: at most ``MAX_PAGES`` pages of a PDF, each picture at most ``FULL_SIDE`` pixels a
+side, at most three decodes of it (the later ones only when the earlier found no stamp).
 Speeds and memory: docs/performance.md (bench/qr_check.py).
 
 Never raises: what cannot be read yields no stamps (the outcome "unreadable", a hint).
@@ -25,15 +26,14 @@ from typing import IO
 
 import pypdfium2
 import zxingcpp
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter
 
 from applications import stamp
 from applications.uploads.images import bomb_warnings_as_errors, opened_image
 
 logger = logging.getLogger(__name__)
 
-WORK_SIDE = 2400  # first try: the longer side, in pixels
-FULL_SIDE = 4200  # second try, for a page photographed from afar
+FULL_SIDE = 4200  # the longer side a picture is read at: a 12 MP photo in full
 MAX_PAGES = 12  # of a PDF: a 申报表 has a handful
 PDF_DPI = 200
 PDF_MAX_PIXELS = 12_000_000  # per rendered page
@@ -59,42 +59,61 @@ def _decode(img: Image.Image) -> list[str]:
     return [r.text for r in results if r.valid]
 
 
+def _read_picture(picture: Image.Image) -> list[str]:
+    """The QR texts of one page's picture, trying what helps only when the first try fails.
+
+    First the red channel: the red of a 公章 is as light as the paper there, so a seal pressed
+    over the code disappears while the black modules stay black. Then the same sharpened (an
+    unsharp mask gives a slightly blurred photo its edges back), then plain luminance.
+    """
+    red = picture.getchannel("R") if picture.mode == "RGB" else picture.convert("L")
+    texts = _decode(red)
+    if not _ours(texts):
+        texts += _decode(red.filter(ImageFilter.UnsharpMask(radius=3, percent=200, threshold=0)))
+    if not _ours(texts) and picture.mode == "RGB":
+        texts += _decode(picture.convert("L"))
+    return texts
+
+
 def _ours(texts: Iterable[str]) -> bool:
     return any(stamp.parse(t) is not None for t in texts)
 
 
-def _image_texts(f: IO[bytes], kind: str) -> Iterator[str]:
+def _image_texts(f: IO[bytes], kind: str) -> list[str]:
     f.seek(0)
     with opened_image(f, kind) as img:
         full = max(img.size)
-        if img.format in ("JPEG", "MPO"):
-            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: the smallest that keeps WORK_SIDE.
-            img.draft("L", (img.width * WORK_SIDE // full, img.height * WORK_SIDE // full))
-        grey = _upright_grey(img)
-    first = _fit(grey, WORK_SIDE)
-    texts = _decode(first)
-    yield from texts
-    if not _ours(texts) and full > WORK_SIDE:
-        f.seek(0)
-        with opened_image(f, kind) as img:
-            if img.format in ("JPEG", "MPO"):
-                img.draft("L", (img.width * FULL_SIDE // full, img.height * FULL_SIDE // full))
-            yield from _decode(_fit(_upright_grey(img), FULL_SIDE))
+        if img.format in ("JPEG", "MPO") and full > FULL_SIDE:
+            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: a 50 MP photo costs what a
+            # 12 MP one does.
+            img.draft("RGB", (img.width * FULL_SIDE // full, img.height * FULL_SIDE // full))
+        picture = _upright(img)
+    return _read_picture(_fit(picture, FULL_SIDE))
 
 
-def _upright_grey(img: Image.Image) -> Image.Image:
-    """Grey, turned as the EXIF orientation says (a phone stores the sensor's rows as taken)."""
+def _upright(img: Image.Image) -> Image.Image:
+    """RGB (or L) on white, turned as the EXIF orientation says (a phone stores the sensor's
+    rows as taken and a tag saying how to turn them)."""
     orientation = img.getexif().get(0x0112, 1)
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-    grey = img.convert("L")
-    if orientation != 1:
-        exif = grey.getexif()
-        exif[0x0112] = orientation
-        grey.info["exif"] = exif.tobytes()
-        grey = ImageOps.exif_transpose(grey)
-    return grey
+        picture = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        picture = picture.convert("RGB")
+    elif img.mode in ("L", "RGB"):
+        picture = img.copy() if orientation != 1 else img
+        picture.load()
+    else:
+        picture = img.convert("RGB")
+    transpose = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    return picture.transpose(transpose) if transpose is not None else picture
 
 
 def _fit(img: Image.Image, side: int) -> Image.Image:
@@ -120,8 +139,8 @@ def _pdf_texts(f: IO[bytes]) -> Iterator[str]:
                 scale = PDF_DPI / 72
                 if width * height * scale * scale > PDF_MAX_PIXELS:
                     scale = math.sqrt(PDF_MAX_PIXELS / (width * height))
-                bitmap = page.render(scale=scale, grayscale=True)
-                yield from _decode(bitmap.to_pil())
+                bitmap = page.render(scale=scale)
+                yield from _read_picture(bitmap.to_pil().convert("RGB"))
             finally:
                 page.close()
     finally:

@@ -73,20 +73,12 @@ def rotate(img: Image.Image, degrees: float) -> Image.Image:
 
 
 def perspective(img: Image.Image, strength: float = 0.12) -> Image.Image:
-    """The page photographed from below and to one side: a trapezoid on a table."""
+    """The page photographed from below and to one side: its far (top) edge shorter."""
     w, h = img.size
     d = strength
-    # Corners of the output image map to these points of the page (top narrower).
-    quad = (
-        -w * d,
-        -h * d * 0.3,
-        w * (1 + d * 0.6),
-        -h * d * 0.5,
-        w * (1 + d * 0.2),
-        h,
-        -w * d * 0.4,
-        h * (1 + d * 0.2),
-    )
+    # Where the output's corners come from in the page: upper left, lower left, lower right,
+    # upper right (Pillow's order); outside the page is the table.
+    quad = (-w * d, -h * d * 0.2, 0, h, w, h * (1 + d * 0.1), w * (1 + d * 0.7), -h * d * 0.4)
     return img.transform(
         (w, h), Image.QUAD, quad, resample=Image.BICUBIC, fillcolor=(128, 120, 110)
     )
