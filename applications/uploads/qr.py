@@ -84,9 +84,11 @@ def _image_texts(f: IO[bytes], kind: str) -> list[str]:
     with opened_image(f, kind) as img:
         full = max(img.size)
         if img.format in ("JPEG", "MPO") and full > FULL_SIDE:
-            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: a 50 MP photo costs what a
-            # 12 MP one does.
-            img.draft("RGB", (img.width * FULL_SIDE // full, img.height * FULL_SIDE // full))
+            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding, to the smallest size that is
+            # still at least the one asked for: asking for half of FULL_SIDE gets between
+            # half and all of it, so a 40 MP photo is decoded at a quarter of its pixels.
+            half = FULL_SIDE // 2
+            img.draft("RGB", (img.width * half // full, img.height * half // full))
         picture = _upright(img)
     return _read_picture(_fit(picture, FULL_SIDE))
 
