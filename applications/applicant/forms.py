@@ -35,7 +35,7 @@ SEAL_FIELD = "seal_scan"  # the stamped form: PDF or a photo, looked at for a re
 FILE_FIELDS = {
     # name: (allowed kinds, accept attribute)
     # image/* lets a phone offer its camera; iOS converts HEIC photos to JPEG for such a field.
-    name: (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf")
+    name: (uploads.SEAL_KINDS, "image/*,.heic,.heif,.pdf,application/pdf")
     if name == SEAL_FIELD
     else (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT)
     for name in form_schema.FILE_FIELDS
@@ -255,7 +255,7 @@ class ApplicationForm(forms.ModelForm):
             self.fields[name].required = True
         self.fields[SEAL_FIELD].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
-            "再扫描或用手机拍照上传。支持 PDF、JPG、PNG，不超过 20 MB。"
+            "再扫描或用手机拍照上传。支持 PDF、JPG、PNG、HEIC，不超过 20 MB。"
             "每页右上角的二维码用于核对盖章表与在线内容是否一致，请拍全每一页。"
         )
         # Set by the view when the service refused a stale scan (code "stale_scan").

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -22,7 +23,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from applications import enums, queries, services, stamp, tasks, validation, workflow
+from applications import enums, queries, services, stamp, tasks, uploads, validation, workflow
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
 from applications.models import Application, is_open_between
@@ -425,7 +426,12 @@ def print_form(request, reference, token):
     )
 
 
-def _file_response(request, application: Application, field: str) -> HttpResponse:
+RENDITION_EXTENSIONS = {".heic": "heif", ".heif": "heif"}  # stored as uploaded, shown as JPEG
+
+
+def _file_response(
+    request, application: Application, field: str, *, rendition: bool = False
+) -> HttpResponse:
     """The stored file, streamed from the private folder or the bucket through this view.
 
     Streamed rather than redirected to a presigned URL: the bucket needs no address that
@@ -442,6 +448,17 @@ def _file_response(request, application: Application, field: str) -> HttpRespons
     except StorageUnavailable:
         logger.exception("could not read %s", fieldfile.name)
         return render(request, "503.html", status=503)
+    suffix = PurePosixPath(fieldfile.name).suffix.lower()
+    if rendition and suffix in RENDITION_EXTENSIONS:
+        # An organiser's browser may not show HEIC: a JPEG of it (the original on request).
+        with handle:
+            data = uploads.jpeg_rendition(handle, RENDITION_EXTENSIONS[suffix])
+        name = PurePosixPath(application.original_name(field) or fieldfile.name).stem + ".jpg"
+        response = HttpResponse(data, content_type="image/jpeg")
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
     content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
     response = FileResponse(
         handle,
@@ -470,7 +487,10 @@ def organiser_file(request, pk, field):
     ):
         raise PermissionDenied
     return _file_response(
-        request, get_object_or_404(queries.applications_visible_to(request.user), pk=pk), field
+        request,
+        get_object_or_404(queries.applications_visible_to(request.user), pk=pk),
+        field,
+        rendition=request.GET.get("original") != "1",
     )
 
 

@@ -37,6 +37,7 @@ version stamps read off a seal scan, ``applications.stamp``).
 """
 
 from applications.uploads.handlers import SizeLimitedUploadHandler
+from applications.uploads.images import jpeg_rendition
 from applications.uploads.inspect import inspect_upload
 from applications.uploads.kinds import (
     ALLOWED_KINDS,
@@ -57,5 +58,6 @@ __all__ = [
     "SizeLimitedUploadHandler",
     "detect_red_seal",
     "inspect_upload",
+    "jpeg_rendition",
     "read_stamps",
 ]
