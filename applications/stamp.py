@@ -132,6 +132,14 @@ class Verdict:
     missing: tuple[int, ...] = ()  # pages of the current version not found (partial)
 
 
+def scan_texts(application: Any) -> list[str]:
+    """The stamps found on the seal scan and on each page added to it, in order."""
+    texts = list(application.scan_stamps or [])
+    for page in application.seal_pages.all():
+        texts += page.stamps
+    return texts
+
+
 def judge(texts: list[str], reference: str, code: str) -> Verdict:
     """What the QR texts found on a scan say, against the application's current digest.
 

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,7 +62,7 @@ DECISION_ACTIONS = [_decision_action(decision) for decision in workflow.DECISION
 
 
 # What the change page adds to the 申报表's fields: after a field, and beside it on its line.
-ADDED_AFTER = {"seal_scan": ("scan_check_display", "seal_hint")}
+ADDED_AFTER = {"seal_scan": ("seal_pages_links", "scan_check_display", "seal_hint")}
 ADDED_BESIDE = {"privacy_consent": ("privacy_consent_at",)}
 
 
@@ -269,6 +269,21 @@ class ApplicationAdmin(ReadOnlyAdmin):
             obj.original_name(field) or _("下载"),
         )
 
+    @admin.display(description=gettext_lazy("盖章表追加页"))
+    def seal_pages_links(self, obj):
+        """The pages photographed one by one after the seal scan (HEIC shown as JPEG)."""
+        pages = list(obj.seal_pages.all())
+        if not pages:
+            return "—"
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("applications:organiser_seal_page", args=[obj.pk, p.pk]), p.original_name)
+                for p in pages
+            ),
+        )
+
     @admin.display(description=gettext_lazy("盖章表校验"), ordering="scan_check")
     def scan_check_display(self, obj):
         """What the version stamps on the scan say (applications.stamp); a warning unless
@@ -280,7 +295,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             missing = "、".join(
                 str(page)
                 for page in stamp.judge(
-                    list(obj.scan_stamps), obj.reference, stamp.digest(obj)
+                    stamp.scan_texts(obj), obj.reference, stamp.digest(obj)
                 ).missing
             )
             label = _("%(label)s（缺少第 %(pages)s 页）") % {"label": label, "pages": missing}

@@ -85,7 +85,10 @@ def application_progress(application, *, can_edit: bool = True) -> Progress:
                 "盖章表与在线填写内容不一致：请打印最新的申报表（PDF），由负责人签字、"
                 "加盖单位公章后，通过“修改申报”重新上传。"
             )
-        elif application.scan_check in (enums.ScanCheck.PARTIAL, enums.ScanCheck.OTHER):
+        elif application.scan_check == enums.ScanCheck.PARTIAL:
+            current = UPLOAD
+            action = _("盖章表缺页：请在上方“盖章表校验”中逐页追加缺少的页面的照片。")
+        elif application.scan_check == enums.ScanCheck.OTHER:
             current = UPLOAD
             action = _(
                 "盖章表不完整或不是本申报的表：请通过“修改申报”重新上传本申报盖章表的全部页面。"

@@ -25,8 +25,13 @@ from django_ratelimit.exceptions import Ratelimited
 
 from applications import enums, queries, services, stamp, tasks, uploads, validation, workflow
 from applications.applicant import page_cache, progress
-from applications.applicant.forms import FILE_FIELDS, ApplicationForm, ResendLinkForm
-from applications.models import Application, is_open_between
+from applications.applicant.forms import (
+    FILE_FIELDS,
+    ApplicationForm,
+    ResendLinkForm,
+    display_filename,
+)
+from applications.models import Application, SealPage, is_open_between
 from applications.notice import render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
@@ -440,30 +445,37 @@ def _file_response(
     """
     if field not in FILE_FIELDS or not getattr(application, field):
         raise Http404(_("文件不存在。"))
-    fieldfile = getattr(application, field)
+    name = getattr(application, field).name
+    return _stored_response(
+        request, name, application.original_name(field) or PurePosixPath(name).name, rendition
+    )
+
+
+def _stored_response(request, name: str, filename: str, rendition: bool) -> HttpResponse:
     try:
-        handle, size = private_storage().open_stream(fieldfile.name)
+        handle, size = private_storage().open_stream(name)
     except FileNotFoundError as exc:
         raise Http404(_("文件不存在。")) from exc
     except StorageUnavailable:
-        logger.exception("could not read %s", fieldfile.name)
+        logger.exception("could not read %s", name)
         return render(request, "503.html", status=503)
-    suffix = PurePosixPath(fieldfile.name).suffix.lower()
+    suffix = PurePosixPath(name).suffix.lower()
     if rendition and suffix in RENDITION_EXTENSIONS:
         # An organiser's browser may not show HEIC: a JPEG of it (the original on request).
         with handle:
             data = uploads.jpeg_rendition(handle, RENDITION_EXTENSIONS[suffix])
-        name = PurePosixPath(application.original_name(field) or fieldfile.name).stem + ".jpg"
         response = HttpResponse(data, content_type="image/jpeg")
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["Content-Disposition"] = content_disposition_header(
+            True, PurePosixPath(filename).stem + ".jpg"
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
-    content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
+    content_type = mimetypes.guess_type(PurePosixPath(name).name)[0]
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=application.original_name(field) or PurePosixPath(fieldfile.name).name,
+        filename=filename,
         content_type=content_type or "application/octet-stream",
     )
     response["Content-Length"] = str(size)
@@ -476,6 +488,72 @@ def _file_response(
 @limit_download
 def private_file(request, reference, token, field):
     return _file_response(request, _application_or_404(reference, token), field)
+
+
+@require_GET
+@limit_download
+def private_seal_page(request, reference, token, page_id):
+    application = _application_or_404(reference, token)
+    page = get_object_or_404(SealPage, application=application, pk=page_id)
+    return _stored_response(request, page.file.name, page.original_name, False)
+
+
+@never_cache
+@require_http_methods(["POST"])
+@limit_form_post
+def add_seal_page(request, reference, token):
+    """One more photographed page of the stamped form, after the seal scan (one by one)."""
+    application = _application_or_404(reference, token)
+    back = private_path(application, token) + "#scan-check"
+    upload = request.FILES.get("page")
+    if not upload:
+        messages.error(request, _("请选择要追加的一页照片。"))
+        return see_other(back)
+    try:
+        inspected = uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
+        stamps = uploads.read_stamps(upload, inspected.kind)
+        services.seal_page_add(
+            application=application,
+            page=services.NewFile(
+                upload=upload,
+                original_name=display_filename(upload.name),
+                extension=inspected.extension,
+                stamps=tuple(stamps),
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已追加一页：%s") % display_filename(upload.name))
+    return see_other(back)
+
+
+@never_cache
+@require_http_methods(["POST"])
+@limit_form_post
+def remove_seal_page(request, reference, token, page_id):
+    application = _application_or_404(reference, token)
+    try:
+        services.seal_page_remove(application=application, page_id=page_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已删除该页照片。"))
+    return see_other(private_path(application, token) + "#scan-check")
+
+
+@staff_member_required
+@require_GET
+@limit_download
+def organiser_seal_page(request, pk, page_id):
+    if not organiser_verified(request) or not request.user.has_perm(
+        "applications.view_application"
+    ):
+        raise PermissionDenied
+    application = get_object_or_404(queries.applications_visible_to(request.user), pk=pk)
+    page = get_object_or_404(SealPage, application=application, pk=page_id)
+    original = request.GET.get("original") == "1"
+    return _stored_response(request, page.file.name, page.original_name, not original)
 
 
 @staff_member_required

@@ -5,7 +5,7 @@ from applications.models.audit import AuditEntry
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
-from applications.models.upload import PendingUpload
+from applications.models.upload import PendingUpload, SealPage
 
 __all__ = [
     "LONG_TEXT_MAX",
@@ -17,6 +17,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Review",
+    "SealPage",
     "Standard",
     "is_open_between",
 ]

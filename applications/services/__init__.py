@@ -20,6 +20,8 @@ from applications.services.applications import (
     application_update,
     application_withdraw,
     new_access_token,
+    seal_page_add,
+    seal_page_remove,
 )
 from applications.services.audit import audit_write
 from applications.services.calls import call_copy, call_publish, call_publish_problems
@@ -73,6 +75,8 @@ __all__ = [
     "personal_data_purge",
     "review_save",
     "reviewer_body_get",
+    "seal_page_add",
+    "seal_page_remove",
     "selected_list_reorder",
     "selections_propose_by_score",
     "waitlist_promote_next",

@@ -20,10 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, stamp, validation, workflow
-from applications.models import Application, Call, Question, Standard
+from applications.models import Application, Call, Question, SealPage, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
-from applications.services.files import FileChange, FileWork, file_work
+from applications.services.files import (
+    FileChange,
+    FileWork,
+    NewFile,
+    delete_after_commit,
+    file_work,
+    store_upload,
+)
 from applications.services.locking import lock_application, lock_call
 
 logger = logging.getLogger(__name__)
@@ -149,7 +156,7 @@ def _judge_scan(application: Application, *, confirm_stale: bool, was_check: str
         outcome = ""
     else:
         verdict = stamp.judge(
-            list(application.scan_stamps), application.reference, stamp.digest(application)
+            stamp.scan_texts(application), application.reference, stamp.digest(application)
         )
         outcome = verdict.outcome
     if (
@@ -290,6 +297,8 @@ def _update(
     changed += work.apply(application, files)
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")
+    if "seal_scan" in files:
+        _drop_seal_pages(application)  # a new scan replaces the pages added to the old one
     _save(application, standards=standards, now=now, action=action, was_status=was_status)
     # A new scan is judged afresh; an edit is judged against what was confirmed before.
     _judge_scan(
@@ -389,3 +398,80 @@ def application_resend_links(*, email: str, call: Call | None = None) -> int:
             emails.send_link(locked, token)
         sent += 1
     return sent
+
+
+# --- further pages of the seal scan ---------------------------------------------------------
+SEAL_PAGES_MAX = 9  # besides the seal scan: a 申报表 of ten pages is already a long one
+
+
+def _drop_seal_pages(application: Application) -> None:
+    pages = list(SealPage.objects.filter(application=application))
+    if pages:
+        SealPage.objects.filter(pk__in=[p.pk for p in pages]).delete()
+        delete_after_commit(p.file.name for p in pages if p.file.name)
+
+
+def _editable_with_scan(application: Application, now: datetime.datetime) -> None:
+    validation.ensure_call_open(application.call, now=now)
+    if application.status not in workflow.EDITABLE_STATUSES:
+        raise ValidationError(
+            _("申报状态为“%(status)s”，不能再修改。"),
+            code="not_editable",
+            params={"status": application.get_status_display()},
+        )
+    if not application.seal_scan:
+        raise ValidationError(
+            _("请先通过“修改申报”上传盖章表的第 1 页（或整份 PDF），再逐页追加照片。"),
+            code="no_seal_scan",
+        )
+
+
+def seal_page_add(
+    *, application: Application, page: NewFile, now: datetime.datetime | None = None
+) -> SealPage:
+    """Add one more photographed page to the application's seal scan, after the others.
+
+    Side effects: the file is stored, the scan judged again with every page's stamps
+    (``scan_check``: a page that completes the form turns ``partial`` into ``matches``),
+    an audit entry. Refused (``ValidationError``) after the deadline, once decided, without
+    a seal scan to add to, or beyond ``SEAL_PAGES_MAX`` pages.
+    """
+    now = now or timezone.now()
+    with file_work() as work, transaction.atomic():
+        application = lock_application(application)
+        _editable_with_scan(application, now)
+        if SealPage.objects.filter(application=application).count() >= SEAL_PAGES_MAX:
+            raise ValidationError(
+                _("最多可追加 %(n)s 页照片。页数更多时，请扫描成一份 PDF 后通过“修改申报”上传。"),
+                code="too_many_pages",
+                params={"n": SEAL_PAGES_MAX},
+            )
+        added = SealPage(
+            application=application,
+            original_name=page.original_name[:255],
+            stamps=list(page.stamps),
+            created_at=now,
+        )
+        store_upload(added.file, f"upload{page.extension}", page.upload)
+        work.written.append(added.file.name or "")
+        added.save()
+        _judge_scan(application, confirm_stale=True, was_check=application.scan_check)
+        _audit(application, "application.edit", changed=["seal_pages"], status=application.status)
+        return added
+
+
+def seal_page_remove(
+    *, application: Application, page_id: int, now: datetime.datetime | None = None
+) -> None:
+    """Remove one added page of the seal scan (the file after commit); judge the scan again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = lock_application(application)
+        _editable_with_scan(application, now)
+        page = SealPage.objects.filter(application=application, pk=page_id).first()
+        if page is None:
+            raise ValidationError(_("该页照片已删除。"), code="no_such_page")
+        page.delete()
+        delete_after_commit([page.file.name or ""])
+        _judge_scan(application, confirm_stale=True, was_check=application.scan_check)
+        _audit(application, "application.edit", changed=["seal_pages"], status=application.status)

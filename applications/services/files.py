@@ -65,6 +65,11 @@ def _store(fieldfile: FieldFile, name: str, upload: UploadedFile) -> None:
         raise ValidationError(STORAGE_UNAVAILABLE, code="storage_unavailable") from exc
 
 
+def store_upload(fieldfile: FieldFile, name: str, upload: UploadedFile) -> None:
+    """Write an inspected upload into ``fieldfile`` (see ``_store``)."""
+    _store(fieldfile, name, upload)
+
+
 @contextmanager
 def file_work() -> Iterator["FileWork"]:
     """Files written inside the block are deleted again if the block fails."""

@@ -88,6 +88,6 @@ def extra_answers(application, hidden=False, questions=None):
 def scan_missing_pages(application) -> str:
     """The pages of the current version a partial seal scan lacks: "2、3"."""
     verdict = stamp.judge(
-        list(application.scan_stamps), application.reference, stamp.digest(application)
+        stamp.scan_texts(application), application.reference, stamp.digest(application)
     )
     return "、".join(str(page) for page in verdict.missing)

@@ -153,3 +153,38 @@ def test_the_organiser_sees_every_outcome(transactional_db, call, open_page):
     expect(page.locator(".field-scan_check_display")).to_contain_text("与在线内容不一致")
     expect(page.locator(".field-seal_scan_link")).to_be_visible()
     screenshot(page, "seal-check-admin-stale")
+
+
+def test_a_long_form_photographed_page_by_page(transactional_db, call, open_page, tmp_path):
+    application, token = create_application(
+        call, 37, unit_profile="本单位推行首席质量官制度，质量管理成效显著。" * 110
+    )
+    private_url = f"/a/{application.reference}/{token}/"
+    page = open_page(private_url, **PHONE)
+    pages = s.pdf_pages(page.request.get(private_url + "form.pdf").body(), dpi=150)
+    assert len(pages) >= 2
+    photos = []
+    for number, printed in enumerate(pages, start=1):
+        photo = tmp_path / f"IMG_{number:04d}.jpg"
+        photo.write_bytes(s.jpeg_bytes(s.photo_look(s.on_table(printed)), orientation=6))
+        photos.append(photo)
+
+    # Page 1 through the form: the page says which pages are missing.
+    upload_photo(page, private_url, photos[0])
+    missing = "、".join(str(n) for n in range(2, len(pages) + 1))
+    expect(page.locator("#scan-check")).to_contain_text(f"缺少第 {missing} 页")
+    screenshot(page, "seal-check-partial-phone")
+
+    # The others one by one, in order, with the box on the private page.
+    for photo in photos[1:]:
+        page.set_input_files("#id_page", str(photo))
+        page.get_by_role("button", name="追加此页").click()
+        expect(page.locator(".alert-success").first).to_contain_text(photo.name)
+    expect(page.locator("#scan-check")).to_contain_text("与在线内容一致")
+    expect(page.locator(".seal-pages li")).to_have_count(len(pages))
+    screenshot(page, "seal-check-pages-matches-phone")
+
+    # Removing one brings the missing page back.
+    page.locator(".seal-pages li").last.get_by_role("button").click()
+    expect(page.locator("#scan-check")).to_contain_text(f"缺少第 {len(pages)} 页")
+    assert Application.objects.get(pk=application.pk).scan_check == ScanCheck.PARTIAL
