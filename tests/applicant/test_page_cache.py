@@ -122,7 +122,7 @@ def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_
 
     time.sleep(max(0.0, (call.deadline - timezone.now()).total_seconds()) + 0.1)
 
-    with django_assert_max_num_queries(4):  # the call's dates are still kept
+    with django_assert_max_num_queries(5):  # the call's dates are kept; the seal scan's added pages
         page = applicant.get(url).content.decode()
     assert "修改申报" not in page
     assert "征集已截止，申报不能再修改。" in page
