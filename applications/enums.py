@@ -28,6 +28,16 @@ class CallStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
 
 
+class ScanCheck(models.TextChoices):
+    """What the version stamps on the seal scan say about it (``applications.stamp``)."""
+
+    MATCHES = "matches", _("与在线内容一致")
+    PARTIAL = "partial", _("缺页")
+    STALE = "stale", _("与在线内容不一致")
+    OTHER = "other", _("其他申报的表")
+    UNREADABLE = "unreadable", _("未识别到校验码")
+
+
 class Recommendation(models.TextChoices):
     RECOMMEND = "recommend", _("推荐")
     NEUTRAL = "neutral", _("待定")

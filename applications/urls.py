@@ -33,6 +33,14 @@ urlpatterns = [
     path(f"{private}print/", views.print_form, name="print"),
     path(f"{private}files/<str:field>/", views.private_file, name="private_file"),
     path(f"{private}links/stop-others/", views.stop_other_links, name="stop_other_links"),
+    path(f"{private}pages/", views.add_seal_page, name="add_seal_page"),
+    path(f"{private}pages/<int:page_id>/", views.private_seal_page, name="seal_page"),
+    path(f"{private}pages/<int:page_id>/remove/", views.remove_seal_page, name="remove_seal_page"),
+    path(
+        "organiser/pages/<int:pk>/<int:page_id>/",
+        views.organiser_seal_page,
+        name="organiser_seal_page",
+    ),
     path("organiser/files/<int:pk>/<str:field>/", views.organiser_file, name="organiser_file"),
     # Documents (applications.documents)
     path(f"{private}form.pdf", documents.applicant_form_pdf, name="form_pdf"),

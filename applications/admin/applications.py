@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,7 @@ from applications import (
     form_schema,
     queries,
     services,
+    stamp,
     validation,
     viewer,
     workflow,
@@ -73,7 +74,7 @@ DECISION_ACTIONS = [_decision_action(decision) for decision in workflow.DECISION
 
 
 # What the change page adds to the 申报表's fields: after a field, and beside it on its line.
-ADDED_AFTER = {"seal_scan": ("seal_hint",)}
+ADDED_AFTER = {"seal_scan": ("seal_pages_links", "scan_check_display", "seal_hint")}
 ADDED_BESIDE = {"privacy_consent": ("privacy_consent_at",)}
 
 
@@ -193,6 +194,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             *[verdict_column(body) for body in self._bodies(request)],
             "mean_score_display",
             "quorum_display",
+            "scan_check_display",
         )
 
     def get_list_filter(self, request):
@@ -204,6 +206,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "standards",
             *[verdict_filter(body) for body in self._bodies(request)],
             QuorumFilter,
+            "scan_check",
             "seal_detected",
         )
 
@@ -343,6 +346,40 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "image" if kind.startswith("image/") else "pdf",
             shown,
         )
+
+    @admin.display(description=gettext_lazy("盖章表追加页"))
+    def seal_pages_links(self, obj):
+        """The pages photographed one by one after the seal scan (HEIC shown as JPEG)."""
+        pages = list(obj.seal_pages.all())
+        if not pages:
+            return "—"
+        return format_html_join(
+            "、",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("applications:organiser_seal_page", args=[obj.pk, p.pk]), p.original_name)
+                for p in pages
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("盖章表校验"), ordering="scan_check")
+    def scan_check_display(self, obj):
+        """What the version stamps on the scan say (applications.stamp); a warning unless
+        the scan matches the current data or no scan is there yet."""
+        if not obj.scan_check:
+            return "—"
+        label = obj.get_scan_check_display()
+        if obj.scan_check == enums.ScanCheck.PARTIAL:
+            missing = "、".join(
+                str(page)
+                for page in stamp.judge(
+                    stamp.scan_texts(obj), obj.reference, stamp.digest(obj)
+                ).missing
+            )
+            label = _("%(label)s（缺少第 %(pages)s 页）") % {"label": label, "pages": missing}
+        if obj.scan_check == enums.ScanCheck.MATCHES:
+            return format_html('<span class="scan-check-matches">{}</span>', label)
+        return format_html('<strong class="scan-check-{}">{}</strong>', obj.scan_check, label)
 
     @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):

@@ -36,7 +36,7 @@ SEAL_FIELD = "seal_scan"  # the stamped form: PDF or a photo, looked at for a re
 FILE_FIELDS = {
     # name: (allowed kinds, accept attribute)
     # image/* lets a phone offer its camera; iOS converts HEIC photos to JPEG for such a field.
-    name: (uploads.SEAL_KINDS, "image/*,.pdf,application/pdf")
+    name: (uploads.SEAL_KINDS, "image/*,.heic,.heif,.pdf,application/pdf")
     if name == SEAL_FIELD
     else (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT)
     for name in form_schema.FILE_FIELDS
@@ -319,8 +319,11 @@ class ApplicationForm(forms.ModelForm):
         self.fields["contact_email"].required = False
         self.fields[SEAL_FIELD].help_text = _(
             "将本表填写完整后打印（可用本网站“打印申报表”），由负责人签字并加盖单位公章，"
-            "再扫描或用手机拍照上传。支持 PDF、JPG、PNG，不超过 20 MB。"
+            "再扫描或用手机拍照上传。支持 PDF、JPG、PNG、HEIC，不超过 20 MB。"
+            "每页右上角的二维码用于核对盖章表与在线内容是否一致，请拍全每一页。"
         )
+        # Set by the view when the service refused a stale scan (code "stale_scan").
+        self.fields[SEAL_FIELD].confirm_stale = False
         for name in FILE_FIELDS:
             if name != SEAL_FIELD:
                 self.fields[name].help_text = _(
@@ -438,11 +441,15 @@ class ApplicationForm(forms.ModelForm):
             kinds, _accept = FILE_FIELDS[name]
             # The red-seal hint is a job of the worker once saved (applications/seal_jobs.py).
             inspected = uploads.inspect_upload(upload, allowed=kinds)
+            # The version stamps are read here, in the request: the page after the upload
+            # says at once whether the scan matches (about a second at most; bench/qr_check.py).
+            stamps = uploads.read_stamps(upload, inspected.kind) if name == SEAL_FIELD else []
             return NewFile(
                 upload=upload,
                 original_name=display_filename(upload.name),
                 extension=inspected.extension,
                 seal_detected=inspected.seal_detected,
+                stamps=tuple(stamps),
             )
         if name in self.pending:
             return KeptFile(self.pending[name])

@@ -1,7 +1,7 @@
 """Where an application stands on the applicant's path, for the private page's step indicator.
 
 填写 → 打印盖章 → 上传盖章扫描件 → 提交 → 评审结果. The step is read from the application
-(status, completeness, seal scan); nothing is stored.
+(status, completeness, seal scan and what its version stamps say); nothing is stored.
 """
 
 from dataclasses import dataclass
@@ -75,6 +75,22 @@ def application_progress(application, *, can_edit: bool = True) -> Progress:
     else:  # decided: the result is known
         current = RESULT
         action = _("评审结果：%(result)s。") % {"result": application.get_status_display()}
+    if status in (enums.Status.DRAFT, enums.Status.SUBMITTED) and can_edit:
+        # The stamped paper does not certify the current data (applications.stamp).
+        if application.scan_check == enums.ScanCheck.STALE:
+            current = PRINT
+            action = _(
+                "盖章表与在线填写内容不一致：请打印最新的申报表（PDF），由负责人签字、"
+                "加盖单位公章后，通过“修改申报”重新上传。"
+            )
+        elif application.scan_check == enums.ScanCheck.PARTIAL:
+            current = UPLOAD
+            action = _("盖章表缺页：请在上方“盖章表校验”中逐页追加缺少的页面的照片。")
+        elif application.scan_check == enums.ScanCheck.OTHER:
+            current = UPLOAD
+            action = _(
+                "盖章表不完整或不是本申报的表：请通过“修改申报”重新上传本申报盖章表的全部页面。"
+            )
     decided = status in workflow.DECIDED_STATUSES
     steps = []
     for index, label in enumerate(STEP_LABELS):

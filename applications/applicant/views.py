@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -26,15 +27,26 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from applications import enums, queries, services, tasks, validation, viewer, workflow
+from applications import (
+    enums,
+    queries,
+    services,
+    stamp,
+    tasks,
+    uploads,
+    validation,
+    viewer,
+    workflow,
+)
 from applications.applicant import page_cache, progress
 from applications.applicant.forms import (
     FILE_FIELDS,
     ApplicationForm,
     ResendLinkForm,
+    display_filename,
     summary_line,
 )
-from applications.models import Application, is_open_between
+from applications.models import Application, SealPage, is_open_between
 from applications.notice import render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
@@ -566,9 +578,12 @@ def edit(request, reference, token):
                 action=form.action,
                 token=token,
                 language=translation.get_language(),
+                confirm_stale=request.POST.get("confirm_stale") == "1",
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+            if "stale_scan" in _codes(exc):
+                form.fields["seal_scan"].confirm_stale = True
         else:
             if was_status == enums.Status.DRAFT and application.status == enums.Status.SUBMITTED:
                 messages.success(
@@ -582,6 +597,11 @@ def edit(request, reference, token):
     _mail_duplicates(form, call=call, exclude_pk=application.pk)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call, application=application, token=token)
+
+
+def _codes(exc: ValidationError) -> set[str]:
+    errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return {e.code for errs in errors for e in errs if e.code}
 
 
 @never_cache
@@ -611,15 +631,32 @@ def withdraw(request, reference, token):
 @require_GET
 def print_form(request, reference, token):
     application = _application_or_404(reference, token)
+    code = stamp.digest(application)
     return render(
         request,
         "applications/print.html",
-        {"application": application, "call": application.call, "token": token},
+        {
+            "application": application,
+            "call": application.call,
+            "token": token,
+            # The browser breaks the pages, so this QR carries no page number (0/0); the PDF
+            # has one per page.
+            "stamp_qr": stamp.qr_svg_data_uri(stamp.qr_text(application.reference, code)),
+            "stamp_caption": stamp.caption(application.reference, code),
+        },
     )
 
 
+RENDITION_EXTENSIONS = {".heic": "heif", ".heif": "heif"}  # stored as uploaded, shown as JPEG
+
+
 def _file_response(
-    request, application: Application, field: str, *, inline: bool = False
+    request,
+    application: Application,
+    field: str,
+    *,
+    inline: bool = False,
+    rendition: bool = False,
 ) -> HttpResponse:
     """The stored file, streamed from the private folder or the bucket through this view.
 
@@ -630,33 +667,65 @@ def _file_response(
     """
     if field not in FILE_FIELDS or not getattr(application, field):
         raise Http404(_("文件不存在。"))
-    if inline and not viewer.inline_type(getattr(application, field).name):
+    name = getattr(application, field).name
+    shown_as_jpeg = rendition and PurePosixPath(name).suffix.lower() in RENDITION_EXTENSIONS
+    if inline and not (viewer.inline_type(name) or shown_as_jpeg):
         raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
-    fieldfile = getattr(application, field)
+    return _stored_response(
+        request,
+        name,
+        application.original_name(field) or PurePosixPath(name).name,
+        rendition,
+        inline=inline,
+    )
+
+
+def _inline_headers(response: HttpResponse) -> None:
+    """A file shown in the organiser's page is its own sandboxed document (``viewer``)."""
+    response["Content-Security-Policy"] = viewer.INLINE_POLICY
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+
+
+def _stored_response(
+    request, name: str, filename: str, rendition: bool, *, inline: bool = False
+) -> HttpResponse:
     try:
-        handle, size = private_storage().open_stream(fieldfile.name)
+        handle, size = private_storage().open_stream(name)
     except FileNotFoundError as exc:
         raise Http404(_("文件不存在。")) from exc
     except StorageUnavailable:
-        logger.exception("could not read %s", fieldfile.name)
+        logger.exception("could not read %s", name)
         return render(request, "503.html", status=503)
+    suffix = PurePosixPath(name).suffix.lower()
+    if rendition and suffix in RENDITION_EXTENSIONS:
+        # An organiser's browser may not show HEIC: a JPEG of it (the original on request).
+        with handle:
+            data = uploads.jpeg_rendition(handle, RENDITION_EXTENSIONS[suffix])
+        response = HttpResponse(data, content_type="image/jpeg")
+        response["Content-Disposition"] = content_disposition_header(
+            not inline, PurePosixPath(filename).stem + ".jpg"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        if inline:
+            _inline_headers(response)
+        return response
     if inline:
-        content_type = viewer.inline_type(fieldfile.name)
+        content_type = viewer.inline_type(name)
     else:
-        content_type = mimetypes.guess_type(PurePosixPath(fieldfile.name).name)[0]
+        content_type = mimetypes.guess_type(PurePosixPath(name).name)[0]
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=application.original_name(field) or PurePosixPath(fieldfile.name).name,
+        filename=filename,
         content_type=content_type or "application/octet-stream",
     )
     response["Content-Length"] = str(size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     if inline:
-        response["Content-Security-Policy"] = viewer.INLINE_POLICY
-        response["X-Frame-Options"] = "SAMEORIGIN"
-        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        _inline_headers(response)
     return response
 
 
@@ -664,6 +733,72 @@ def _file_response(
 @limit_download
 def private_file(request, reference, token, field):
     return _file_response(request, _application_or_404(reference, token), field)
+
+
+@require_GET
+@limit_download
+def private_seal_page(request, reference, token, page_id):
+    application = _application_or_404(reference, token)
+    page = get_object_or_404(SealPage, application=application, pk=page_id)
+    return _stored_response(request, page.file.name, page.original_name, False)
+
+
+@never_cache
+@require_http_methods(["POST"])
+@limit_form_post
+def add_seal_page(request, reference, token):
+    """One more photographed page of the stamped form, after the seal scan (one by one)."""
+    application = _application_or_404(reference, token)
+    back = private_path(application, token) + "#scan-check"
+    upload = request.FILES.get("page")
+    if not upload:
+        messages.error(request, _("请选择要追加的一页照片。"))
+        return see_other(back)
+    try:
+        inspected = uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
+        stamps = uploads.read_stamps(upload, inspected.kind)
+        services.seal_page_add(
+            application=application,
+            page=services.NewFile(
+                upload=upload,
+                original_name=display_filename(upload.name),
+                extension=inspected.extension,
+                stamps=tuple(stamps),
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已追加一页：%s") % display_filename(upload.name))
+    return see_other(back)
+
+
+@never_cache
+@require_http_methods(["POST"])
+@limit_form_post
+def remove_seal_page(request, reference, token, page_id):
+    application = _application_or_404(reference, token)
+    try:
+        services.seal_page_remove(application=application, page_id=page_id)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已删除该页照片。"))
+    return see_other(private_path(application, token) + "#scan-check")
+
+
+@staff_member_required
+@require_GET
+@limit_download
+def organiser_seal_page(request, pk, page_id):
+    if not organiser_verified(request) or not request.user.has_perm(
+        "applications.view_application"
+    ):
+        raise PermissionDenied
+    application = get_object_or_404(queries.applications_visible_to(request.user), pk=pk)
+    page = get_object_or_404(SealPage, application=application, pk=page_id)
+    original = request.GET.get("original") == "1"
+    return _stored_response(request, page.file.name, page.original_name, not original)
 
 
 @staff_member_required
@@ -679,6 +814,7 @@ def organiser_file(request, pk, field):
         get_object_or_404(queries.applications_visible_to(request.user), pk=pk),
         field,
         inline=request.GET.get("inline") == "1",
+        rendition=request.GET.get("original") != "1",
     )
 
 

@@ -1,7 +1,8 @@
 """PDF documents, laid out by WeasyPrint from Django templates, set in the Noto CJK fonts.
 
 - ``application_form_pdf``: the 申报表 of one application, box for box as in the notice's
-  attachment, with its reference and a QR code of it on every page;
+  attachment, with its version stamp on every page (``applications.stamp``): a QR code of the
+  reference, the digest of the printed data and the page's number, and the same in small text;
 - ``selected_list_pdf``: a call's list of selected drafting units (起草单位和起草人名单).
 
 Templates live in ``templates/documents/``; their print CSS (``documents.css``: A4, running
@@ -19,10 +20,16 @@ Tables use ``table-layout: fixed``: WeasyPrint's automatic table layout measures
 Chinese texts in time that grows with the square of their length, so one long 单位简介
 could hold a worker for a long time; the fixed layout does not (docs/performance.md).
 
-Safety: a document may load ``data:`` URLs only (the QR code), so nothing an applicant
-typed can make the renderer read a local file or call a server.
+The QR of each page says that page's number, which a running header (the same element on
+every page) cannot: the form is laid out once, each page's empty QR slot is found by its
+anchor (``qr-slot``), and after ``write_pdf`` a vector QR (segno's PDF) is drawn into each slot
+with pypdf. The small text comes from CSS counters in the page's bottom margin.
+
+Safety: a document may load ``data:`` URLs only, so nothing an applicant typed can make the
+renderer read a local file or call a server.
 """
 
+import io
 import threading
 
 import segno
@@ -30,11 +37,13 @@ import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from PIL import ImageFile
+from pypdf import PdfReader, PdfWriter, Transformation
 from weasyprint.text.fonts import FontConfiguration
 
-from applications import queries
+from applications import queries, stamp
 from applications.documents.fonts import FONT_PACKAGE, missing_families
 from applications.models import Application, Call
 
@@ -97,8 +106,13 @@ def _font_config():
 
 def html_to_pdf(html: str) -> bytes:
     """Lay out one self-contained HTML string (CSS inlined, images as data: URLs)."""
+    return html_document(html).write_pdf()
+
+
+def html_document(html: str):
+    """The laid-out pages of one self-contained HTML string, to write as PDF."""
     fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=_font_config())
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).render(font_config=_font_config())
 
 
 def render_html(template_name: str, context: dict) -> str:
@@ -107,27 +121,65 @@ def render_html(template_name: str, context: dict) -> str:
     return render_to_string(template_name, {**context, "fonts": fonts})
 
 
-def qr_svg_data_uri(text: str) -> str:
-    """A QR code of ``text`` as an SVG data: URL (segno; error correction level M)."""
-    return segno.make(text, error="m", micro=False).svg_data_uri(border=0, xmldecl=False)
+QR_SLOT = "qr-slot"
+CSS_PX_TO_PT = 0.75  # WeasyPrint's anchors are in CSS pixels (1/96 in); PDF points are 1/72 in
+
+
+def qr_pdf_page(text: str):
+    """A QR code of ``text`` as a one-page vector PDF (one point a module), read by pypdf."""
+    out = io.BytesIO()
+    segno.make(text, error=stamp.QR_ERROR, micro=False).save(out, kind="pdf", scale=1, border=0)
+    return PdfReader(io.BytesIO(out.getvalue())).pages[0]
+
+
+def stamp_pages(data: bytes, slots: list, texts: list[str]) -> bytes:
+    """Draw QR code ``texts[i]`` into the slot (x1, y1, x2, y2 in CSS px from the top left)
+    of page i of the PDF ``data``; a page without a slot is left as it is."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    for page, slot, text in zip(writer.pages, slots, texts, strict=True):
+        if slot is None:
+            continue
+        x1, y1, x2, y2 = (v * CSS_PX_TO_PT for v in slot)
+        qr = qr_pdf_page(text)
+        scale = min(x2 - x1, y2 - y1) / float(qr.mediabox.width)
+        bottom = float(page.mediabox.height) - y2
+        page.merge_transformed_page(qr, Transformation().scale(scale).translate(x1, bottom))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 # --- the two documents ---------------------------------------------------------------------
-def application_form_context(application: Application) -> dict:
+def application_form_context(application: Application, *, code: str | None = None) -> dict:
+    code = code or stamp.digest(application)
     return {
         "application": application,
         "call": application.call,
-        "qr": qr_svg_data_uri(application.reference),
+        # Inside a CSS string in <style>, where HTML escapes do not apply: no quote,
+        # backslash or tag can end the string or the element.
+        "stamp_caption": mark_safe(
+            "".join(c for c in stamp.caption(application.reference, code) if c not in "\"'<>\n")
+        ),
     }
 
 
-def application_form_html(application: Application) -> str:
-    return render_html("documents/application_form.html", application_form_context(application))
+def application_form_html(application: Application, *, code: str | None = None) -> str:
+    return render_html(
+        "documents/application_form.html", application_form_context(application, code=code)
+    )
 
 
 def application_form_pdf(application: Application) -> bytes:
-    """The filled 申报表 of ``application``, to print, sign, stamp and scan."""
-    return html_to_pdf(application_form_html(application))
+    """The filled 申报表 of ``application``, to print, sign, stamp and scan; every page with
+    its version stamp (the module's docstring)."""
+    code = stamp.digest(application)
+    document = html_document(application_form_html(application, code=code))
+    pages = len(document.pages)
+    slots = [page.anchors.get(QR_SLOT) for page in document.pages]
+    texts = [
+        stamp.qr_text(application.reference, code, number, pages) for number in range(1, pages + 1)
+    ]
+    return stamp_pages(document.write_pdf(), slots, texts)
 
 
 def chinese_numeral(number: int) -> str:

@@ -7,7 +7,7 @@ from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
-from applications.models.upload import PendingUpload
+from applications.models.upload import PendingUpload, SealPage
 
 __all__ = [
     "LONG_TEXT_MAX",
@@ -23,6 +23,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Review",
+    "SealPage",
     "Standard",
     "is_open_between",
 ]

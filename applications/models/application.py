@@ -140,6 +140,12 @@ class Application(models.Model):
     )
     seal_scan_name = models.CharField(max_length=255, blank=True, editable=False)
     seal_detected = models.BooleanField(_("检测到红色印章"), null=True, editable=False)
+    # The version stamps (QR texts) found on the seal scan, and what they say about it now:
+    # kept up to date by every save (applications.stamp, services.applications).
+    scan_stamps = models.JSONField(default=list, blank=True, editable=False)
+    scan_check = models.CharField(
+        _("盖章表校验"), max_length=12, choices=enums.ScanCheck.choices, blank=True, editable=False
+    )
     privacy_consent = models.BooleanField(_("个人信息处理同意"), default=False)
     privacy_consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True, editable=False)
     # PIPL art. 25: publishing the drafter's name in the 公示 needs its own consent, asked

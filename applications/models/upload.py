@@ -23,11 +23,38 @@ class PendingUpload(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     seal_detected = models.BooleanField(null=True)
+    stamps = models.JSONField(default=list, blank=True)  # QR version stamps of a seal scan
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("暂存文件")
         verbose_name_plural = _("暂存文件")
+
+    def __str__(self):
+        return self.original_name
+
+
+class SealPage(models.Model):
+    """A further page of the stamped 申报表, photographed on its own after the seal scan.
+
+    A long form prints on several pages; on a phone each is one photo, added one by one
+    (in order) and removable. The application's ``seal_scan`` is the first; the version
+    stamps of all of them are judged together (``applications.stamp``). A new ``seal_scan``
+    replaces them all.
+    """
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="seal_pages"
+    )
+    file = models.FileField(storage=private_storage, upload_to=private_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    stamps = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "pk"]
+        verbose_name = _("盖章表追加页")
+        verbose_name_plural = _("盖章表追加页")
 
     def __str__(self):
         return self.original_name

@@ -23,6 +23,8 @@ from applications.services.applications import (
     private_link_send,
     private_link_touch,
     private_links_stop_others,
+    seal_page_add,
+    seal_page_remove,
 )
 from applications.services.audit import audit_write
 from applications.services.calls import call_copy, call_publish, call_publish_problems
@@ -95,6 +97,8 @@ __all__ = [
     "publicity_publish",
     "review_save",
     "reviewer_body_get",
+    "seal_page_add",
+    "seal_page_remove",
     "selected_list_reorder",
     "selections_propose_by_score",
     "waitlist_promote_next",

@@ -19,11 +19,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import emails, enums, form_schema, queries, validation, workflow
-from applications.models import Application, Call, PrivateLink, Question, Standard
+from applications import emails, enums, form_schema, queries, stamp, validation, workflow
+from applications.models import Application, Call, PrivateLink, Question, SealPage, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
-from applications.services.files import FileChange, FileWork, file_work
+from applications.services.files import (
+    FileChange,
+    FileWork,
+    NewFile,
+    delete_after_commit,
+    file_work,
+    store_upload,
+)
 from applications.services.locking import lock_application, lock_call
 
 logger = logging.getLogger(__name__)
@@ -131,6 +138,39 @@ def _save(
         application.standards.add(*standards)
 
 
+STALE_SCAN_MESSAGE = _(
+    "盖章表与在线填写内容不一致，请重新打印盖章。"
+    "如仍要以当前的盖章表提交，请勾选“仍以当前盖章表提交”后再提交。"
+)
+
+
+def _judge_scan(application: Application, *, confirm_stale: bool, was_check: str) -> None:
+    """Compare the seal scan's version stamps with the data just saved; store the outcome.
+
+    A submitted application whose save leaves a stale scan (a printed field edited after a
+    matching scan, or a draft submitted with an old one) is refused unless the applicant
+    confirmed it (``confirm_stale``): the stamped paper no longer says what the database
+    says. Side effect: writes ``scan_check``.
+    """
+    if not application.seal_scan:
+        outcome = ""
+    else:
+        verdict = stamp.judge(
+            stamp.scan_texts(application), application.reference, stamp.digest(application)
+        )
+        outcome = verdict.outcome
+    if (
+        outcome == enums.ScanCheck.STALE
+        and application.status == enums.Status.SUBMITTED
+        and was_check != enums.ScanCheck.STALE
+        and not confirm_stale
+    ):
+        raise ValidationError({"seal_scan": ValidationError(STALE_SCAN_MESSAGE, code="stale_scan")})
+    if outcome != application.scan_check:
+        application.scan_check = outcome
+        Application.objects.filter(pk=application.pk).update(scan_check=outcome)
+
+
 @transaction.atomic
 def _create(
     *,
@@ -167,6 +207,7 @@ def _create(
     work.apply(application, files)
     _save(application, standards=standards, now=now, action=action, was_status="")
     PrivateLink.objects.create(application=application, token_hash=digest, created_at=now)
+    _judge_scan(application, confirm_stale=False, was_check="")
     seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
     work.claim_pending()
     call.last_reference_number = number
@@ -227,6 +268,7 @@ def _update(
     token: str,
     work: FileWork,
     language: str | None,
+    confirm_stale: bool,
 ) -> Application:
     application = lock_application(application)
     try:
@@ -243,6 +285,7 @@ def _update(
     answers_before = dict(application.extra_answers)
     before_standards = set(application.standards.values_list("pk", flat=True))
     was_status = application.status
+    was_check = application.scan_check
     for name, value in values.items():
         setattr(application, name, value)
     if language:
@@ -255,7 +298,15 @@ def _update(
     changed += work.apply(application, files)
     if {s.pk for s in standards} != before_standards:
         changed.append("standards")
+    if "seal_scan" in files:
+        _drop_seal_pages(application)  # a new scan replaces the pages added to the old one
     _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    # A new scan is judged afresh; an edit is judged against what was confirmed before.
+    _judge_scan(
+        application,
+        confirm_stale=confirm_stale,
+        was_check="" if "seal_scan" in files or was_status == enums.Status.DRAFT else was_check,
+    )
     if "seal_scan" in files:
         seal_hint_later(application)
     work.claim_pending()
@@ -278,13 +329,16 @@ def application_update(
     token: str = "",
     now: datetime.datetime | None = None,
     language: str | None = None,
+    confirm_stale: bool = False,
 ) -> Application:
     """Edit by the applicant, before the deadline, of a draft or a submitted application.
 
     ``action="submit"`` on a draft submits it; a submitted application stays submitted and
     must stay complete. Side effects: audit entry listing the changed fields (not their
-    values), replaced files removed after commit, the confirmation e-mail on submission.
-    ``language``, when given, becomes the language of the application's e-mails.
+    values), replaced files removed after commit, the confirmation e-mail on submission,
+    the seal scan's check (``scan_check``) brought up to date. A save that would leave a
+    submitted application with a stale scan is refused (code ``stale_scan``) unless
+    ``confirm_stale``. ``language``, when given, becomes the language of the e-mails.
     """
     now = now or timezone.now()
     with file_work() as work:
@@ -298,6 +352,7 @@ def application_update(
             token=token,
             work=work,
             language=language,
+            confirm_stale=confirm_stale,
         )
 
 
@@ -387,3 +442,80 @@ def private_links_stop_others(*, application: Application, keep_hash: str) -> in
             locked.save(update_fields=["updated_at"])
             _audit(locked, "application.links_stopped", count=stopped)
     return stopped
+
+
+# --- further pages of the seal scan ---------------------------------------------------------
+SEAL_PAGES_MAX = 9  # besides the seal scan: a 申报表 of ten pages is already a long one
+
+
+def _drop_seal_pages(application: Application) -> None:
+    pages = list(SealPage.objects.filter(application=application))
+    if pages:
+        SealPage.objects.filter(pk__in=[p.pk for p in pages]).delete()
+        delete_after_commit(p.file.name for p in pages if p.file.name)
+
+
+def _editable_with_scan(application: Application, now: datetime.datetime) -> None:
+    validation.ensure_call_open(application.call, now=now)
+    if application.status not in workflow.EDITABLE_STATUSES:
+        raise ValidationError(
+            _("申报状态为“%(status)s”，不能再修改。"),
+            code="not_editable",
+            params={"status": application.get_status_display()},
+        )
+    if not application.seal_scan:
+        raise ValidationError(
+            _("请先通过“修改申报”上传盖章表的第 1 页（或整份 PDF），再逐页追加照片。"),
+            code="no_seal_scan",
+        )
+
+
+def seal_page_add(
+    *, application: Application, page: NewFile, now: datetime.datetime | None = None
+) -> SealPage:
+    """Add one more photographed page to the application's seal scan, after the others.
+
+    Side effects: the file is stored, the scan judged again with every page's stamps
+    (``scan_check``: a page that completes the form turns ``partial`` into ``matches``),
+    an audit entry. Refused (``ValidationError``) after the deadline, once decided, without
+    a seal scan to add to, or beyond ``SEAL_PAGES_MAX`` pages.
+    """
+    now = now or timezone.now()
+    with file_work() as work, transaction.atomic():
+        application = lock_application(application)
+        _editable_with_scan(application, now)
+        if SealPage.objects.filter(application=application).count() >= SEAL_PAGES_MAX:
+            raise ValidationError(
+                _("最多可追加 %(n)s 页照片。页数更多时，请扫描成一份 PDF 后通过“修改申报”上传。"),
+                code="too_many_pages",
+                params={"n": SEAL_PAGES_MAX},
+            )
+        added = SealPage(
+            application=application,
+            original_name=page.original_name[:255],
+            stamps=list(page.stamps),
+            created_at=now,
+        )
+        store_upload(added.file, f"upload{page.extension}", page.upload)
+        work.written.append(added.file.name or "")
+        added.save()
+        _judge_scan(application, confirm_stale=True, was_check=application.scan_check)
+        _audit(application, "application.edit", changed=["seal_pages"], status=application.status)
+        return added
+
+
+def seal_page_remove(
+    *, application: Application, page_id: int, now: datetime.datetime | None = None
+) -> None:
+    """Remove one added page of the seal scan (the file after commit); judge the scan again."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = lock_application(application)
+        _editable_with_scan(application, now)
+        page = SealPage.objects.filter(application=application, pk=page_id).first()
+        if page is None:
+            raise ValidationError(_("该页照片已删除。"), code="no_such_page")
+        page.delete()
+        delete_after_commit([page.file.name or ""])
+        _judge_scan(application, confirm_stale=True, was_check=application.scan_check)
+        _audit(application, "application.edit", changed=["seal_pages"], status=application.status)

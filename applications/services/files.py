@@ -27,6 +27,7 @@ class NewFile:
     original_name: str
     extension: str
     seal_detected: bool | None = None
+    stamps: tuple[str, ...] = ()  # the version stamps read off a seal scan (uploads.qr)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ def _store(fieldfile: FieldFile, name: str, upload: UploadedFile) -> None:
         raise ValidationError(STORAGE_UNAVAILABLE, code="storage_unavailable") from exc
 
 
+def store_upload(fieldfile: FieldFile, name: str, upload: UploadedFile) -> None:
+    """Write an inspected upload into ``fieldfile`` (see ``_store``)."""
+    _store(fieldfile, name, upload)
+
+
 @contextmanager
 def file_work() -> Iterator["FileWork"]:
     """Files written inside the block are deleted again if the block fails."""
@@ -97,11 +103,13 @@ class FileWork:
                 setattr(application, f"{field}_name", change.original_name[:255])
                 if field == "seal_scan":
                     application.seal_detected = change.seal_detected
+                    application.scan_stamps = list(change.stamps)
             elif isinstance(change, KeptFile):
                 fieldfile.name = change.pending.file.name
                 setattr(application, f"{field}_name", change.pending.original_name)
                 if field == "seal_scan":
                     application.seal_detected = change.pending.seal_detected
+                    application.scan_stamps = list(change.pending.stamps)
                 self.claimed.append(change.pending)
             elif isinstance(change, ClearFile):
                 if field == "seal_scan":
@@ -171,6 +179,7 @@ def pending_upload_create(*, field_name: str, change: NewFile) -> PendingUpload:
         original_name=change.original_name[:255],
         size=change.upload.size,
         seal_detected=change.seal_detected,
+        stamps=list(change.stamps),
     )
     _store(pending.file, f"upload{change.extension}", change.upload)
     try:

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import enums, form_schema
-from applications.models import Application, Call
+from applications.models import Application, Call, SealPage
 from applications.services.audit import audit_write as _audit
 from applications.services.files import delete_after_commit
 from applications.services.locking import lock_application
@@ -38,6 +38,9 @@ def personal_data_purge(
             if application.status == enums.Status.SELECTED or application.personal_data_purged_at:
                 continue
             files = [getattr(application, f).name for f in form_schema.FILE_FIELDS]
+            pages = SealPage.objects.filter(application=application)
+            files += [page.file.name for page in pages]
+            pages.delete()
             for name in form_schema.PERSONAL_FIELDS:
                 field = Application._meta.get_field(name)
                 setattr(application, name, None if field.null else "")
@@ -46,6 +49,8 @@ def personal_data_purge(
                 setattr(application, f"{name}_name", "")
             application.seal_detected = None
             application.unfinished = {}  # values as typed: personal data too
+            application.scan_stamps = []
+            application.scan_check = ""
             application.personal_data_purged_at = now
             # No full_clean(): an erased application is incomplete on purpose.
             application.save()

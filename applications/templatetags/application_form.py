@@ -4,7 +4,7 @@ view and the PDF (``applications/_paper_table.html``) and the private page's sum
 
 from django import template
 
-from applications import form_schema
+from applications import form_schema, stamp
 from applications.form_schema import Kind
 from applications.models import Application
 
@@ -82,3 +82,12 @@ def extra_answers(application, hidden=False, questions=None):
         for question in questions
         if hidden or not question.hidden
     ]
+
+
+@register.simple_tag
+def scan_missing_pages(application) -> str:
+    """The pages of the current version a partial seal scan lacks: "2、3"."""
+    verdict = stamp.judge(
+        stamp.scan_texts(application), application.reference, stamp.digest(application)
+    )
+    return "、".join(str(page) for page in verdict.missing)

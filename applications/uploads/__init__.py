@@ -32,10 +32,12 @@ re-exporting is the fix.
 
 Modules: ``kinds`` (what is accepted), ``inspect`` (the check), ``formats`` (one parser
 each), ``active`` (active content), ``images`` (safe opening), ``seal`` (the red-seal hint),
-``handlers`` (the upload handler that streams to disk within the size limit).
+``handlers`` (the upload handler that streams to disk within the size limit), ``qr`` (the
+version stamps read off a seal scan, ``applications.stamp``).
 """
 
 from applications.uploads.handlers import SizeLimitedUploadHandler
+from applications.uploads.images import jpeg_rendition
 from applications.uploads.inspect import inspect_upload
 from applications.uploads.kinds import (
     ALLOWED_KINDS,
@@ -44,6 +46,7 @@ from applications.uploads.kinds import (
     InspectedFile,
     KindInfo,
 )
+from applications.uploads.qr import read_stamps
 from applications.uploads.seal import detect_red_seal
 
 __all__ = [
@@ -55,4 +58,6 @@ __all__ = [
     "SizeLimitedUploadHandler",
     "detect_red_seal",
     "inspect_upload",
+    "jpeg_rendition",
+    "read_stamps",
 ]

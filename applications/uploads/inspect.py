@@ -15,6 +15,7 @@ from applications.uploads.formats import VALIDATORS, check_image, ole2_streams, 
 from applications.uploads.kinds import (
     ALLOWED_KINDS,
     HEAD_BYTES,
+    HEIF_BRANDS,
     JPEG_SIGNATURE,
     OLE2_SIGNATURE,
     PDF_SIGNATURE,
@@ -123,6 +124,8 @@ def sniff(f: IO[bytes], head: bytes) -> str | None:
         return "png"
     if head.startswith(JPEG_SIGNATURE):
         return "jpeg"
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "heif"
     if head.startswith(OLE2_SIGNATURE):
         streams = ole2_streams(f)
         if streams is None or "WordDocument" in streams:

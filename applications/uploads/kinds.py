@@ -19,6 +19,8 @@ ALLOWED_KINDS: dict[str, KindInfo] = {
     "pdf": KindInfo("application/pdf", (".pdf",), gettext_lazy("PDF 文档")),
     "png": KindInfo("image/png", (".png",), gettext_lazy("PNG 图片")),
     "jpeg": KindInfo("image/jpeg", (".jpg", ".jpeg"), gettext_lazy("JPEG 图片")),
+    # What iPhones save photos as: kept as uploaded, shown to organisers as a JPEG rendition.
+    "heif": KindInfo("image/heic", (".heic", ".heif"), gettext_lazy("HEIC 照片")),
     "doc": KindInfo("application/msword", (".doc",), gettext_lazy("Word 97-2003 文档（.doc）")),
     "docx": KindInfo(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -26,7 +28,7 @@ ALLOWED_KINDS: dict[str, KindInfo] = {
         gettext_lazy("Word 文档（.docx）"),
     ),
 }
-SEAL_KINDS = frozenset({"pdf", "png", "jpeg"})
+SEAL_KINDS = frozenset({"pdf", "png", "jpeg", "heif"})
 ATTACHMENT_KINDS = frozenset({"pdf", "doc", "docx", "png", "jpeg"})
 
 
@@ -46,6 +48,8 @@ JPEG_SIGNATURE = b"\xff\xd8\xff"
 PDF_SIGNATURE = b"%PDF-"
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
+# An ISO base media file (bytes 4-7 "ftyp") whose major brand is one of HEIF's still images.
+HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1", b"hevc", b"hevx")
 
 # A real .docx expands to a few times its size; these limits leave ample room for
 # documents full of images while refusing archives built to exhaust the server.
@@ -63,10 +67,10 @@ PDF_MAX_OBJECTS = 10_000
 # object; olefile's work grows with the square of this count.
 OLE2_MAX_ENTRIES = 2048
 
-PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG"}
+PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "heif": "HEIF"}  # HEIF: pillow-heif's opener
 # Kinds that never legitimately contain a ZIP archive. Word files do: .docx is one,
 # and Word 2007+ stores the theme of a .doc as an embedded ZIP.
-SINGLE_PART_KINDS = frozenset({"pdf", "png", "jpeg"})
+SINGLE_PART_KINDS = frozenset({"pdf", "png", "jpeg", "heif"})
 
 
 def megabytes(n: int) -> str:

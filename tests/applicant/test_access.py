@@ -199,6 +199,11 @@ def test_the_matrix_covers_every_url_pattern(world):
         "a/<str:reference>/<str:token>/print/",
         "a/<str:reference>/<str:token>/files/<str:field>/",
         "organiser/files/<int:pk>/<str:field>/",
+        # The seal scan's added pages: tests/stamp/test_seal_pages.py checks who gets them.
+        "a/<str:reference>/<str:token>/pages/",
+        "a/<str:reference>/<str:token>/pages/<int:page_id>/",
+        "a/<str:reference>/<str:token>/pages/<int:page_id>/remove/",
+        "organiser/pages/<int:pk>/<int:page_id>/",
         "a/<str:reference>/<str:token>/form.pdf",
         "a/<str:reference>/<str:token>/links/stop-others/",
         # a link pasted with punctuation after it: redirected to the link itself

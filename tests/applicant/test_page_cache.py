@@ -122,7 +122,8 @@ def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_
 
     time.sleep(max(0.0, (call.deadline - timezone.now()).total_seconds()) + 0.1)
 
-    # the call's dates are still kept; the page's list of live links is one query of its own
+    # the call's dates are still kept; the page's list of live links is one query of its own,
+    # the seal scan's added pages another
     with django_assert_max_num_queries(5):
         page = applicant.get(url).content.decode()
     assert "修改申报" not in page

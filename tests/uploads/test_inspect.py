@@ -297,9 +297,9 @@ def test_accepts_real_files(name, build, allowed, kind, extension):
 
 
 def test_allowed_kind_sets():
-    assert set(ALLOWED_KINDS) == {"pdf", "png", "jpeg", "doc", "docx"}
-    assert {"pdf", "png", "jpeg"} == SEAL_KINDS
-    assert set(ALLOWED_KINDS) == ATTACHMENT_KINDS
+    assert set(ALLOWED_KINDS) == {"pdf", "png", "jpeg", "heif", "doc", "docx"}
+    assert {"pdf", "png", "jpeg", "heif"} == SEAL_KINDS  # HEIC: phone photos of the stamped form
+    assert set(ALLOWED_KINDS) == ATTACHMENT_KINDS | {"heif"}
     assert ALLOWED_KINDS["jpeg"].extensions == (".jpg", ".jpeg")
 
 

@@ -1,0 +1,231 @@
+"""What the seal scan's QR check costs, and how often it finds the stamps: issue 18's figures.
+
+    .venv/bin/python bench/qr_check.py [--rounds 3] [--corpus-only | --timings-only]
+
+Renders a real 申报表 (three pages: a long 单位简介) on a scratch database, then
+
+1. the corpus: every page photographed-looking (tests/factories/scans.py) under each
+   distortion at two strengths, as a 12 MP phone JPEG in one of the four EXIF orientations,
+   read by ``uploads.read_stamps``; prints the detection rate per distortion and the false
+   outcomes (a stale or another application's form judged ``matches``), and the red-seal
+   hint's precision and recall on stamped pages, unstamped pages and pages with red marks
+   that are not seals;
+2. the timings: in a fresh process per round, the check of a 4,032 × 3,024 photo, a
+   three-page scanned PDF and a 39.9 MP JPEG (the largest the pixel limit lets through), with
+   the growth of the process's peak resident memory during the check (as bench/uploads.py).
+
+Figures: docs/performance.md ("The seal scan's QR check").
+"""
+
+import argparse
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import _scratch  # noqa: F401  (sets Django up on a scratch database)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = """
+import json, os, sys, time
+import django
+django.setup()
+from django.core.files import File
+from applications.uploads import SEAL_KINDS, inspect_upload, read_stamps
+
+def check(path, name):
+    with open(path, "rb") as handle:
+        upload = File(handle, name=name)
+        upload.size = os.path.getsize(path)
+        inspected = inspect_upload(upload, allowed=SEAL_KINDS)
+        return read_stamps(upload, inspected.kind)
+
+check(sys.argv[3], "warm.jpg")
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) for line in lines if line.startswith(field + ":"))
+
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")
+before = status("VmRSS")
+started = time.perf_counter()
+found = check(sys.argv[1], sys.argv[2])
+elapsed = time.perf_counter() - started
+peak = status("VmHWM")
+print(json.dumps({"seconds": elapsed, "mb": max(0, peak - before) / 1024, "found": len(found)}))
+"""
+
+
+def form(call, number, **overrides):
+    from applications.documents import pdf
+    from applications.models import Application
+    from tests.factories import create_application
+
+    application, _ = create_application(call, number, **overrides)
+    application = Application.objects.get(pk=application.pk)
+    return application, pdf.application_form_pdf(application)
+
+
+def corpus(call) -> None:
+    from applications import stamp, uploads
+    from applications.enums import ScanCheck
+    from applications.uploads.seal import detect_red_seal
+    from tests.factories import scans as s
+
+    application, data = form(call, 41, unit_profile="本单位推行首席质量官制度，成效显著。" * 200)
+    code = stamp.digest(application)
+    pages = s.pdf_pages(data, dpi=200)
+    _other, other_data = form(call, 42)
+    distortions = {
+        "upright photo": [lambda p: s.on_table(p), lambda p: s.on_table(p, fill=0.55)],
+        "rotated": [lambda p: s.on_table(s.rotate(p, 7)), lambda p: s.on_table(s.rotate(p, 25))],
+        "skewed": [lambda p: s.on_table(s.skew(p, 0.12)), lambda p: s.on_table(s.skew(p, 0.25))],
+        "perspective": [
+            lambda p: s.on_table(s.perspective(p, 0.12)),
+            lambda p: s.on_table(s.perspective(p, 0.25)),
+        ],
+        "blurred": [lambda p: s.blur(s.on_table(p), 2.0), lambda p: s.blur(s.on_table(p), 3.0)],
+        "hard JPEG": [
+            lambda p: s.hard_jpeg(s.on_table(p), 15),
+            lambda p: s.hard_jpeg(s.on_table(p), 6),
+        ],
+        "dark on one side": [
+            lambda p: s.dark_side(s.on_table(p), 0.35),
+            lambda p: s.dark_side(s.on_table(p), 0.15),
+        ],
+        "seal over the QR": [lambda p: s.on_table(s.seal_over_qr(p))],
+        "noise and vignette": [lambda p: s.photo_look(s.on_table(p))],
+    }
+    print(f"\n{'distortion':<22} {'pages':>5} {'found':>5} {'rate':>6}")
+    photos_of_form = []
+    for name, variants in distortions.items():
+        found = total = 0
+        for v, distort in enumerate(variants):
+            for number, page in enumerate(pages, start=1):
+                orientation = (1, 6, 3, 8)[(number + v) % 4]
+                photo = s.jpeg_bytes(distort(page), orientation=orientation)
+                texts = uploads.read_stamps(io.BytesIO(photo), "jpeg")
+                total += 1
+                found += stamp.qr_text(application.reference, code, number, len(pages)) in texts
+                photos_of_form.append(texts)
+        print(f"{name:<22} {total:>5} {found:>5} {found / total:>6.0%}")
+
+    # False outcomes: the same photos after a printed edit, and another application's form.
+    false_matches = 0
+    application.address += "（新址）"
+    new_code = stamp.digest(application)
+    for texts in photos_of_form:
+        false_matches += stamp.judge(texts, application.reference, new_code).outcome == (
+            ScanCheck.MATCHES
+        )
+    other_texts = uploads.read_stamps(io.BytesIO(other_data), "pdf")
+    false_matches += stamp.judge(other_texts, application.reference, code).outcome == (
+        ScanCheck.MATCHES
+    )
+    print(f"false 'matches' over {len(photos_of_form) + 1} stale or other forms: {false_matches}")
+    scanned = uploads.read_stamps(io.BytesIO(s.scanned_pdf(pages)), "pdf")
+    verdict = stamp.judge(scanned, application.reference, code)
+    print(f"three-page scanned PDF: {verdict.outcome}")
+
+    # The red-seal hint on stamped pages, unstamped ones and ones with other red marks.
+    sealed = [
+        s.on_table(s.draw_seal(p, (p.width * 2 // 3, p.height * 4 // 5), p.width // 9))
+        for p in pages
+    ]
+    plain = [s.on_table(p) for p in pages]
+    marked = [s.on_table(s.red_marks(p)) for p in pages]
+    answers = [
+        (truth, detect_red_seal(io.BytesIO(s.jpeg_bytes(img)), "jpeg"))
+        for truth, images in ((True, sealed), (False, plain), (False, marked))
+        for img in images
+    ]
+    tp = sum(1 for truth, said in answers if truth and said)
+    fp = sum(1 for truth, said in answers if not truth and said)
+    fn = sum(1 for truth, said in answers if truth and not said)
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    print(f"red-seal hint: precision {precision:.0%}, recall {recall:.0%} ({len(answers)} pages)")
+    return pages
+
+
+def timings(pages, rounds: int) -> None:
+    from PIL import Image
+
+    from tests.factories import scans as s
+
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        files = {
+            "photo 4,032 x 3,024 (12 MP JPEG)": (
+                "photo.jpg",
+                s.jpeg_bytes(s.on_table(pages[0]), orientation=6),
+            ),
+            "scanned PDF, three pages, 150 dpi": ("scan.pdf", s.scanned_pdf(pages[:3])),
+            "photo 7,296 x 5,472 (39.9 MP JPEG)": (
+                "big.jpg",
+                s.jpeg_bytes(s.on_table(pages[0], size=(7296, 5472))),
+            ),
+            "PNG 4,090 x 4,090 (16.7 MP, the PNG limit)": (
+                "big.png",
+                s.png_bytes(s.on_table(pages[0], size=(4090, 4090))),
+            ),
+        }
+        warm = folder / "warm.jpg"
+        Image.new("RGB", (64, 64), "white").save(warm)
+        print(f"\n{'file':<44} {'time':>8} {'memory':>9} found")
+        for label, (name, content) in files.items():
+            path = folder / name
+            path.write_bytes(content)
+            runs = []
+            for _ in range(rounds):
+                result = subprocess.run(
+                    [sys.executable, "-c", CHILD, str(path), name, str(warm)],
+                    cwd=ROOT,
+                    env={**os.environ},
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=True,
+                )
+                runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            seconds = statistics.median(r["seconds"] for r in runs)
+            mb = statistics.median(r["mb"] for r in runs)
+            print(f"{label:<44} {seconds:>6.2f} s {mb:>6.0f} MB {runs[0]['found']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus-only", action="store_true")
+    parser.add_argument("--timings-only", action="store_true")
+    options = parser.parse_args()
+    import io as _io
+
+    from django.core.management import call_command
+    from django.test.utils import setup_test_environment
+
+    from applications.models import Call
+    from tests.factories import scans as s
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0, stdout=_io.StringIO())
+    call_command("seed_call", deadline="2099-12-31", stdout=_io.StringIO())
+    call = Call.objects.get(code="cqo-2021")
+    if options.timings_only:
+        _application, data = form(
+            call, 43, unit_profile="本单位推行首席质量官制度，成效显著。" * 200
+        )
+        pages = s.pdf_pages(data, dpi=200)
+    else:
+        pages = corpus(call)
+    if not options.corpus_only:
+        timings(pages, options.rounds)
+
+
+if __name__ == "__main__":
+    main()

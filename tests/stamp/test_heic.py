@@ -1,0 +1,81 @@
+"""HEIC/HEIF photos (iPhones): accepted as the seal scan, read for the version stamp, kept as
+uploaded, and shown to organisers as a JPEG rendition."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from applications import stamp, uploads
+from applications.documents import pdf
+from applications.enums import ScanCheck
+from applications.models import Application
+from tests.factories import create_application, form_data, selector
+from tests.factories import scans as s
+
+pytestmark = pytest.mark.django_db
+
+SHORT = "本单位推行首席质量官制度。"
+
+
+def heic_bytes(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format="HEIF", quality=85)
+    return out.getvalue()
+
+
+def test_a_heic_is_a_seal_kind_judged_by_its_content():
+    data = heic_bytes(Image.new("RGB", (64, 48), "white"))
+    photo = SimpleUploadedFile("IMG_0001.HEIC", data, content_type="image/heic")
+    assert uploads.inspect_upload(photo, allowed=uploads.SEAL_KINDS).kind == "heif"
+    renamed = SimpleUploadedFile("IMG_0001.jpg", data, content_type="image/jpeg")
+    with pytest.raises(ValidationError) as refused:
+        uploads.inspect_upload(renamed, allowed=uploads.SEAL_KINDS)
+    assert refused.value.code == "extension_mismatch"
+    with pytest.raises(ValidationError) as not_here:
+        uploads.inspect_upload(photo, allowed=uploads.ATTACHMENT_KINDS)
+    assert not_here.value.code == "not_allowed"
+
+
+def test_an_iphone_photo_of_the_form_matches_and_organisers_get_a_jpeg(call, client):
+    application, token = create_application(call, 51, unit_profile=SHORT, drafter_resume=SHORT)
+    application = Application.objects.get(pk=application.pk)
+    pages = s.pdf_pages(pdf.application_form_pdf(application), dpi=100)
+    # Every page laid side by side on the table, in one photo.
+    spread = Image.new("RGB", (sum(p.width + 20 for p in pages), pages[0].height), "white")
+    for number, page in enumerate(pages):
+        spread.paste(page, (number * (page.width + 20), 0))
+    photo = heic_bytes(s.on_table(spread, size=(2400, 1800), fill=0.95))
+
+    # The same answers as posted: the page photographed is the one printed.
+    first = str(call.standards.first().pk)
+    data = form_data(call, 51, unit_profile=SHORT, drafter_resume=SHORT, standards=[first])
+    data = {k: v for k, v in data.items() if k != "idempotency_key"}
+    data["action"] = "submit"
+    data["seal_scan"] = SimpleUploadedFile("IMG_0002.HEIC", photo, content_type="image/heic")
+    response = client.post(f"/a/{application.reference}/{token}/edit/", data)
+    assert response.status_code == 303, response.content.decode()[:2000]
+
+    saved = Application.objects.get(pk=application.pk)
+    assert saved.scan_check == ScanCheck.MATCHES
+    code = stamp.digest(saved)
+    assert saved.scan_stamps == [
+        stamp.qr_text(saved.reference, code, n, len(pages)) for n in range(1, len(pages) + 1)
+    ]
+    assert saved.seal_scan.name.endswith(".heic")
+    with saved.seal_scan.open("rb") as stored:
+        assert stored.read() == photo  # kept as uploaded
+
+    organiser = Client()
+    organiser.force_login(selector())
+    rendition = organiser.get(f"/organiser/files/{saved.pk}/seal_scan/")
+    assert rendition["Content-Type"] == "image/jpeg"
+    assert 'filename="IMG_0002.jpg"' in rendition["Content-Disposition"]
+    with Image.open(io.BytesIO(rendition.content)) as jpeg:
+        assert (jpeg.format, jpeg.size) == ("JPEG", (2400, 1800))
+    original = organiser.get(f"/organiser/files/{saved.pk}/seal_scan/?original=1")
+    assert b"".join(original.streaming_content) == photo
+    original.close()
