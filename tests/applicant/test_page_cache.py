@@ -124,7 +124,7 @@ def test_the_kept_private_page_follows_the_deadline(call, django_assert_max_num_
 
     # the call's dates are still kept; the page's list of live links is one query of its own,
     # the seal scan's added pages another
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         page = applicant.get(url).content.decode()
     assert "修改申报" not in page
     assert "征集已截止，申报不能再修改。" in page
