@@ -95,7 +95,7 @@ def test_nothing_of_the_2021_call_shows_on_a_second_calls_pages(
     seen["selected list PDF"] = "".join(
         page_texts(staff.get("/organiser/calls/rsq-2026/selected.pdf").content)
     )
-    query = f"?call__id__exact={second.pk}"
+    query = f"?call__id__exact={second.pk}&status__exact=all"
     seen["CSV"] = body(staff.get(f"/organiser/applications.csv{query}"))
     workbook = load_workbook(
         io.BytesIO(body_bytes(staff.get(f"/organiser/applications.xlsx{query}")))

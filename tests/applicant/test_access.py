@@ -67,8 +67,10 @@ def organiser_pages(world):
     deciders = {"selector", "superuser"}
     return [
         (f"/organiser/files/{a.pk}/seal_scan/", reviewers_and_up),
+        (f"/organiser/files/{a.pk}/seal_scan/?inline=1", reviewers_and_up),
         (f"/organiser/applications/{a.pk}/form.pdf", reviewers_and_up),
         (f"/organiser/calls/{call.code}/selected.pdf", reviewers_and_up),
+        (f"/organiser/calls/{call.code}/reviews.xlsx", reviewers_and_up),
         ("/organiser/applications.csv", reviewers_and_up),
         ("/organiser/applications.xlsx", reviewers_and_up),
         ("/admin/", reviewers_and_up),
@@ -211,6 +213,7 @@ def test_the_matrix_covers_every_url_pattern(world):
         r"^a/(?P<reference>[^/]+)/(?P<token>[A-Za-z0-9_-]+)/(?P<tail>[^A-Za-z0-9_/-]+)/?$",
         "organiser/applications/<int:pk>/form.pdf",
         "organiser/calls/<slug:code>/selected.pdf",
+        "organiser/calls/<slug:code>/reviews.xlsx",
         "organiser/applications.<str:fmt>",
         "i18n/setlang/",
     }

@@ -78,4 +78,3 @@ def test_an_iphone_photo_of_the_form_matches_and_organisers_get_a_jpeg(call, cli
         assert (jpeg.format, jpeg.size) == ("JPEG", (2400, 1800))
     original = organiser.get(f"/organiser/files/{saved.pk}/seal_scan/?original=1")
     assert b"".join(original.streaming_content) == photo
-    original.close()

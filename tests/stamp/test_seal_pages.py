@@ -109,7 +109,6 @@ def test_the_applicant_adds_and_removes_a_page_on_the_private_page(long_form, cl
     download = client.get(f"{private}pages/{page.pk}/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"\xff\xd8")  # the JPEG as sent
-    download.close()
     other, other_token = create_application(application.call, 63)
     assert client.get(f"/a/{other.reference}/{other_token}/pages/{page.pk}/").status_code == 404
     assert Client().get(f"/organiser/pages/{application.pk}/{page.pk}/").status_code == 302
@@ -117,7 +116,6 @@ def test_the_applicant_adds_and_removes_a_page_on_the_private_page(long_form, cl
     organiser.force_login(selector())
     got = organiser.get(f"/organiser/pages/{application.pk}/{page.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"\xff\xd8")
-    got.close()
 
     # A file that is not a picture or PDF is refused with a message, nothing stored.
     bad = SimpleUploadedFile("page.txt", b"hello", content_type="text/plain")
