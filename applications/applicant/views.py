@@ -732,7 +732,16 @@ def _stored_response(
 @require_GET
 @limit_download
 def private_file(request, reference, token, field):
-    return _file_response(request, _application_or_404(reference, token), field)
+    """The applicant's own file: a download, or with ``?inline=1`` shown in the page (the
+    seal scan's thumbnail; a HEIC as its JPEG rendition), for the checked kinds only."""
+    inline = request.GET.get("inline") == "1"
+    return _file_response(
+        request,
+        _application_or_404(reference, token),
+        field,
+        inline=inline,
+        rendition=inline,
+    )
 
 
 @require_GET

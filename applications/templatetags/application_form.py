@@ -91,3 +91,13 @@ def scan_missing_pages(application) -> str:
         stamp.scan_texts(application), application.reference, stamp.digest(application)
     )
     return "、".join(str(page) for page in verdict.missing)
+
+
+THUMBNAIL_SUFFIXES = (".png", ".jpg", ".heic", ".heif")
+
+
+@register.filter
+def has_thumbnail(fieldfile) -> bool:
+    """Whether a stored scan is a picture the private page can show small (a checked PNG or
+    JPEG, or a HEIC shown as its JPEG rendition); a PDF is not pictured."""
+    return bool(fieldfile) and fieldfile.name.lower().endswith(THUMBNAIL_SUFFIXES)

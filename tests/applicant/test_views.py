@@ -15,6 +15,7 @@ from typing_extensions import override
 
 from applications import demo, enums, form_schema
 from applications.models import Application, PendingUpload
+from applications.services import NewFile
 from applications.storage import private_storage
 from outbox.models import MailState, OutgoingMail
 from tests.factories import UserFactory, create_application, form_data, pdf_upload, seal_upload
@@ -469,3 +470,28 @@ def test_the_portal_has_an_icon(client, call):
     assert response["Location"].endswith(".svg")
     with open(finders.find("applications/favicon.svg"), "rb") as icon:
         assert icon.read().startswith(b"<svg")
+
+
+def test_the_private_page_shows_a_thumbnail_of_a_pictured_seal_scan(client, call):
+    application, token = create_application(call, 1)  # the factory's seal scan is a PNG
+    page = client.get(f"/a/{application.reference}/{token}/").content.decode()
+    url = f"/a/{application.reference}/{token}/files/seal_scan/?inline=1"
+    assert f'class="seal-thumb" src="{url}"' in page.replace("&amp;", "&")
+    shown = client.get(url)
+    assert shown.status_code == 200
+    assert shown["Content-Type"] == "image/png"
+    assert shown["Content-Disposition"].startswith("inline")
+    assert "sandbox" in shown["Content-Security-Policy"]
+    assert read_download(shown).startswith(b"\x89PNG")
+    download = client.get(url.replace("?inline=1", ""))
+    assert download["Content-Disposition"].startswith("attachment")
+    read_download(download)
+
+
+def test_a_seal_scan_in_pdf_has_no_thumbnail(client, call):
+    pdf_seal = NewFile(
+        upload=pdf_upload("盖章表.pdf"), original_name="盖章表.pdf", extension=".pdf"
+    )
+    application, token = create_application(call, 1, files={"seal_scan": pdf_seal})
+    page = client.get(f"/a/{application.reference}/{token}/").content.decode()
+    assert "seal-thumb" not in page

@@ -129,7 +129,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     screenshot(page, "flow-private-submitted-desktop")
 
     # The seal scan comes back byte for byte, as an attachment.
-    seal_link = page.locator("a[href*='/files/seal_scan/']")
+    seal_link = page.locator("a[href$='/files/seal_scan/']")
     expect(seal_link).to_contain_text(SEAL_NAME)
     expect(page.locator("a[href*='/files/unit_profile_file/']")).to_contain_text(PROFILE_NAME)
     response = page.request.get(live_server.url + seal_link.get_attribute("href"))
