@@ -29,6 +29,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -249,6 +250,18 @@ def csv_lines(queryset: QuerySet[Application], *, labels: bool = False) -> Itera
 
 
 # --- XLSX ----------------------------------------------------------------------------------
+def _saved(workbook) -> BinaryIO:
+    """The workbook written to a temporary file, at its start; the caller closes it."""
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the caller closes it)
+    try:
+        workbook.save(out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
+
+
 def _xlsx_value(sheet, value):
 
     if not isinstance(value, str):
@@ -292,13 +305,7 @@ def xlsx_file(queryset: QuerySet[Application], *, title: str = "申报"):
         sheet.append([_xlsx_value(sheet, c.value(application)) for c in columns])
         count += 1
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{count + 2}"
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the caller closes it)
-    try:
-        workbook.save(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    out = _saved(workbook)
     return out, count
 
 
@@ -379,11 +386,5 @@ def review_record_xlsx(call):
         ]
         sheet.append([_xlsx_value(sheet, value) for value in row])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(applications) + 1}"
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (the caller closes it)
-    try:
-        workbook.save(out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    out = _saved(workbook)
     return out, len(applications)
