@@ -43,6 +43,9 @@ kinds.register(
         "decision_selected": gettext_lazy("结果通知：入选"),
         "decision_waitlisted": gettext_lazy("结果通知：候补"),
         "decision_rejected": gettext_lazy("结果通知：未入选"),
+        "objection_receipt": gettext_lazy("异议受理回执"),
+        "objection_answer": gettext_lazy("异议答复"),
+        "publicity_held": gettext_lazy("公示期满尚有异议（致遴选人）"),
     }
 )
 
