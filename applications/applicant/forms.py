@@ -203,6 +203,36 @@ def summary_line(label: str, message: str) -> dict[str, str]:
     return {"label": label, "separator": separator, "message": message}
 
 
+class BirthDateWidget(forms.SelectDateWidget):
+    """The drafter's birth date as 年 / 月 / 日 lists (issue 19, item 18), each list named
+    for screen readers; the label points at the first. A partly chosen date comes back as
+    the pseudo-date Django makes of it ("1975-0-0"), refused with its own message."""
+
+    NAMES = {
+        "year": gettext_lazy("出生年份"),
+        "month": gettext_lazy("出生月份"),
+        "day": gettext_lazy("出生日"),
+    }
+
+    def __init__(self, years):
+        super().__init__(
+            years=years,
+            empty_label=(gettext_lazy("年"), gettext_lazy("月"), gettext_lazy("日")),
+            attrs={"class": "form-select birth-date-part"},
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        whole = context["widget"]["attrs"]
+        for part in context["widget"]["subwidgets"]:
+            suffix = part["name"].rsplit("_", 1)[-1]
+            part["attrs"]["aria-label"] = str(self.NAMES[suffix])
+            if whole.get("aria-invalid") and whole.get("id"):
+                # each list, not only the group, points to the message under it
+                part["attrs"]["aria-describedby"] = f"{whole['id']}_error"
+        return context
+
+
 class ApplicationForm(forms.ModelForm):
     """The whole form. ``action`` is "draft" (save what is there) or "submit" (all required).
 
@@ -305,13 +335,18 @@ class ApplicationForm(forms.ModelForm):
                     choices.insert(0, ("", _("请选择")))
                 choice.choices = choices
         self.fields["standards"].queryset = call.standards.all()
-        # The date picker keeps to the ages a drafter can have (18 to 100), so a phone's
-        # picker need not be scrolled from today.
+        # 年 / 月 / 日 as three lists, the years those a drafter can be born in (18 to 100):
+        # a phone's calendar opens at today and would be scrolled back decades.
         today = timezone.localdate()
-        self.fields["drafter_birth_date"].widget.attrs.update(
-            min=_years_before(today, validation.DRAFTER_MAX_AGE + 1).isoformat(),
-            max=_years_before(today, validation.DRAFTER_MIN_AGE).isoformat(),
+        birth = self.fields["drafter_birth_date"]
+        birth.widget = BirthDateWidget(
+            years=range(
+                _years_before(today, validation.DRAFTER_MIN_AGE).year,
+                _years_before(today, validation.DRAFTER_MAX_AGE + 1).year - 1,
+                -1,
+            )
         )
+        birth.error_messages["invalid"] = _("请选择完整的出生年、月、日。")
         # Mark what a submission needs; drafts relax it in clean().
         for name in form_schema.REQUIRED_FOR_SUBMIT:
             self.fields[name].required = True
@@ -416,7 +451,7 @@ class ApplicationForm(forms.ModelForm):
         for bound in self:
             widget = bound.field.widget
             grouped = isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            target = f"{bound.auto_id}_0" if grouped else bound.auto_id
+            target = f"{bound.auto_id}_0" if grouped else widget.id_for_label(bound.auto_id)
             if bound.is_hidden:
                 target = ""
             for message in bound.errors:
@@ -639,7 +674,7 @@ class ApplicationForm(forms.ModelForm):
         kept = self.instance.unfinished if self.instance.pk and not self.is_bound else {}
         return [
             {
-                "target": self[name].auto_id,
+                "target": self.fields[name].widget.id_for_label(self[name].auto_id),
                 **summary_line(str(self.fields[name].label), kept[name]["message"]),
             }
             for name in self.fields

@@ -111,7 +111,16 @@ def test_summary_follows_the_order_of_the_page(client, call):
         ({"credit_code": "91350100M000100YI3"}, "credit_code", "请对照营业执照重新填写"),
         ({"postcode": "5180"}, "postcode", "请填写 6 位数字的邮政编码，如 518060"),
         ({"drafter_email": "wang@"}, "drafter_email", "请填写完整的电子邮箱地址"),
-        ({"drafter_birth_date": "1990-13-45"}, "drafter_birth_date", "请按“年-月-日”填写日期"),
+        (
+            {
+                "drafter_birth_date": None,
+                "drafter_birth_date_year": "1990",
+                "drafter_birth_date_month": "2",
+                "drafter_birth_date_day": "",
+            },
+            "drafter_birth_date",
+            "请选择完整的出生年、月、日",
+        ),
         ({"signed_on": "2999-01-01"}, "signed_on", "请填写负责人签字盖章的日期"),
         ({"unit_type": ""}, "unit_type", "提交前请选择一项"),
         ({"drafter_birth_date": ""}, "drafter_birth_date", "提交前请填写日期"),

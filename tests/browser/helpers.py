@@ -98,11 +98,22 @@ def fill_form(page: Page, values: dict[str, str], files: dict[str, Path], *, typ
         else:
             page.locator(f"select#id_{name}").select_option(values[name])
     for name in DATE_FIELDS:
-        page.locator(f"#id_{name}").fill(values[name])
+        fill_date(page, name, values[name])
     for name in TICKS:
         page.locator(f"#id_{name}").check()
     for name, path in files.items():
         page.locator(f"#id_{name}").set_input_files(path)
+
+
+def fill_date(page: Page, name: str, value: str) -> None:
+    """A date as a person enters it: a date input, or the 年 / 月 / 日 lists of a birth date."""
+    if page.locator(f"#id_{name}_year").count():
+        year, month, day = (str(int(part)) for part in value.split("-"))
+        page.locator(f"#id_{name}_year").select_option(year)
+        page.locator(f"#id_{name}_month").select_option(month)
+        page.locator(f"#id_{name}_day").select_option(day)
+    else:
+        page.locator(f"#id_{name}").fill(value)
 
 
 def assert_no_sideways_scroll(page: Page) -> None:

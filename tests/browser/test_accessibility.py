@@ -15,6 +15,7 @@ from .axe import axe_run, blocking, describe
 from .conftest import ARTIFACTS, DESKTOP, PHONE
 from .helpers import (
     CHOSEN_FIELDS,
+    DATE_FIELDS,
     PRIVATE_URL,
     SUBMIT,
     TEXT_FIELDS,
@@ -192,6 +193,16 @@ def test_the_whole_form_with_the_keyboard_alone(
                 "els => els.map(e => e.value)"
             )
             for _step in range(options.index(values[name])):
+                page.keyboard.press("ArrowDown")
+            done.add(name)
+        elif f["tag"] == "select" and name.rsplit("_", 1)[0] in DATE_FIELDS and name not in done:
+            # the birth date's 年 / 月 / 日 lists: arrow down to the wanted option
+            field, part = name.rsplit("_", 1)
+            wanted = dict(zip(("year", "month", "day"), values[field].split("-"), strict=True))
+            options = page.locator(f"#id_{name} option").evaluate_all(
+                "els => els.map(e => e.value)"
+            )
+            for _step in range(options.index(str(int(wanted[part])))):
                 page.keyboard.press("ArrowDown")
             done.add(name)
         elif f["type"] == "date" and name not in done:

@@ -92,7 +92,10 @@ def test_desktop_apply_with_one_mistake_then_submit(
         )
     ).to_be_checked()
     expect(page.locator("#id_industry")).to_have_value(values["industry"])
-    expect(page.locator("#id_drafter_birth_date")).to_have_value(values["drafter_birth_date"])
+    year, month, day = (str(int(part)) for part in values["drafter_birth_date"].split("-"))
+    expect(page.locator("#id_drafter_birth_date_year")).to_have_value(year)
+    expect(page.locator("#id_drafter_birth_date_month")).to_have_value(month)
+    expect(page.locator("#id_drafter_birth_date_day")).to_have_value(day)
     expect(page.locator("input[name=standards]:checked")).to_have_count(2)
     expect(page.locator("#id_privacy_consent")).to_be_checked()
     for name, path in files.items():

@@ -129,7 +129,6 @@ def test_phone_keyboards_and_camera(transactional_db, call, open_page):
         "drafter_fax": {"type": "tel"},
         "drafter_email": {"type": "email", "autocomplete": "email", "autocapitalize": "off"},
         "contact_email": {"type": "email", "autocomplete": "email"},
-        "drafter_birth_date": {"type": "date"},
         "signed_on": {"type": "date"},
         "credit_code": {"autocapitalize": "characters", "spellcheck": "false"},
         "unit_name": {"autocomplete": "organization"},
@@ -138,6 +137,9 @@ def test_phone_keyboards_and_camera(transactional_db, call, open_page):
         field = page.locator(f"#id_{name}")
         for attr, value in attrs.items():
             expect(field).to_have_attribute(attr, value)
+    # The birth date is three lists (年 / 月 / 日): a phone offers its own picker for each.
+    for part in ("year", "month", "day"):
+        expect(page.locator(f"select#id_drafter_birth_date_{part}")).to_be_visible()
     accept = page.locator("#id_seal_scan").get_attribute("accept").split(",")
     # image/* offers the camera on phones; PDF for a scanner's output. No "capture", which
     # would force the camera and hide files already on the phone.
