@@ -658,7 +658,11 @@ class ApplicationForm(forms.ModelForm):
             codes = {error.code for error in self._errors.as_data()[name]}
             if name not in UNFINISHED_ALLOWED or codes & KEEP_REFUSING:
                 continue
-            raw = self.data.get(name, "")
+            # as the widget reads it: the birth date's lists give "1975-0-0", shown again so
+            raw = self.fields[name].widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)
+            )
+            raw = raw if isinstance(raw, str) else ""
             self.unfinished[name] = {
                 "value": raw,
                 "message": " ".join(str(m) for m in self._errors.pop(name)),
