@@ -23,6 +23,7 @@ from applications import emails, enums, form_schema, queries, stamp, validation,
 from applications.models import Application, Call, PrivateLink, Question, SealPage, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
+from applications.services.decisions import close_list_gaps
 from applications.services.files import (
     FileChange,
     FileWork,
@@ -31,7 +32,11 @@ from applications.services.files import (
     file_work,
     store_upload,
 )
-from applications.services.locking import lock_application, lock_call
+from applications.services.locking import (
+    lock_application,
+    lock_call,
+    lock_call_then_application,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -360,12 +365,15 @@ def application_update(
 def application_withdraw(
     *, application: Application, now: datetime.datetime | None = None
 ) -> Application:
-    """The applicant withdraws; a selected unit's place frees. Confirmation mail after commit."""
+    """The applicant withdraws; a selected unit's place frees and the units after it move up
+    (the call's row is locked first, as the lock order says, for that renumbering).
+    Confirmation mail after commit."""
     now = now or timezone.now()
-    application = lock_application(application)
+    call, application = lock_call_then_application(application)
     if application.status not in workflow.WITHDRAWABLE_STATUSES:
         raise ValidationError(_("该申报已撤回。"), code="already_withdrawn")
     was_status = application.status
+    held_place = was_status == enums.Status.SELECTED or application.pending_decision == "select"
     application.status = enums.Status.WITHDRAWN
     fields = ["status", "updated_at"]
     if application.pending_decision:  # a decision not yet released goes with it
@@ -377,6 +385,8 @@ def application_withdraw(
         fields += ["pending_decision", "pending_at", "pending_by", "pending_reason"]
     application.save(update_fields=fields)
     _audit(application, "application.withdraw", transition=(was_status, application.status))
+    if held_place:  # the units after it move up
+        close_list_gaps(call, actor=None)
     emails.send_withdrawn(application)
     return application
 

@@ -81,9 +81,9 @@ def _next_place(call: Call) -> int:
     return (holders.aggregate(last=Max("list_order"))["last"] or 0) + 1
 
 
-def _close_gaps(call: Call, *, actor: User) -> None:
+def close_list_gaps(call: Call, *, actor: User | None) -> None:
     """Renumber the call's list 1..n in its order once a place is left (a reopen, an undone
-    拟入选, a released decision that holds no place), so the list never reads 1, 3, 4…
+    拟入选, a released decision that holds no place, a withdrawal), so the list never reads 1, 3, 4…
     Each moved place is on its application's timeline. Under the call's lock (held by the
     caller), then the holders' rows, in the module's lock order."""
     holders = list(_holders(call).values_list("pk", flat=True))
@@ -181,7 +181,7 @@ def decide(
             application = _unstage(application, actor=actor, note=reason)
         else:
             application = _reopen(application, actor=actor, note=reason, correction=correction)
-        _close_gaps(call, actor=actor)
+        close_list_gaps(call, actor=actor)
         return application
     return _stage(application, call, row, actor=actor, reason=reason, now=now)
 
@@ -360,7 +360,7 @@ def decisions_release(
         if row.mails:
             emails.send_decision(application)
         released.append(application)
-    _close_gaps(call, actor=actor)
+    close_list_gaps(call, actor=actor)
     return released
 
 

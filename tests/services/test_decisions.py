@@ -242,6 +242,19 @@ def test_the_cap_refuses_the_31st_and_a_withdrawal_frees_a_place(
     ) == [1, 2, 3]
 
 
+def test_a_withdrawal_closes_the_gap_in_the_list_at_once(call, boss):
+    """The units after a withdrawn one move up straight away, each move on its timeline."""
+    call.required_recommendations = 0
+    call.save()
+    apps = [submitted(call, n) for n in range(1, 4)]
+    for application in apps:
+        decide_final(application, "select", boss)
+    assert [Application.objects.get(pk=a.pk).list_order for a in apps] == [1, 2, 3]
+    services.application_withdraw(application=apps[0])
+    assert [Application.objects.get(pk=a.pk).list_order for a in apps[1:]] == [1, 2]
+    assert "application.reorder" in actions(apps[2])
+
+
 def test_waitlist_reject_reopen_and_the_refusals(call, boss, django_capture_on_commit_callbacks):
     call.required_recommendations = 0
     call.save()
