@@ -174,28 +174,25 @@ def _result_url(call) -> str:
     return absolute_url(reverse("applications:result", kwargs={"code": call.code}))
 
 
-def send_objection_receipt(objection) -> None:
-    """To the person who objected: the receipt number, what happens next."""
+def _to_objector(objection, kind: str) -> None:
     _send_to(
         objection.email,
-        "objection_receipt",
+        kind,
         objection.language,
         objection=objection,
         call=objection.call,
         result_url=_result_url(objection.call),
     )
+
+
+def send_objection_receipt(objection) -> None:
+    """To the person who objected: the receipt number, what happens next."""
+    _to_objector(objection, "objection_receipt")
 
 
 def send_objection_answer(objection) -> None:
     """To the person who objected: 成立 / 不成立 and the selectors' reason."""
-    _send_to(
-        objection.email,
-        "objection_answer",
-        objection.language,
-        objection=objection,
-        call=objection.call,
-        result_url=_result_url(objection.call),
-    )
+    _to_objector(objection, "objection_answer")
 
 
 def send_publicity_held(call, addresses, open_count: int) -> None:

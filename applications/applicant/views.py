@@ -796,15 +796,21 @@ def remove_seal_page(request, reference, token, page_id):
     return see_other(private_path(application, token) + "#scan-check")
 
 
-@staff_member_required
-@require_GET
-@limit_download
-def organiser_seal_page(request, pk, page_id):
+def _organiser_application(request, pk):
+    """The application ``pk`` for an organiser's file view: a verified organiser who may
+    view applications, and only among the applications visible to them."""
     if not organiser_verified(request) or not request.user.has_perm(
         "applications.view_application"
     ):
         raise PermissionDenied
-    application = get_object_or_404(queries.applications_visible_to(request.user), pk=pk)
+    return get_object_or_404(queries.applications_visible_to(request.user), pk=pk)
+
+
+@staff_member_required
+@require_GET
+@limit_download
+def organiser_seal_page(request, pk, page_id):
+    application = _organiser_application(request, pk)
     page = get_object_or_404(SealPage, application=application, pk=page_id)
     original = request.GET.get("original") == "1"
     return _stored_response(request, page.file.name, page.original_name, not original)
@@ -814,13 +820,9 @@ def organiser_seal_page(request, pk, page_id):
 @require_GET
 @limit_download
 def organiser_file(request, pk, field):
-    if not organiser_verified(request) or not request.user.has_perm(
-        "applications.view_application"
-    ):
-        raise PermissionDenied
     return _file_response(
         request,
-        get_object_or_404(queries.applications_visible_to(request.user), pk=pk),
+        _organiser_application(request, pk),
         field,
         inline=request.GET.get("inline") == "1",
         rendition=request.GET.get("original") != "1",

@@ -13,6 +13,7 @@ from applications import services
 from applications.enums import Status
 from applications.models import Objection
 from tests.factories import pdf_upload, recommend, reviewer_for
+from tests.factories.objections import file_objection
 from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -175,17 +176,7 @@ def test_the_selector_is_told_of_unnamed_drafters_before_publishing(client, call
 
 def test_a_reviewer_cannot_answer_in_the_admin(client, published, listed):
     selected, _waiting = listed
-    objection = services.objection_file(
-        call=published,
-        values=services.ObjectionValues(
-            name="王建国",
-            organisation="某市质量协会",
-            phone="13912345678",
-            email="wang@example.org",
-            reason="理由",
-            application_pk=selected[0].pk,
-        ),
-    )
+    objection = file_objection(published, selected[0], reason="理由")
     reviewer = reviewer_for(published.organising_bodies.first())
     client.force_login(reviewer)
     url = reverse("admin:applications_objection_answer", args=[objection.pk])
@@ -201,17 +192,7 @@ def test_the_selector_upholds_in_the_admin_and_the_waitlist_moves_up(
     client, published, listed, boss
 ):
     selected, waiting = listed
-    objection = services.objection_file(
-        call=published,
-        values=services.ObjectionValues(
-            name="王建国",
-            organisation="某市质量协会",
-            phone="13912345678",
-            email="wang@example.org",
-            reason="理由",
-            application_pk=selected[0].pk,
-        ),
-    )
+    objection = file_objection(published, selected[0], reason="理由")
     client.force_login(boss)
     url = reverse("admin:applications_objection_answer", args=[objection.pk])
     page = client.get(url).content.decode()
@@ -237,17 +218,7 @@ def test_the_call_page_links_to_the_list_once_published(client, call, boss, list
 
 def test_objections_show_beside_the_units_application(client, published, listed, boss):
     selected, _waiting = listed
-    objection = services.objection_file(
-        call=published,
-        values=services.ObjectionValues(
-            name="王建国",
-            organisation="某市质量协会",
-            phone="13912345678",
-            email="wang@example.org",
-            reason="理由",
-            application_pk=selected[0].pk,
-        ),
-    )
+    objection = file_objection(published, selected[0], reason="理由")
     client.force_login(boss)
     page = client.get(reverse("admin:applications_application_change", args=[selected[0].pk]))
     html = page.content.decode()

@@ -11,31 +11,15 @@ from applications import schedule, services, tasks
 from applications.enums import Status
 from applications.models import Application, AuditEntry, Objection
 from tests.factories import create_application, reviewer_for
+from tests.factories.objections import file_objection
 from tests.jobs import run_jobs
 from tests.publicity.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
 
 
-def objection_values(application, **overrides):
-    values = {
-        "name": "王建国",
-        "organisation": "某市质量协会",
-        "phone": "13912345678",
-        "email": "wang@example.org",
-        "reason": "该单位近三年存在行政处罚记录，不符合“依法经营”的条件。",
-        "application_pk": application.pk,
-        **overrides,
-    }
-    return services.ObjectionValues(**values)
-
-
 def file_one(call, application, *, now=None, **overrides):
-    return services.objection_file(
-        call=call,
-        values=objection_values(application, **overrides),
-        now=now or MONDAY + dt.timedelta(days=1),
-    )
+    return file_objection(call, application, now=now or MONDAY + dt.timedelta(days=1), **overrides)
 
 
 def test_publishing_sets_the_period_of_five_working_days(call, boss, listed):
