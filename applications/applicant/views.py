@@ -47,7 +47,7 @@ from applications.applicant.forms import (
     summary_line,
 )
 from applications.models import Application, SealPage, is_open_between
-from applications.notice import render_notice
+from applications.notice import notice_parts, render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
 
@@ -279,7 +279,7 @@ def call_detail(request, code):
             "applications/call_detail.html",
             {
                 "call": call,
-                "notice_html": render_notice(call.notice),
+                "notice": notice_parts(call.notice),
                 "supplement_html": render_notice(call.supplement) if call.supplement else "",
                 "not_closed": call.is_open() or call.has_not_opened(),
                 "is_open": call.is_open(),
