@@ -9,9 +9,10 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from applications import services
 from applications.models import Application
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, artifact_path
 from .helpers import DRAFT, PRIVATE_URL, SUBMIT, applicant_values, fill_form, write_files
 
 pytestmark = pytest.mark.browser
@@ -192,3 +193,40 @@ def test_the_upload_progress_shows_one_percentage(transactional_db, call, open_p
     shown = page.evaluate("window.percentagesShown")
     assert 1 in shown, shown
     assert max(shown) == 1, shown
+
+
+def test_a_real_server_error_is_answered_above_the_kept_form(
+    transactional_db, call, open_page, tmp_path, monkeypatch
+):
+    """Not a refusal the view writes, but an exception escaping it: Django's own 500 page,
+    from the live server, goes above the form, which keeps the answers and the files."""
+    values = applicant_values(23)
+    page = open_page(APPLY, **PHONE)
+    fill_form(page, values, write_files(tmp_path), typing=False)
+    create = services.application_create
+
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "application_create", broken)
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.locator(SUBMIT).tap()
+    assert answer.value.status == 500
+
+    problem = page.locator("#post-problem")
+    expect(problem).to_contain_text("服务器暂时出错")
+    expect(problem).to_contain_text("仍在下方表单中")
+    expect(problem).to_contain_text("HTTP 500")
+    expect(problem).to_be_focused()
+    problem.screenshot(path=str(artifact_path("server-error-in-place-phone")))
+    expect(page.locator("#id_unit_name")).to_have_value(values["unit_name"])
+    expect(page.locator("#id_drafter_resume")).to_have_value(values["drafter_resume"])
+    assert page.locator("#id_seal_scan").evaluate("input => input.files.length") == 1
+    expect(page.locator(SUBMIT)).to_be_enabled()
+    assert Application.objects.count() == 0
+
+    # Mended: the same button sends the same form, files included.
+    monkeypatch.setattr(services, "application_create", create)
+    page.locator(SUBMIT).tap()
+    expect(page).to_have_url(PRIVATE_URL)
+    assert Application.objects.get().seal_scan
