@@ -35,6 +35,7 @@ def test_answers_survive_the_language_switch(transactional_db, call, open_page):
     expect(page.locator("#id_unit_profile")).to_have_value("第一段\n\u3000\u3000缩进的第二段")
     expect(page.locator("input[name=drafter_gender]").first).to_be_checked()
     expect(page.locator(".kept-answers")).to_contain_text("before switching language")
+    page.screenshot(path=str(artifact_path("language-switch-kept-phone")))
 
     # Back to Chinese: still there.
     page.locator(".language-switch button").tap()
