@@ -46,6 +46,7 @@ kinds.register(
         "objection_receipt": gettext_lazy("异议受理回执"),
         "objection_answer": gettext_lazy("异议答复"),
         "publicity_held": gettext_lazy("公示期满尚有异议（致遴选人）"),
+        "objection_filed": gettext_lazy("收到异议（致遴选人）"),
     }
 )
 
@@ -193,6 +194,22 @@ def send_objection_receipt(objection) -> None:
 def send_objection_answer(objection) -> None:
     """To the person who objected: 成立 / 不成立 and the selectors' reason."""
     _to_objector(objection, "objection_answer")
+
+
+def send_objection_filed(objection, addresses) -> None:
+    """To the call's selectors, the moment an objection is filed: which unit, the receipt
+    and where to answer. Not the objector's words: they are read in the admin, so the
+    official sender never carries text typed by a member of the public."""
+    answer_url = absolute_url(reverse("admin:applications_objection_answer", args=[objection.pk]))
+    for address in addresses:
+        _send_to(
+            address,
+            "objection_filed",
+            settings.LANGUAGE_CODE,
+            objection=objection,
+            call=objection.call,
+            answer_url=answer_url,
+        )
 
 
 def send_publicity_held(call, addresses, open_count: int) -> None:

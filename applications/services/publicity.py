@@ -101,7 +101,8 @@ def objection_file(
     period, a unit not on the released list, a missing name, organisation, phone or e-mail
     (anonymous objections are not taken), a reason over 2,000 characters. Side effects:
     the objection with its receipt number, the attachment stored, an audit entry on the
-    unit's timeline, the receipt mailed through the outbox.
+    unit's timeline, the receipt mailed through the outbox, and the call's selectors told
+    at once (which unit, where to answer).
     """
     now = now or timezone.now()
     call = lock_call(call)
@@ -133,6 +134,7 @@ def objection_file(
         objection.save()
     audit_write(application, "objection.file", receipt=objection.receipt)
     emails.send_objection_receipt(objection)
+    emails.send_objection_filed(objection, queries.selector_addresses(call))
     return objection
 
 

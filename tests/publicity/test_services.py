@@ -247,3 +247,20 @@ def test_the_scheduled_job_makes_the_list_final_once_the_period_is_over(call, bo
     run_jobs()
     call.refresh_from_db()
     assert call.list_final_at == final
+
+
+def test_the_selectors_are_told_of_an_objection_at_once_without_its_words(call, boss, listed):
+    selected, _waiting = listed
+    services.publicity_publish(call=call, actor=boss, now=MONDAY)
+    mail.outbox.clear()
+    objection = file_one(call, selected[0], reason="该单位近三年存在行政处罚记录。")
+    run_jobs()
+    told = [m for m in mail.outbox if "公示异议待答复" in m.subject]
+    assert [m.to for m in told] == [[boss.email]]
+    (message,) = told
+    assert selected[0].unit_name in message.subject and selected[0].reference in message.subject
+    assert objection.receipt in message.body
+    assert f"/admin/applications/objection/{objection.pk}/answer/" in message.body
+    # What the member of the public typed stays in the admin.
+    assert "行政处罚" not in message.body
+    assert "行政处罚" not in message.alternatives[0][0]
