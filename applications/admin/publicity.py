@@ -71,10 +71,30 @@ class AnswerForm(forms.Form):
 
 
 class FinalChangeForm(forms.Form):
+    """A call manager's change to a final list, with its written reason; taking a unit off
+    it asks, as every undo of a released decision does, for the e-mail that tells the unit
+    (prefilled, to edit) or an explicit "不发送"."""
+
+    SEND, NONE = "send", "none"
     application = forms.TypedChoiceField(label=gettext_lazy("申报"), coerce=int)
     decision = forms.ChoiceField(label=gettext_lazy("修改"))
     reason = forms.CharField(
         label=gettext_lazy("书面理由（记入审计记录）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notify = forms.ChoiceField(
+        label=gettext_lazy("撤销入选时通知该单位"),
+        choices=[
+            (SEND, gettext_lazy("发送更正邮件（内容如下，可修改）")),
+            (NONE, gettext_lazy("不发送邮件")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    correction = forms.CharField(
+        label=gettext_lazy("更正邮件"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
     )
 
     def __init__(self, *args, call, **kwargs):
@@ -85,6 +105,28 @@ class FinalChangeForm(forms.Form):
             for a in rows.order_by("reference")
         ]
         self.fields["decision"].choices = [(d.name, d.label) for d in workflow.DECISIONS.values()]
+        self.fields["correction"].initial = _(
+            "贵单位的申报此前已列入确定的入选名单。经征集管理人员复核，现予更正：贵单位的申报"
+            "重新进入评审，最终结果将另行通知。由此带来的不便，敬请谅解。"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = workflow.DECISIONS.get(cleaned.get("decision") or "")
+        if decision is not None and decision.undoes:
+            if not cleaned.get("notify"):
+                self.add_error("notify", _("请选择是否发送更正邮件。"))
+            elif cleaned["notify"] == self.SEND and not (cleaned.get("correction") or "").strip():
+                self.add_error("correction", _("请填写更正邮件的内容，或选择不发送。"))
+        return cleaned
+
+    def correction_or_none(self) -> str | None:
+        """What ``services.decide`` takes for an undo: the text, or "" for no e-mail."""
+        if not workflow.DECISIONS[self.cleaned_data["decision"]].undoes:
+            return None
+        if self.cleaned_data["notify"] == self.NONE:
+            return ""
+        return self.cleaned_data["correction"].strip()
 
 
 @admin.register(Objection)
@@ -261,7 +303,9 @@ class ObjectionAdmin(ReadOnlyAdmin):
                     )
                 elif do == "final_change" and final_form is not None:
                     if not final_form.is_valid():
-                        raise ValidationError(_("请选择申报、修改内容并填写书面理由。"))
+                        # Shown again with each field's message and everything typed.
+                        messages.error(request, _("请选择申报、修改内容并填写书面理由。"))
+                        return self._publicity_page(request, call, can_decide, final_form)
                     data = final_form.cleaned_data
                     application = get_object_or_404(Application, call=call, pk=data["application"])
                     decision = workflow.DECISIONS[data["decision"]]
@@ -271,7 +315,7 @@ class ObjectionAdmin(ReadOnlyAdmin):
                             decision=decision.name,
                             actor=request.user,
                             final_change_reason=data["reason"],
-                            correction="" if decision.undoes else None,
+                            correction=final_form.correction_or_none(),
                         )
                         if decided.pending_decision:
                             # A change to a final list takes effect at once (and is mailed).
@@ -288,6 +332,9 @@ class ObjectionAdmin(ReadOnlyAdmin):
             except ValidationError as exc:
                 messages.error(request, refusal_text(exc))
             return HttpResponseRedirect(request.path)
+        return self._publicity_page(request, call, can_decide, final_form)
+
+    def _publicity_page(self, request, call, can_decide, final_form):
         now = timezone.now()
         context = self._context(
             request,

@@ -244,7 +244,7 @@ def test_a_call_manager_changes_the_final_list_with_a_written_reason(
     assert "请选择申报、修改内容并填写书面理由" in refused
     selected[0].refresh_from_db()
     assert selected[0].status == Status.SELECTED
-    client.post(url, {**data, "reason": "该单位书面申请退出起草工作。"})
+    client.post(url, {**data, "reason": "该单位书面申请退出起草工作。", "notify": "none"})
     selected[0].refresh_from_db()
     assert selected[0].status == Status.SUBMITTED
     note = selected[0].audit_entries.get(action="application.final_change").data["note"]
@@ -273,3 +273,35 @@ def test_the_selector_downloads_the_objections_attachment_a_reviewer_cannot(
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_taking_a_unit_off_the_final_list_asks_for_the_correction_mail(
+    client, published, listed, manager
+):
+    selected, _waiting = listed
+    services.publicity_close(call=published, now=published.publicity_ends)
+    url = reverse("admin:applications_call_publicity", args=[published.pk])
+    client.force_login(manager)
+    assert "经征集管理人员复核" in client.get(url).content.decode()  # prefilled, to edit
+    data = {
+        "do": "final_change",
+        "application": str(selected[0].pk),
+        "decision": "reopen",
+        "reason": "该单位书面申请退出起草工作。",
+    }
+    # Neither a mail nor an explicit "none": refused next to the choice, the reason kept.
+    page = client.post(url, data).content.decode()
+    assert "请选择是否发送更正邮件。" in page and "该单位书面申请退出起草工作。" in page
+    page = client.post(url, {**data, "notify": "send", "correction": " "}).content.decode()
+    assert "请填写更正邮件的内容，或选择不发送。" in page
+    selected[0].refresh_from_db()
+    assert selected[0].status == Status.SELECTED
+    text = "贵单位已书面申请退出，现将贵单位移出入选名单。"
+    response = client.post(url, {**data, "notify": "send", "correction": text})
+    assert response.status_code == 302
+    selected[0].refresh_from_db()
+    assert selected[0].status == Status.SUBMITTED
+    run_jobs()
+    (sent,) = [m for m in mail.outbox if "评审结果更正" in m.subject]
+    assert selected[0].reference in sent.subject
+    assert sent.to == [selected[0].contact_email] and text in sent.body
