@@ -55,6 +55,11 @@ CALL_MANAGER_PERMISSIONS = (
     "add_organisingbody",
     "change_organisingbody",
     "view_organisingbody",
+    # the holidays and 调休 days the 公示 period counts with
+    "add_calendarday",
+    "change_calendarday",
+    "delete_calendarday",
+    "view_calendarday",
 )
 CALL_MANAGER_GROUP = "征集管理"
 

@@ -336,6 +336,7 @@ class ObjectionAdmin(ReadOnlyAdmin):
 
     def _publicity_page(self, request, call, can_decide, final_form):
         now = timezone.now()
+        overrides = queries.calendar_overrides(timezone.localdate(now))
         context = self._context(
             request,
             call=call,
@@ -345,7 +346,10 @@ class ObjectionAdmin(ReadOnlyAdmin):
             objections=list(queries.objections_of(call)),
             in_period=call.is_in_publicity(now),
             last_day=working_days.last_day(call.publicity_ends) if call.publicity_ends else None,
-            would_end=working_days.last_day(working_days.period_end(now, call.publicity_days)),
+            would_end=working_days.last_day(
+                working_days.period_end(now, call.publicity_days, overrides)
+            ),
+            unknown_years=working_days.unknown_years(now, call.publicity_days, overrides),
             can_decide=can_decide,
             final_form=final_form,
             title=_("公示：%(call)s") % {"call": call.title},

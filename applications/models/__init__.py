@@ -2,6 +2,7 @@
 
 from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
+from applications.models.calendar import CalendarDay
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
 from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
@@ -14,6 +15,7 @@ __all__ = [
     "OBJECTION_REASON_MAX",
     "Application",
     "AuditEntry",
+    "CalendarDay",
     "Call",
     "Objection",
     "ObjectionVerdict",

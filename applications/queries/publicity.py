@@ -1,5 +1,6 @@
 """Reads for the 公示: the public list (nothing private in it), the objections, who to tell."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -7,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext, gettext_noop
 
 from applications import enums
-from applications.models import Application, Call, Objection, Standard
+from applications.models import Application, CalendarDay, Call, Objection, Standard
 from applications.roles import SELECTOR_GROUP
 
 NO_CONSENT = gettext_noop("（起草人姓名未经同意公开）")
@@ -112,10 +113,20 @@ def listed_for_objection(call: Call) -> QuerySet[Application]:
     return _listed(call)
 
 
+def calendar_overrides(start: datetime.date) -> dict[datetime.date, bool]:
+    """The days entered by hand (节假日与调休) from ``start`` on, for a year: far more than any
+    period of working days spans."""
+    rows = CalendarDay.objects.filter(
+        date__gte=start, date__lt=start + datetime.timedelta(days=366)
+    ).values_list("date", "is_working_day")
+    return dict(rows)
+
+
 __all__ = [
     "NO_CONSENT",
     "PublicEntry",
     "PublicSection",
+    "calendar_overrides",
     "drafters_without_consent",
     "listed_for_objection",
     "objections_of",

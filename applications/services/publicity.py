@@ -40,7 +40,9 @@ ANSWER_MAX = 2000
 @transaction.atomic
 def publicity_publish(*, call: Call, actor: User, now: datetime.datetime | None = None) -> Call:
     """Publish the released list of ``call`` for its period; returns the call with
-    ``publicity_starts`` and ``publicity_ends`` set. One audit entry (``call.publicity``)."""
+    ``publicity_starts`` and ``publicity_ends`` set. The period counts working days by the
+    official calendar (holidays and 调休, ``working_days``) with the days entered by hand.
+    One audit entry (``call.publicity``)."""
     now = now or timezone.now()
     call = lock_call(call)
     validation.validate_may_decide(allowed=queries.may_decide_on(actor, call))
@@ -57,7 +59,8 @@ def publicity_publish(*, call: Call, actor: User, now: datetime.datetime | None 
     if not Application.objects.filter(call=call, status=enums.Status.SELECTED).exists():
         raise ValidationError(_("尚无已发布的入选单位，无可公示的名单。"), code="nothing_listed")
     call.publicity_starts = now
-    call.publicity_ends = working_days.period_end(now, call.publicity_days)
+    overrides = queries.calendar_overrides(timezone.localdate(now))
+    call.publicity_ends = working_days.period_end(now, call.publicity_days, overrides)
     call.save(update_fields=["publicity_starts", "publicity_ends"])
     audit_write(
         None,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.enums import Status
-from applications.models import Objection
+from applications.models import CalendarDay, Objection
 from tests.factories import pdf_upload, recommend, reviewer_for
 from tests.factories.objections import file_objection
 from tests.jobs import run_jobs
@@ -305,3 +305,18 @@ def test_taking_a_unit_off_the_final_list_asks_for_the_correction_mail(
     (sent,) = [m for m in mail.outbox if "评审结果更正" in m.subject]
     assert selected[0].reference in sent.subject
     assert sent.to == [selected[0].contact_email] and text in sent.body
+
+
+def test_the_selector_is_told_when_the_period_runs_into_a_year_the_calendar_lacks(
+    client, call, boss, listed
+):
+    # Thirty working days from now reach into next year, whose holidays are not known yet.
+    call.publicity_days = 30
+    call.save(update_fields=["publicity_days"])
+    client.force_login(boss)
+    url = reverse("admin:applications_call_publicity", args=[call.pk])
+    next_year = timezone.localdate().year + 1
+    html = client.get(url).content.decode()
+    assert 'id="calendar-warning"' in html and f"{next_year} 年的法定节假日与调休尚未收录" in html
+    CalendarDay.objects.create(date=dt.date(next_year, 1, 1), is_working_day=False, name="元旦")
+    assert 'id="calendar-warning"' not in client.get(url).content.decode()

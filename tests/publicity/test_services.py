@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications import schedule, services, tasks
 from applications.enums import Status
-from applications.models import Application, AuditEntry, Objection
+from applications.models import Application, AuditEntry, CalendarDay, Objection
 from tests.factories import create_application, reviewer_for
 from tests.factories.objections import file_objection
 from tests.jobs import run_jobs
@@ -264,3 +264,14 @@ def test_the_selectors_are_told_of_an_objection_at_once_without_its_words(call, 
     # What the member of the public typed stays in the admin.
     assert "行政处罚" not in message.body
     assert "行政处罚" not in message.alternatives[0][0]
+
+
+def test_the_period_skips_the_official_holidays_and_the_days_entered_by_hand(call, boss, listed):
+    # A local holiday entered by a call manager on Tuesday 29 September 2026; the National
+    # Day holiday (1–7 October) and Saturday 10 October (worked in lieu) are official.
+    CalendarDay.objects.create(date=dt.date(2026, 9, 29), is_working_day=False, name="本地假日")
+    published = services.publicity_publish(
+        call=call, actor=boss, now=timezone.make_aware(dt.datetime(2026, 9, 28, 10, 0))
+    )
+    # Wed 30, Thu 8, Fri 9, Sat 10, Mon 12: the period ends at midnight after Monday 12.
+    assert published.publicity_ends == timezone.make_aware(dt.datetime(2026, 10, 13, 0, 0))
