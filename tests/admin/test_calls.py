@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from applications import enums
-from applications.models import Call
+from applications.models import CalendarDay, Call
 from applications.roles import CALL_MANAGER_GROUP
 from tests.factories import UserFactory, create_application, other_call, reviewer_for
 
@@ -170,3 +170,23 @@ def test_a_call_with_applications_keeps_its_code_and_cannot_be_deleted(manager_c
     draft = other_call(status=enums.CallStatus.DRAFT)
     assert 'name="code"' in manager_client.get(f"{CALLS}{draft.pk}/change/").content.decode()
     assert manager_client.get(f"{CALLS}{draft.pk}/delete/").status_code == 200
+
+
+def test_a_call_manager_enters_a_holiday_and_sees_the_official_calendar_beside_it(
+    manager_client, call
+):
+    url = "/admin/applications/calendarday/"
+    response = manager_client.post(
+        f"{url}add/", {"date": "2027-02-08", "is_working_day": "", "name": "春节"}
+    )
+    assert response.status_code == 302
+    day = CalendarDay.objects.get()
+    assert (day.date, day.is_working_day, day.name) == (dt.date(2027, 2, 8), False, "春节")
+    # 2026's National Day is in the official calendar: the list says what it holds.
+    CalendarDay.objects.create(date=dt.date(2026, 10, 1), is_working_day=False, name="国庆节")
+    html = manager_client.get(url).content.decode()
+    assert "春节" in html and "未收录" in html  # 2027: not in the calendar package
+    assert "国庆节" in html and "休息日" in html
+    # One day, one entry.
+    again = manager_client.post(f"{url}add/", {"date": "2027-02-08", "name": "重复"})
+    assert again.status_code == 200 and CalendarDay.objects.count() == 2
