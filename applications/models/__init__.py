@@ -3,6 +3,12 @@
 from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
+from applications.models.conflict import (
+    Conflict,
+    ConflictSource,
+    RelatedUnit,
+    RelatedUnitKind,
+)
 from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
@@ -15,6 +21,8 @@ __all__ = [
     "Application",
     "AuditEntry",
     "Call",
+    "Conflict",
+    "ConflictSource",
     "Objection",
     "ObjectionVerdict",
     "OrganisingBody",
@@ -22,6 +30,8 @@ __all__ = [
     "PrivateLink",
     "Question",
     "QuestionKind",
+    "RelatedUnit",
+    "RelatedUnitKind",
     "Review",
     "SealPage",
     "Standard",

@@ -26,6 +26,19 @@ from applications.queries.applications import (
     private_links_of,
     token_hash,
 )
+from applications.queries.conflicts import (
+    body_conflict,
+    conflict_counts_by_body,
+    conflict_field,
+    conflicted_body_pks,
+    conflicts_of,
+    has_conflict_q,
+    standing_conflicts,
+    stands_aside_q,
+    undecided_of_body_calls,
+    with_conflict_flags,
+    with_viewer_conflict,
+)
 from applications.queries.decisions import (
     call_counts,
     call_decision_counts,
@@ -59,6 +72,7 @@ from applications.queries.publicity import (
 )
 from applications.queries.reviews import (
     applications_with_review_summary,
+    counting_reviews,
     mean_score_subquery,
     next_unreviewed,
     recommend_count_subquery,
@@ -80,6 +94,7 @@ __all__ = [
     "applications_for_export",
     "applications_visible_to",
     "applications_with_review_summary",
+    "body_conflict",
     "call_by_code",
     "call_counts",
     "call_decision_counts",
@@ -89,6 +104,11 @@ __all__ = [
     "calls_public",
     "calls_selectable_by",
     "calls_visible_to",
+    "conflict_counts_by_body",
+    "conflict_field",
+    "conflicted_body_pks",
+    "conflicts_of",
+    "counting_reviews",
     "credit_code_taken",
     "drafter_taken",
     "drafters_without_consent",
@@ -97,6 +117,7 @@ __all__ = [
     "export_call_codes",
     "export_count",
     "export_questions",
+    "has_conflict_q",
     "list_holders_ordered",
     "listed_for_objection",
     "may_decide_on",
@@ -118,7 +139,12 @@ __all__ = [
     "selection_candidates_by_score",
     "selector_addresses",
     "selector_candidates",
+    "standing_conflicts",
+    "stands_aside_q",
     "token_hash",
+    "undecided_of_body_calls",
     "verdict_field",
     "waitlist_ranked",
+    "with_conflict_flags",
+    "with_viewer_conflict",
 ]
