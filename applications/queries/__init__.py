@@ -27,6 +27,7 @@ from applications.queries.applications import (
     token_hash,
 )
 from applications.queries.conflicts import (
+    applications_aside_for,
     body_conflict,
     conflict_counts_by_body,
     conflict_field,
@@ -34,6 +35,7 @@ from applications.queries.conflicts import (
     conflicts_of,
     has_conflict_q,
     standing_conflicts,
+    standing_conflicts_by_application,
     stands_aside_q,
     undecided_of_body_calls,
     with_conflict_flags,
@@ -90,6 +92,7 @@ __all__ = [
     "application_by_idempotency_key",
     "application_for_document",
     "application_get_by_token",
+    "applications_aside_for",
     "applications_for_email",
     "applications_for_export",
     "applications_visible_to",
@@ -140,6 +143,7 @@ __all__ = [
     "selector_addresses",
     "selector_candidates",
     "standing_conflicts",
+    "standing_conflicts_by_application",
     "stands_aside_q",
     "token_hash",
     "undecided_of_body_calls",

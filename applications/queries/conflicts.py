@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from applications import enums, workflow
@@ -41,10 +41,14 @@ def conflicts_of(application: Application) -> list[Conflict]:
     )
 
 
-def with_viewer_conflict(queryset: QuerySet[Application], user: User) -> QuerySet[Application]:
+def with_viewer_conflict(
+    queryset: QuerySet[Application], user: User | AnonymousUser
+) -> QuerySet[Application]:
     """Annotate ``viewer_conflicted``: whether a body ``user`` reviews for stands aside on
     each application, so they are not shown the other bodies' verdicts (in the same query:
     the reviewer's body is found by the database, not read first)."""
+    if not user.is_authenticated:
+        return queryset
     return queryset.annotate(
         viewer_conflicted=Exists(
             standing_conflicts().filter(
@@ -106,3 +110,22 @@ def conflict_counts_by_body(call: Call) -> list[tuple[OrganisingBody, int]]:
     for body_id, _application_id in rows:
         counts[body_id] = counts.get(body_id, 0) + 1
     return [(body, counts.get(body.pk, 0)) for body in call.organising_bodies.all()]
+
+
+def applications_aside_for(user: User | AnonymousUser, call: Call) -> set[int]:
+    """The applications of ``call`` on which a body ``user`` reviews for stands aside."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        standing_conflicts()
+        .filter(application__call=call, body__reviewer_group__user=user.pk)
+        .values_list("application_id", flat=True)
+    )
+
+
+def standing_conflicts_by_application(call: Call) -> dict[int, list[Conflict]]:
+    """The standing conflicts of ``call``'s applications, by application (one query)."""
+    found: dict[int, list[Conflict]] = {}
+    for conflict in standing_conflicts().filter(application__call=call).select_related("body"):
+        found.setdefault(conflict.application_id, []).append(conflict)
+    return found

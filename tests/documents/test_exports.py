@@ -43,6 +43,7 @@ KEYS = [
     "verdict_3",
     "mean_score",
     "recommend_count",
+    "conflicts",
 ]
 FORMULAS = {
     "unit_name": '=HYPERLINK("http://example.invalid","点我")',
@@ -106,6 +107,12 @@ def expected_values(a: Application) -> dict:
         "decided_at": local(a.decided_at),
         "mean_score": None if mean is None else round(mean, 1),
         "recommend_count": sum(1 for v in verdicts.values() if v == "推荐"),
+        # the bodies that stand aside, by their short names in the call's order
+        "conflicts": "、".join(
+            b.short_name or b.name
+            for b in bodies
+            if b.conflicts.filter(application=a, removed_at__isnull=True).exists()
+        ),
     }
     for field in form_schema.FIELDS:
         name = field.name
