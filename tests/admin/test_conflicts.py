@@ -3,10 +3,12 @@ change list's column and filter, the body's related units, and what a body that 
 aside is not shown."""
 
 import pytest
+from django.urls import reverse
 from django.utils.html import escape
 
 from applications import demo, queries, services
 from applications.models import AuditEntry, Conflict, RelatedUnit, Review
+from applications.queries.dashboard import call_dashboard as queries_dashboard
 from tests.factories import create_application, recommend, reviewer_for, selector
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +188,18 @@ def test_a_related_unit_added_in_the_bodys_admin_matches_the_undecided(admin_cli
         queries.standing_conflicts().filter(application=application).values_list("body", "source")
     ) == [(body.pk, "automatic")]
     assert not Review.objects.exists()
+
+
+def test_the_dashboard_counts_what_each_body_stands_aside_on(admin_client, call, bodies):
+    first = create_application(call, 1)[0]
+    second = create_application(call, 2)[0]
+    reviewer = reviewer_for(bodies[0])
+    services.conflict_declare(application=first, actor=reviewer, reason="参股")
+    services.conflict_declare(
+        application=first, actor=reviewer, reason="顾问", person_name="李某"
+    )  # the same application: counted once
+    services.conflict_declare(application=second, actor=reviewer_for(bodies[1]), reason="会员")
+    board = queries_dashboard(call)
+    assert [(b.aside, b.to_review) for b in board.bodies] == [(1, 1), (1, 1), (0, 2)]
+    page = text(admin_client.get(reverse("admin:applications_call_dashboard", args=[call.pk])))
+    assert page.count('class="num body-aside">1<') == 2
