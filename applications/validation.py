@@ -203,7 +203,12 @@ def normalize_email(value: str) -> str:
 def _missing(field: form_schema.Field, value) -> bool:
     if field.kind is form_schema.Kind.YES_NO:
         return value is None  # 否 is an answer
-    if field.kind in (form_schema.Kind.TICK, form_schema.Kind.STANDARDS, form_schema.Kind.FILE):
+    if field.kind in (
+        form_schema.Kind.TICK,
+        form_schema.Kind.STANDARDS,
+        form_schema.Kind.FILE,
+        form_schema.Kind.BODIES,
+    ):
         return not value
     return value in (None, "")
 

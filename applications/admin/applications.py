@@ -99,6 +99,8 @@ def _shown_as(field: form_schema.Field) -> str:
         return "standards_list"
     if field.kind is form_schema.Kind.FILE:
         return f"{field.name}_link"
+    if field.kind is form_schema.Kind.BODIES:
+        return f"{field.name}_names"
     return field.name
 
 
@@ -988,3 +990,17 @@ def _file_link_display(name: str):
 
 for _name in form_schema.FILE_FIELDS:  # unit_profile_file_link, …, seal_scan_link
     setattr(ApplicationAdmin, f"{_name}_link", _file_link_display(_name))
+
+
+def _bodies_display(field: form_schema.Field):
+    @admin.display(description=Application.label(field.name))
+    def names(_admin, obj):
+        return "、".join(b.name for b in queries.declared_bodies(obj, field.name)) or "—"
+
+    names.__name__ = f"{field.name}_names"
+    return names
+
+
+for _field in form_schema.FIELDS:  # related_bodies_names
+    if _field.kind is form_schema.Kind.BODIES:
+        setattr(ApplicationAdmin, f"{_field.name}_names", _bodies_display(_field))

@@ -157,8 +157,22 @@ def _recommend_count(a) -> int | str:
     return ASIDE if getattr(a, "viewer_conflicted", False) else a.recommend_count
 
 
+def _bodies(name: str, width: int = 24, label="") -> Column:
+    """The organising bodies an applicant ticked (stored as pks), by name; the names are read
+    once per export, not once per row."""
+    names: dict[int, str] = {}
+
+    def value(a):
+        if not names:
+            names.update(OrganisingBody.objects.values_list("pk", "name"))
+        return "、".join(names.get(pk, str(pk)) for pk in getattr(a, name) or ())
+
+    return Column(name, label or _label(name), value, width)
+
+
 # Each kind of field of the 申报表: its column and default width.
 KIND_COLUMNS = {
+    Kind.BODIES: (_bodies, 24),
     Kind.CHOICE: (_choice, 12),
     Kind.CODE: (_coded, 14),
     Kind.YES_NO: (_yes_no, 8),

@@ -129,3 +129,12 @@ def standing_conflicts_by_application(call: Call) -> dict[int, list[Conflict]]:
     for conflict in standing_conflicts().filter(application__call=call).select_related("body"):
         found.setdefault(conflict.application_id, []).append(conflict)
     return found
+
+
+def declared_bodies(application: Application, field: str) -> list[OrganisingBody]:
+    """The organising bodies of the application's call ticked in ``field`` of its form (a
+    list of pks, e.g. ``related_bodies``), in the call's order."""
+    chosen = set(getattr(application, field) or ())
+    if not chosen:
+        return []  # nothing to read
+    return [b for b in application.call.organising_bodies.all() if b.pk in chosen]

@@ -323,7 +323,9 @@ def _update(
     if was_status != application.status:
         _audit(application, "application.submit", transition=(was_status, application.status))
         emails.send_submitted(application, token)
-    if {"unit_name", "credit_code"} & set(changed) or was_status != application.status:
+    if {"unit_name", "credit_code", "related_bodies", "body_relation"} & set(
+        changed
+    ) or was_status != application.status:
         conflicts_detect(application, now=now)  # who the unit is may have changed
     return application
 

@@ -96,7 +96,9 @@ def conflicts_detect(
     """Match ``application`` (held locked by the caller, inside its transaction) against
     ``bodies`` (default: its call's), by credit code or normalised unit name against each
     body and its related units. Drafts are not matched: a conflict starts with a submission.
-    Side effects: automatic conflicts recorded or removed, each with an audit entry."""
+    The bodies the applicant ticked on the form (``related_bodies``) are recorded too, as the
+    applicant's declarations. Side effects: conflicts recorded or removed, each with an
+    audit entry."""
     if application.status == enums.Status.DRAFT:
         return
     now = now or timezone.now()
@@ -104,6 +106,49 @@ def conflicts_detect(
         bodies = list(application.call.organising_bodies.prefetch_related("related_units"))
     for body in bodies:
         _detect_one(application, body, now=now)
+        _sync_declared(application, body, now=now)
+
+
+def _sync_declared(
+    application: Application, body: OrganisingBody, *, now: datetime.datetime
+) -> None:
+    """The applicant's own word (``related_bodies``, ``body_relation`` on the form): a
+    conflict of each body ticked, removed when the tick is taken off."""
+    ticked = body.pk in (application.related_bodies or ())
+    standing = Conflict.objects.filter(
+        application=application,
+        body=body,
+        source=ConflictSource.APPLICANT,
+        removed_at__isnull=True,
+    ).first()
+    if ticked and standing is None:
+        conflict = Conflict(
+            application=application,
+            body=body,
+            source=ConflictSource.APPLICANT,
+            reason=application.body_relation or _("申报单位在申报表中声明与该单位有关联"),
+            created_at=now,
+        )
+        conflict.full_clean()
+        conflict.save()
+        audit_write(
+            application,
+            "application.conflict_declare",
+            body=body,
+            conflict_source=ConflictSource.APPLICANT,
+            note=conflict.reason,
+        )
+    elif standing is not None and not ticked:
+        standing.removed_at = now
+        standing.removal_reason = _("申报单位在申报表中取消了该声明")
+        standing.save(update_fields=["removed_at", "removal_reason"])
+        audit_write(
+            application,
+            "application.conflict_remove",
+            body=body,
+            conflict_source=ConflictSource.APPLICANT,
+            note=standing.removal_reason,
+        )
 
 
 def conflicts_recompute_for_body(*, body: OrganisingBody) -> int:

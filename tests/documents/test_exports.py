@@ -124,6 +124,8 @@ def expected_values(a: Application) -> dict:
             values[name] = a.original_name(name) if getattr(a, name) else ""
         elif field.kind in (Kind.YES_NO, Kind.TICK):
             values[name] = yes_no(getattr(a, name))
+        elif field.kind is Kind.BODIES:  # the bodies ticked, by name
+            values[name] = "、".join(b.name for b in bodies if b.pk in getattr(a, name))
     for number, body in enumerate(bodies, start=1):
         values[f"verdict_{number}"] = str(verdicts.get(body.pk, ""))
     for key in KEYS:
