@@ -91,6 +91,8 @@ def application_values(rng: random.Random, number: int, *, today: dt.date) -> di
         "postcode": postcode,
         "unit_profile": "本单位长期从事质量管理与标准化工作，"
         "推行首席质量官制度多年，培养质量管理人才数百名。",
+        "related_bodies": [],  # no relation declared to an organising body
+        "body_relation": "",
         "drafter_name": name,
         "drafter_gender": rng.choice(enums.Gender.values),
         "drafter_birth_date": today - dt.timedelta(days=365 * rng.randrange(28, 60)),

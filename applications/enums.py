@@ -182,4 +182,6 @@ AUDIT_ACTION_LABELS = {
     "application.purge": _("删除个人信息"),
     "call.publish": _("发布征集"),
     "call.copy": _("复制为新征集"),
+    "application.conflict_declare": _("记录回避"),
+    "application.conflict_remove": _("解除回避"),
 }

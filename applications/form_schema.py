@@ -46,6 +46,7 @@ class Kind(enum.StrEnum):
     TICK = "tick"  # a box to tick (the declaration, the consent)
     FILE = "file"  # an upload
     STANDARDS = "standards"  # one or more of the call's standards
+    BODIES = "bodies"  # some of the call's organising bodies (their pks), none by default
 
 
 class Paper(enum.StrEnum):
@@ -172,6 +173,8 @@ SECTIONS: tuple[Section, ...] = (
             summary_label=_("单位简介"),
         ),
         Field("unit_profile_file", Kind.FILE, paper=Paper.ATTACHED),
+        Field("related_bodies", Kind.BODIES, beyond=True, paper=Paper.NONE, export_width=24),
+        Field("body_relation", Kind.TEXT, beyond=True, paper=Paper.NONE, export_width=30),
     ),
     section(
         "drafter",

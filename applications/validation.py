@@ -203,7 +203,12 @@ def normalize_email(value: str) -> str:
 def _missing(field: form_schema.Field, value) -> bool:
     if field.kind is form_schema.Kind.YES_NO:
         return value is None  # 否 is an answer
-    if field.kind in (form_schema.Kind.TICK, form_schema.Kind.STANDARDS, form_schema.Kind.FILE):
+    if field.kind in (
+        form_schema.Kind.TICK,
+        form_schema.Kind.STANDARDS,
+        form_schema.Kind.FILE,
+        form_schema.Kind.BODIES,
+    ):
         return not value
     return value in (None, "")
 
@@ -350,3 +355,41 @@ def validate_quorum(*, recommendations: int, required: int, override_reason: str
             code="quorum_missing",
             params={"n": recommendations, "required": required},
         )
+
+
+# --- Conflicts of interest (回避) ------------------------------------------------------------
+# Brackets of every width and shape read as one pair: 深圳大学（研究院）= 深圳大学(研究院).
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")"})
+
+
+def normalize_unit_name(value: str) -> str:
+    """A unit's name as compared for conflicts: full-width characters as half-width (NFKC),
+    no spaces of any width, brackets of one kind, case folded."""
+    text = unicodedata.normalize("NFKC", value or "").translate(_BRACKETS)
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def conflict_match(
+    *,
+    credit_code: str,
+    unit_name: str,
+    candidates: list[tuple[str, str, str]],
+) -> str:
+    """Why an application of ``credit_code`` / ``unit_name`` conflicts with a body, or "".
+
+    ``candidates`` are (what, name, credit code) of the body itself and of each of its
+    related units, ``what`` being how the reason names it (e.g. "深圳大学", "关联单位 …").
+    The credit code decides where both sides have one; the normalised name otherwise."""
+    name = normalize_unit_name(unit_name)
+    for what, _other_name, other_code in candidates:
+        if credit_code and other_code and credit_code == other_code:
+            return _("统一社会信用代码与%(what)s相同（%(code)s）") % {
+                "what": what,
+                "code": credit_code,
+            }
+    for what, other_name, other_code in candidates:
+        if credit_code and other_code:
+            continue  # both codes known and different: the same name is another unit
+        if name and normalize_unit_name(other_name) == name:
+            return _("单位名称与%(what)s相同（%(name)s）") % {"what": what, "name": other_name}
+    return ""

@@ -21,6 +21,8 @@ DICTIONARY = [
             "postcode",
             "unit_profile",
             "unit_profile_file",
+            "related_bodies",
+            "body_relation",
         ],
     ),
     (
@@ -57,9 +59,19 @@ DICTIONARY = [
     ),
 ]
 # The dictionary's *beyond*: not on the paper form.
-BEYOND = {"credit_code", "privacy_consent", "drafter_name_public_consent", "contact_email"}
-# Optional even for a submission: the two attachments and the fax.
+BEYOND = {
+    "credit_code",
+    "related_bodies",
+    "body_relation",
+    "privacy_consent",
+    "drafter_name_public_consent",
+    "contact_email",
+}
+# Optional even for a submission: the two attachments, the fax, and the applicant's relation
+# to the organising bodies (回避, issue 16).
 OPTIONAL = {
+    "related_bodies",
+    "body_relation",
     "unit_profile_file",
     "drafter_resume_file",
     "drafter_fax",
@@ -107,6 +119,8 @@ def test_what_each_field_needs_and_what_becomes_of_it():
     assert form_schema.PERSONAL_FIELDS == PERSONAL
     assert form_schema.FILE_FIELDS == FILES
     assert {f.name for f in form_schema.FIELDS if not f.printed} == {
+        "related_bodies",
+        "body_relation",
         "seal_scan",
         "privacy_consent",
         "drafter_name_public_consent",
@@ -127,7 +141,13 @@ def test_kinds_follow_the_dictionarys_types():
         "drafter_political_status",
     ]
     assert [n for n, k in kinds.items() if k is Kind.DATE] == ["drafter_birth_date", "signed_on"]
-    assert [n for n, k in kinds.items() if k is Kind.TEXT] == ["unit_profile", "drafter_resume"]
+    assert [n for n, k in kinds.items() if k is Kind.TEXT] == [
+        "unit_profile",
+        "body_relation",
+        "drafter_resume",
+    ]
+    # The call's organising bodies the applicant relates to: their pks, shown by name.
+    assert [n for n, k in kinds.items() if k is Kind.BODIES] == ["related_bodies"]
     assert [n for n, k in kinds.items() if k is Kind.NUMBER] == [
         "credit_code",
         "postcode",

@@ -41,6 +41,7 @@ from applications import (
 from applications.admin.base import ReadOnlyAdmin
 from applications.admin.display import (
     choice_labels,
+    conflict_badge,
     flatten,
     refusal_text,
     summarise,
@@ -48,10 +49,23 @@ from applications.admin.display import (
     verdict_badge,
     verdict_column,
 )
-from applications.admin.filters import CallFilter, QuorumFilter, StatusFilter, verdict_filter
-from applications.admin.forms import CorrectionForm, DecisionForm, ListOrderForm, ReviewForm
+from applications.admin.filters import (
+    CallFilter,
+    ConflictFilter,
+    QuorumFilter,
+    StatusFilter,
+    verdict_filter,
+)
+from applications.admin.forms import (
+    ConflictDeclareForm,
+    ConflictRemoveForm,
+    CorrectionForm,
+    DecisionForm,
+    ListOrderForm,
+    ReviewForm,
+)
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
-from applications.models import Application, OrganisingBody, Review
+from applications.models import Application, Conflict, OrganisingBody, Review
 
 # Forgotten with the request itself.
 _bodies_of_request: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -85,6 +99,8 @@ def _shown_as(field: form_schema.Field) -> str:
         return "standards_list"
     if field.kind is form_schema.Kind.FILE:
         return f"{field.name}_link"
+    if field.kind is form_schema.Kind.BODIES:
+        return f"{field.name}_names"
     return field.name
 
 
@@ -181,6 +197,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
         queryset = queries.applications_visible_to(
             request.user, super().get_queryset(request).prefetch_related("standards")
         )
+        queryset = queries.with_conflict_flags(queryset, self._bodies(request))
+        queryset = queries.with_viewer_conflict(queryset, request.user)
         return queries.applications_with_review_summary(queryset, self._bodies(request))
 
     def get_list_display(self, request):
@@ -194,6 +212,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             *[verdict_column(body) for body in self._bodies(request)],
             "mean_score_display",
             "quorum_display",
+            self._conflicts_display(request),
             "scan_check_display",
         )
 
@@ -206,6 +225,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "standards",
             *[verdict_filter(body) for body in self._bodies(request)],
             QuorumFilter,
+            ConflictFilter,
             "scan_check",
             "seal_detected",
         )
@@ -292,12 +312,32 @@ class ApplicationAdmin(ReadOnlyAdmin):
     # Not yet scored sorts as the lowest score, on every database.
     @admin.display(description=gettext_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
     def mean_score_display(self, obj):
+        if getattr(obj, "viewer_conflicted", False):
+            return conflict_badge()
         score = getattr(obj, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"
 
     @admin.display(description=gettext_lazy("会签"), boolean=True, ordering="recommend_count")
     def quorum_display(self, obj):
+        if getattr(obj, "viewer_conflicted", False):
+            return None
         return getattr(obj, "quorum_reached", None)
+
+    def _conflicts_display(self, request):
+        bodies = self._bodies(request)
+
+        @admin.display(description=gettext_lazy("回避"))
+        def conflicts_display(obj):
+            names = [
+                body.short_name or body.name
+                for body in bodies
+                if getattr(obj, queries.conflict_field(body.pk), False)
+            ]
+            if not names:
+                return "—"
+            return format_html('<span class="conflict-names">{}</span>', "、".join(names))
+
+        return conflicts_display
 
     # --- change page ---
     @admin.display(description=gettext_lazy("入选理由（未达会签）"))
@@ -396,7 +436,15 @@ class ApplicationAdmin(ReadOnlyAdmin):
         if application is not None:
             reviews = queries.reviews_by_body(application)
             bodies = queries.reviewer_bodies(request.user)
-            can_review = len(bodies) == 1 and application.status in workflow.REVIEWABLE_STATUSES
+            conflicted = queries.conflicted_body_pks(application)
+            my_conflict = len(bodies) == 1 and bodies[0].pk in conflicted
+            if my_conflict:  # a body that stands aside reads no other body's verdict
+                reviews = [(body, r) for body, r in reviews if body == bodies[0]]
+            can_review = (
+                len(bodies) == 1
+                and application.status in workflow.REVIEWABLE_STATUSES
+                and not my_conflict
+            )
             if can_review and "review_form" not in extra:
                 mine = next((r for body, r in reviews if body == bodies[0]), None)
                 extra["review_form"] = ReviewForm(
@@ -416,9 +464,117 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 can_decide=queries.may_decide_on(request.user, application.call),
                 decisions=services.available_decisions(application),
                 list_full=self._list_full(application),
-                timeline=timeline(application),
+                timeline=timeline(application, only_body=bodies[0] if my_conflict else None),
+                **self._conflict_context(request, application, bodies, conflicted, extra),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _conflict_context(self, request, application, bodies, conflicted, extra) -> dict:
+        """The 回避 panel: every conflict (standing and removed), the declare form for a
+        reviewer of the call, and how many bodies are left to sign off jointly."""
+        my_body = bodies[0] if len(bodies) == 1 else None
+        call_bodies = list(application.call.organising_bodies.all())
+        can_declare = (
+            my_body is not None
+            and my_body in call_bodies
+            and application.status != enums.Status.DRAFT
+        )
+        if can_declare and "conflict_form" not in extra:
+            extra["conflict_form"] = ConflictDeclareForm(
+                auto_id="id_conflict_%s", form_id="conflict-form"
+            )
+        remaining = len([b for b in call_bodies if b.pk not in conflicted])
+        return {
+            "conflicts": [
+                (c, services.conflict_may_remove(c, request.user))
+                for c in queries.conflicts_of(application)
+            ],
+            "my_conflict": my_body is not None and my_body.pk in conflicted,
+            "can_declare": can_declare,
+            "conflict_form": extra.get("conflict_form"),
+            "bodies_remaining": remaining,
+            "too_few_bodies": bool(conflicted)
+            and remaining < application.call.required_recommendations,
+        }
+
+    def conflict_view(self, request, pk):
+        """A reviewer declares a conflict of their body (or of a person of it) from the
+        application page; a refused form is shown again in the page, as typed."""
+        application = get_object_or_404(
+            queries.applications_visible_to(
+                request.user, Application.objects.select_related("call")
+            ),
+            pk=pk,
+        )
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(application) + "#conflicts")
+        form = ConflictDeclareForm(request.POST, auto_id="id_conflict_%s", form_id="conflict-form")
+        if form.is_valid():
+            try:
+                conflict = services.conflict_declare(
+                    application=application,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    person_name=form.cleaned_data["person_name"],
+                    relation=form.cleaned_data["relation"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已记录%(body)s对 %(ref)s 的回避。")
+                    % {"body": conflict.body.name, "ref": application.reference},
+                )
+                return HttpResponseRedirect(self._change_url(application) + "#conflicts")
+        request.method = "GET"
+        return self.change_view(request, str(application.pk), extra_context={"conflict_form": form})
+
+    def conflict_remove_view(self, request, pk, conflict_pk):
+        """Remove a conflict: a page asking the reason (GET), the service (POST)."""
+        application = get_object_or_404(
+            queries.applications_visible_to(
+                request.user, Application.objects.select_related("call")
+            ),
+            pk=pk,
+        )
+        conflict = get_object_or_404(
+            Conflict.objects.select_related("body", "declared_by"),
+            pk=conflict_pk,
+            application=application,
+        )
+        if not services.conflict_may_remove(conflict, request.user):
+            raise PermissionDenied
+        form = ConflictRemoveForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.conflict_remove(
+                    conflict=conflict,
+                    actor=request.user,
+                    reason=form.cleaned_data["removal_reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已解除%(body)s对 %(ref)s 的回避。")
+                    % {"body": conflict.body.name, "ref": application.reference},
+                )
+                return HttpResponseRedirect(self._change_url(application) + "#conflicts")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": application,
+            "conflict": conflict,
+            "form": form,
+            "title": _("解除回避：%(ref)s") % {"ref": application.reference},
+        }
+        return TemplateResponse(
+            request, "admin/applications/application/conflict_remove.html", context
+        )
 
     # --- extra pages ---
     def get_urls(self):
@@ -428,6 +584,16 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 "<int:pk>/review/",
                 self.admin_site.admin_view(self.review_view),
                 name=f"{prefix}_review",
+            ),
+            path(
+                "<int:pk>/conflict/",
+                self.admin_site.admin_view(self.conflict_view),
+                name=f"{prefix}_conflict",
+            ),
+            path(
+                "<int:pk>/conflict/<int:conflict_pk>/remove/",
+                self.admin_site.admin_view(self.conflict_remove_view),
+                name=f"{prefix}_conflict_remove",
             ),
             path(
                 "<int:pk>/decide/<str:decision>/",
@@ -804,6 +970,15 @@ class ApplicationAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "admin/applications/application/decide_many.html", context)
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's refusal on the form: on its field where it names one, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 def _file_link_display(name: str):
     @admin.display(description=Application.label(name))
     def link(self, obj):
@@ -815,3 +990,17 @@ def _file_link_display(name: str):
 
 for _name in form_schema.FILE_FIELDS:  # unit_profile_file_link, …, seal_scan_link
     setattr(ApplicationAdmin, f"{_name}_link", _file_link_display(_name))
+
+
+def _bodies_display(field: form_schema.Field):
+    @admin.display(description=Application.label(field.name))
+    def names(_admin, obj):
+        return "、".join(b.name for b in queries.declared_bodies(obj, field.name)) or "—"
+
+    names.__name__ = f"{field.name}_names"
+    return names
+
+
+for _field in form_schema.FIELDS:  # related_bodies_names
+    if _field.kind is form_schema.Kind.BODIES:
+        setattr(ApplicationAdmin, f"{_field.name}_names", _bodies_display(_field))

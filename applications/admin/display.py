@@ -4,12 +4,13 @@ import functools
 
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from applications import enums, queries
-from applications.models import Application, OrganisingBody
+from applications.models import Application, ConflictSource, OrganisingBody
 
 VERDICT_CSS = {
     enums.Recommendation.RECOMMEND: "verdict-recommend",
@@ -25,11 +26,22 @@ def verdict_badge(value):
     return format_html('<span class="verdict {}">{}</span>', VERDICT_CSS[value], label)
 
 
+def conflict_badge():
+    """In place of a verdict a reviewer whose body stands aside may not read."""
+    return format_html(
+        '<span class="verdict verdict-conflict" title="{}">{}</span>',
+        _("本单位须回避，不显示其他单位的评审意见"),
+        _("回避"),
+    )
+
+
 def verdict_column(body: OrganisingBody):
     field = queries.verdict_field(body.pk)
 
     @admin.display(description=body.short_name or body.name, ordering=field)
     def column(obj):
+        if getattr(obj, "viewer_conflicted", False):
+            return conflict_badge()
         return verdict_badge(getattr(obj, field, None))
 
     column.__name__ = field
@@ -46,6 +58,9 @@ DETAIL_LABELS = {
     "count": gettext_lazy("条数"),
     "call": gettext_lazy("征集"),
     "source": gettext_lazy("复制自"),
+    "conflict_source": gettext_lazy("回避来源"),
+    "person": gettext_lazy("人员"),
+    "relation": gettext_lazy("关系"),
 }
 
 
@@ -58,14 +73,19 @@ def detail_value(key, value):
             except FieldDoesNotExist:  # a field since renamed: show its name
                 names.append(name)
         return "、".join(names)
+    if key == "conflict_source":
+        return ConflictSource(value).label if value in ConflictSource.values else value
     if key == "status":
         return enums.Status(value).label if value in enums.Status.values else value
     return "—" if value is None else value
 
 
-def timeline(application):
-    """The audit entries of ``application`` with readable from → to and details."""
+def timeline(application, *, only_body: OrganisingBody | None = None):
+    """The audit entries of ``application`` with readable from → to and details; for a
+    reviewer whose body stands aside (``only_body``), without the other bodies' verdicts."""
     entries = application.audit_entries.select_related("actor", "body")
+    if only_body is not None:
+        entries = entries.exclude(Q(action="application.review") & ~Q(body=only_body))
     labels = {**dict(enums.Status.choices), **dict(enums.Recommendation.choices)}
     rows = []
     for entry in entries:

@@ -158,6 +158,15 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
+def _without_viewer_conflicts(queryset):
+    """A filter on verdicts would tell a reviewer whose body stands aside what the others
+    said: it leaves out the applications their body stands aside on (``viewer_conflicted``,
+    annotated for a reviewer by the admin's queryset)."""
+    if "viewer_conflicted" in queryset.query.annotations:
+        return queryset.filter(viewer_conflicted=False)
+    return queryset
+
+
 def verdict_filter(body: OrganisingBody):
     class BodyVerdictFilter(admin.SimpleListFilter):
         title = format_lazy(gettext_lazy("{}评审意见"), body.short_name or body.name)
@@ -170,6 +179,8 @@ def verdict_filter(body: OrganisingBody):
         @override
         def queryset(self, request, queryset):
             value = self.value()
+            if value:
+                queryset = _without_viewer_conflicts(queryset)
             reviews = Review.objects.filter(application=OuterRef("pk"), body=body.pk)
             if value == "none":
                 return queryset.filter(~Exists(reviews))
@@ -191,5 +202,21 @@ class QuorumFilter(admin.SimpleListFilter):
     @override
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
+            queryset = _without_viewer_conflicts(queryset)
             return queryset.filter(quorum_reached=self.value() == "yes")
+        return queryset
+
+
+class ConflictFilter(admin.SimpleListFilter):
+    title = gettext_lazy("回避")
+    parameter_name = "conflict"
+
+    @override
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("有回避")), ("no", gettext_lazy("无回避"))]
+
+    @override
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(queries.has_conflict_q(self.value() == "yes"))
         return queryset

@@ -118,3 +118,51 @@ class CorrectionForm(forms.Form):
         if self.cleaned_data["notify"] == self.NONE:
             return ""
         return self.cleaned_data["correction"].strip()
+
+
+class ConflictDeclareForm(forms.Form):
+    """A reviewer declares a conflict (回避) of their body, or of one of its people."""
+
+    BODY, PERSON = "body", "person"
+    whom = forms.ChoiceField(
+        label=_("回避的是"),
+        choices=[(BODY, _("本单位（整个评审单位回避）")), (PERSON, _("本单位的一位人员"))],
+        initial=BODY,
+        widget=forms.RadioSelect,
+    )
+    person_name = forms.CharField(label=_("人员姓名"), required=False, max_length=50)
+    relation = forms.CharField(
+        label=_("与申报单位的关系"),
+        required=False,
+        max_length=100,
+        help_text=_("如“曾任该单位顾问”。"),
+    )
+    reason = forms.CharField(
+        label=_("理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请写明回避的理由。")},
+    )
+
+    def __init__(self, *args, form_id: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if form_id:  # inside the admin's own change form: see ReviewForm
+            for field in self.fields.values():
+                field.widget.attrs["form"] = form_id
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("whom") == self.PERSON and not (cleaned.get("person_name") or "").strip():
+            self.add_error("person_name", _("请填写需回避人员的姓名。"))
+        if cleaned.get("whom") == self.BODY:
+            cleaned["person_name"] = cleaned["relation"] = ""
+        return cleaned
+
+
+class ConflictRemoveForm(forms.Form):
+    removal_reason = forms.CharField(
+        label=_("解除理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请写明解除回避的理由。")},
+    )

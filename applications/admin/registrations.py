@@ -1,26 +1,68 @@
 """Admin of bodies, standards, reviews and the audit trail."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy
+from django.db.models import Q
+from django.utils.translation import gettext_lazy, ngettext
 from typing_extensions import override
 
-from applications import queries
+from applications import queries, services
 from applications.admin.base import ReadOnlyAdmin
-from applications.models import AuditEntry, OrganisingBody, Review, Standard
+from applications.models import AuditEntry, OrganisingBody, RelatedUnit, Review, Standard
 from applications.roles import roles_ensure
+
+
+def _only_body(user) -> list[OrganisingBody]:
+    """The body of a reviewer (one), else none."""
+    bodies = queries.reviewer_bodies(user)
+    return bodies if len(bodies) == 1 else []
+
+
+class RelatedUnitInline(admin.TabularInline):
+    """The units a body declares related (下属单位, 研究院所, 会员单位 …): an application from
+    one of them is recorded as a conflict of the body (回避)."""
+
+    model = RelatedUnit
+    extra = 1
+    fields = ("name", "credit_code", "kind", "remark")
 
 
 @admin.register(OrganisingBody)
 class OrganisingBodyAdmin(admin.ModelAdmin):
-    """Bodies are shared by calls; a new one gets its reviewer group at once."""
+    """Bodies are shared by calls; a new one gets its reviewer group at once. A change of
+    its name, credit code or related units matches the undecided applications again."""
 
-    list_display = ("name", "reviewer_group", "contact_person", "phone", "email", "position")
-    search_fields = ("name", "short_name")
+    list_display = (
+        "name",
+        "credit_code",
+        "reviewer_group",
+        "contact_person",
+        "phone",
+        "email",
+        "position",
+    )
+    search_fields = ("name", "short_name", "credit_code", "related_units__name")
+    inlines = [RelatedUnitInline]
 
     @override
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         roles_ensure()
+
+    @override
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        matching = {"name", "credit_code"} & set(form.changed_data)
+        if matching or any(formset.has_changed() for formset in formsets):
+            looked_at = services.conflicts_recompute_for_body(body=form.instance)
+            self.message_user(
+                request,
+                ngettext(
+                    "已按新的信用代码和关联单位重新核对 %(n)d 份待决定的申报的回避。",
+                    "已按新的信用代码和关联单位重新核对 %(n)d 份待决定的申报的回避。",
+                    looked_at,
+                )
+                % {"n": looked_at},
+            )
 
 
 @admin.register(Standard)
@@ -46,7 +88,10 @@ class ReviewAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         """The verdicts on applications of the calls this organiser works on."""
         visible = queries.applications_visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(application__in=visible)
+        queryset = super().get_queryset(request).filter(application__in=visible)
+        for body in _only_body(request.user):  # where it stands aside, its own verdict only
+            queryset = queryset.exclude(queries.stands_aside_q(body) & ~Q(body=body))
+        return queryset
 
 
 @admin.register(AuditEntry)
@@ -64,7 +109,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return queryset
         visible = queries.applications_visible_to(request.user).values("pk")
-        return queryset.filter(application__in=visible)
+        queryset = queryset.filter(application__in=visible)
+        for body in _only_body(request.user):  # as in the reviews' list
+            queryset = queryset.exclude(
+                queries.stands_aside_q(body) & Q(action="application.review") & ~Q(body=body)
+            )
+        return queryset
 
     @admin.display(description=gettext_lazy("操作"), ordering="action")
     def action_display(self, obj):

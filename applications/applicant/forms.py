@@ -301,6 +301,15 @@ class ApplicationForm(forms.ModelForm):
             elif field.kind is Kind.FILE:
                 label = Application.label(field.name)
                 self.fields[field.name] = forms.FileField(label=label, required=False)
+            elif field.kind is Kind.BODIES:
+                self.fields[field.name] = forms.TypedMultipleChoiceField(
+                    label=Application.label(field.name),
+                    help_text=Application._meta.get_field(field.name).help_text,
+                    coerce=int,
+                    required=False,
+                    choices=[(body.pk, body.name) for body in call.organising_bodies.all()],
+                    widget=forms.CheckboxSelectMultiple,
+                )
         self.call = call
         self.questions = [q for q in call.questions.all() if not q.hidden]
         answers = self.instance.extra_answers if self.instance.pk else {}
@@ -667,7 +676,10 @@ class ApplicationForm(forms.ModelForm):
                 "value": raw,
                 "message": " ".join(str(m) for m in self._errors.pop(name)),
             }
-            self.cleaned_data[name] = None if form_schema.BY_NAME[name].kind is Kind.DATE else ""
+            kind = form_schema.BY_NAME[name].kind
+            self.cleaned_data[name] = (
+                None if kind is Kind.DATE else [] if kind is Kind.BODIES else ""
+            )
 
     def values(self) -> dict:
         values = {name: self.cleaned_data.get(name) for name in form_schema.VALUE_FIELDS}

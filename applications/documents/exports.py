@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
@@ -116,6 +117,8 @@ def _verdict(body: OrganisingBody, number: int) -> Column:
     labels = dict(enums.Recommendation.choices)
 
     def value(a):
+        if getattr(a, "viewer_conflicted", False):
+            return ASIDE
         verdict = getattr(a, field, None)
         return str(labels[verdict]) if verdict else ""
 
@@ -123,16 +126,53 @@ def _verdict(body: OrganisingBody, number: int) -> Column:
     return Column(f"verdict_{number}", f"{name}评审意见", value, 12)
 
 
+def _conflicts(bodies: list[OrganisingBody]) -> Column:
+    """The bodies that stand aside (回避) on the row's application."""
+
+    def value(a):
+        return "、".join(
+            body.short_name or body.name
+            for body in bodies
+            if getattr(a, queries.conflict_field(body.pk), False)
+        )
+
+    return Column("conflicts", "回避", value, 16)
+
+
 def _standards(a) -> str:
     return "、".join(s.title for s in a.standards.all())
 
 
-def _mean_score(a) -> float | None:
+# What an exporter whose body stands aside on a row reads in place of the others' verdicts.
+ASIDE = "回避"
+
+
+def _mean_score(a) -> float | str | None:
+    if getattr(a, "viewer_conflicted", False):
+        return ASIDE
     return None if a.mean_score is None else round(a.mean_score, 1)
+
+
+def _recommend_count(a) -> int | str:
+    return ASIDE if getattr(a, "viewer_conflicted", False) else a.recommend_count
+
+
+def _bodies(name: str, width: int = 24, label="") -> Column:
+    """The organising bodies an applicant ticked (stored as pks), by name; the names are read
+    once per export, not once per row."""
+    names: dict[int, str] = {}
+
+    def value(a):
+        if not names:
+            names.update(OrganisingBody.objects.values_list("pk", "name"))
+        return "、".join(names.get(pk, str(pk)) for pk in getattr(a, name) or ())
+
+    return Column(name, label or _label(name), value, width)
 
 
 # Each kind of field of the 申报表: its column and default width.
 KIND_COLUMNS = {
+    Kind.BODIES: (_bodies, 24),
     Kind.CHOICE: (_choice, 12),
     Kind.CODE: (_coded, 14),
     Kind.YES_NO: (_yes_no, 8),
@@ -185,14 +225,20 @@ def export_columns(
         _plain("list_order", 8),
         *[_verdict(body, number) for number, body in enumerate(bodies, start=1)],
         Column("mean_score", "平均分", _mean_score, 8),
-        Column("recommend_count", "推荐数", lambda a: a.recommend_count, 8),
+        Column("recommend_count", "推荐数", _recommend_count, 8),
+        _conflicts(bodies),
     ]
 
 
-def export_rows(queryset: QuerySet[Application]) -> tuple[list[Column], Iterator[Application]]:
-    """The columns and a chunked iterator over the rows of ``queryset`` (any selection)."""
+def export_rows(
+    queryset: QuerySet[Application], viewer: User | None = None
+) -> tuple[list[Column], Iterator[Application]]:
+    """The columns and a chunked iterator over the rows of ``queryset`` (any selection);
+    where a body ``viewer`` reviews for stands aside, the others' verdicts are not given."""
     bodies = queries.export_bodies(queryset)
-    rows = queries.applications_for_export(queryset, bodies)
+    rows = queries.with_conflict_flags(queries.applications_for_export(queryset, bodies), bodies)
+    if viewer is not None:
+        rows = queries.with_viewer_conflict(rows, viewer)
     questions = queries.export_questions(queryset)
     return export_columns(bodies, questions), _released(rows.iterator(chunk_size=CHUNK_SIZE))
 
@@ -231,12 +277,14 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset: QuerySet[Application], *, labels: bool = False) -> Iterator[str]:
+def csv_lines(
+    queryset: QuerySet[Application], *, labels: bool = False, viewer: User | None = None
+) -> Iterator[str]:
     """The CSV text of ``queryset``, a few rows at a time: a UTF-8 BOM (Excel on Chinese
     Windows reads the file as UTF-8 only with it), the header row, then one line per row.
     The header is the keys (for tools), or with ``labels`` the Chinese labels (for people
     opening it in Excel; XLSX has both rows)."""
-    columns, rows = export_rows(queryset)
+    columns, rows = export_rows(queryset, viewer)
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([c.label if labels else c.key for c in columns])
     lines = []
@@ -275,13 +323,13 @@ def _xlsx_value(sheet, value):
     return value
 
 
-def xlsx_file(queryset: QuerySet[Application], *, title: str = "申报"):
+def xlsx_file(queryset: QuerySet[Application], *, title: str = "申报", viewer: User | None = None):
     """(file, row count): an XLSX workbook of ``queryset`` in an anonymous temporary file,
     rewound. Row 1: keys; row 2: Chinese labels; both frozen, with a filter on row 2. The
     caller closes the file (``FileResponse`` does), which deletes it.
     """
 
-    columns, rows = export_rows(queryset)
+    columns, rows = export_rows(queryset, viewer)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
     sheet.freeze_panes = "B3"
@@ -314,12 +362,16 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def review_record_xlsx(call):
+def review_record_xlsx(call, viewer: User | None = None):
     """(file, row count): the 评审记录 of ``call`` as XLSX, one row per submitted application:
     each body's verdict, score, comment, reviewer and time, the mean score and the joint
     sign-off, the decision (or the pending one), who released it and when, the override
-    reason. Written to an anonymous temporary file, rewound; the caller closes it."""
+    reason, and the bodies that stand aside (回避) with why. Where a body ``viewer`` reviews
+    for stands aside, the other bodies' verdicts and the summary are not given. Written to
+    an anonymous temporary file, rewound; the caller closes it."""
     bodies, applications, decided = queries.review_record(call)
+    conflicts = queries.standing_conflicts_by_application(call)
+    aside = queries.applications_aside_for(viewer, call) if viewer is not None else set()
     recommendations = dict(enums.Recommendation.choices)
     statuses = dict(enums.Status.choices)
     headers = ["申报编号", "单位名称", "统一社会信用代码"]
@@ -343,8 +395,9 @@ def review_record_xlsx(call):
         "决定人",
         "决定时间",
         "未达会签的入选理由",
+        "回避",
     ]
-    widths += [8, 8, 8, 10, 12, 14, 17, 30]
+    widths += [8, 8, 8, 10, 12, 14, 17, 30, 36]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="评审记录")
     sheet.freeze_panes = "C2"
@@ -360,9 +413,13 @@ def review_record_xlsx(call):
     for application in applications:
         row = [application.reference, application.unit_name, application.credit_code]
         by_body = {r.body_id: r for r in application.reviews.all()}
+        hidden = application.pk in aside
+        standing = conflicts.get(application.pk, [])
         for body in bodies:
             review = by_body.get(body.pk)
-            if review is None:
+            if hidden and not any(c.body_id == body.pk for c in standing):
+                row += [ASIDE, None, "", "", ""]
+            elif review is None:
                 row += ["未评审", None, "", "", ""]
             else:
                 row += [
@@ -375,14 +432,18 @@ def review_record_xlsx(call):
         entry = decided.get(application.pk)
         pending = application.pending_decision
         row += [
-            None if application.mean_score is None else round(application.mean_score, 1),
-            application.recommend_count,
-            "是" if application.quorum_reached else "否",
+            ASIDE if hidden else _mean_score(application),
+            ASIDE if hidden else application.recommend_count,
+            ASIDE if hidden else ("是" if application.quorum_reached else "否"),
             str(statuses.get(application.status, application.status)),
             str(workflow.STAGED[pending].pending_label) if pending else "",
             str(entry.actor) if entry and entry.actor else "",
             _when(application.decided_at),
             application.selection_override_reason,
+            "；".join(
+                f"{c.body.short_name or c.body.name}：{c.get_source_display()}，{c.reason}"
+                for c in standing
+            ),
         ]
         sheet.append([_xlsx_value(sheet, value) for value in row])
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(applications) + 1}"

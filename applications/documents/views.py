@@ -115,7 +115,7 @@ def csv_response(
         query=query,
     )
     response = StreamingHttpResponse(
-        exports.csv_lines(queryset, labels=labels), content_type=CONTENT_TYPES["csv"]
+        exports.csv_lines(queryset, labels=labels, viewer=actor), content_type=CONTENT_TYPES["csv"]
     )
     return _private(response, _export_name(codes, "csv"))
 
@@ -123,7 +123,7 @@ def csv_response(
 def xlsx_response(queryset, *, actor, query: str = "") -> FileResponse:
     """All rows of ``queryset`` as XLSX (written to a temporary file, then streamed)."""
     codes = queries.export_call_codes(queryset)
-    handle, count = exports.xlsx_file(queryset)
+    handle, count = exports.xlsx_file(queryset, viewer=actor)
     try:
         export_record(
             actor=actor,
@@ -206,7 +206,7 @@ def organiser_review_record(request, code):
     call = queries.call_by_code(code)
     if call is None or not queries.calls_visible_to(request.user).filter(pk=call.pk).exists():
         raise Http404(_("征集不存在。"))
-    handle, count = exports.review_record_xlsx(call)
+    handle, count = exports.review_record_xlsx(call, viewer=request.user)
     try:
         export_record(
             actor=request.user,

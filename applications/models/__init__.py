@@ -4,6 +4,12 @@ from applications.models.application import LONG_TEXT_MAX, Application
 from applications.models.audit import AuditEntry
 from applications.models.calendar import CalendarDay
 from applications.models.call import Call, OrganisingBody, Standard, is_open_between
+from applications.models.conflict import (
+    Conflict,
+    ConflictSource,
+    RelatedUnit,
+    RelatedUnitKind,
+)
 from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
@@ -17,6 +23,8 @@ __all__ = [
     "AuditEntry",
     "CalendarDay",
     "Call",
+    "Conflict",
+    "ConflictSource",
     "Objection",
     "ObjectionVerdict",
     "OrganisingBody",
@@ -24,6 +32,8 @@ __all__ = [
     "PrivateLink",
     "Question",
     "QuestionKind",
+    "RelatedUnit",
+    "RelatedUnitKind",
     "Review",
     "SealPage",
     "Standard",

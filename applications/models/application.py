@@ -75,6 +75,20 @@ class Application(models.Model):
         max_length=200,
     )
     unit_profile_file_name = models.CharField(max_length=255, blank=True, editable=False)
+    # 回避: the applicant's own word on a relation to the call's organising bodies (their pks),
+    # recorded as the bodies' conflicts when the application is submitted.
+    related_bodies = models.JSONField(
+        _("与牵头组织单位的关系"),
+        default=list,
+        blank=True,
+        help_text=_("选填。如本单位是某牵头组织单位的下属单位、会员单位或有其他关联，请勾选。"),
+    )
+    body_relation = models.TextField(
+        _("关系说明"),
+        blank=True,
+        max_length=500,
+        help_text=_("选填，不超过 500 字，如“本单位为中国贸促会商业行业委员会会员单位”。"),
+    )
 
     # 3. 推荐起草人
     drafter_name = models.CharField(_("推荐起草人姓名"), max_length=50, blank=True)

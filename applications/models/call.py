@@ -1,12 +1,13 @@
 """A call for drafting units, its standards and the organising bodies that lead it."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums
+from applications import enums, validation
 
 
 class OrganisingBody(models.Model):
@@ -18,6 +19,14 @@ class OrganisingBody(models.Model):
     phone = models.CharField(_("电话"), max_length=50)
     email = models.EmailField(_("邮箱"))
     contact_person = models.CharField(_("联系人"), max_length=50)
+    credit_code = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        help_text=_(
+            "用于自动发现回避：申报单位的信用代码或名称与本单位或其关联单位相同时自动记录回避。"
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     # Members of this group review for this body; a reviewer belongs to exactly one body.
     reviewer_group = models.OneToOneField(
@@ -36,6 +45,14 @@ class OrganisingBody(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.credit_code:
+            try:
+                self.credit_code = validation.normalize_credit_code(self.credit_code)
+            except ValidationError as exc:
+                raise ValidationError({"credit_code": exc}) from exc
 
 
 def is_open_between(opens_at, deadline, now=None) -> bool:

@@ -24,6 +24,7 @@ class BodyProgress:
     name: str
     reviewed: int
     to_review: int
+    aside: int = 0  # the applications it stands aside on (回避): none to review
 
 
 @dataclass
@@ -113,9 +114,20 @@ def call_dashboard(call: Call, now: datetime.datetime | None = None) -> Dashboar
         BodyProgress(
             name=body.short_name or body.name,
             reviewed=reviewed.get(body.pk, 0),
-            to_review=max(to_review_total - reviewed.get(body.pk, 0), 0),
+            to_review=max(to_review_total - reviewed.get(body.pk, 0) - body.aside, 0),
+            aside=body.aside,
         )
-        for body in call.organising_bodies.all()  # 5
+        for body in call.organising_bodies.annotate(
+            aside=Count(
+                "conflicts__application",
+                filter=Q(
+                    conflicts__removed_at__isnull=True,
+                    conflicts__application__call=call,
+                    conflicts__application__status__in=reviewable,
+                ),
+                distinct=True,
+            )
+        )  # 5
     ]
     verdicts = _grouped(Objection.objects.filter(call=call), "verdict")  # 6
     ordered_provinces = sorted(

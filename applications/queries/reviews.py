@@ -7,6 +7,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from applications import enums, workflow
 from applications.models import Application, AuditEntry, Call, OrganisingBody, Review
+from applications.queries.conflicts import standing_conflicts
 
 
 def reviewer_bodies(user: User | AnonymousUser) -> list[OrganisingBody]:
@@ -29,12 +31,22 @@ def reviewer_bodies(user: User | AnonymousUser) -> list[OrganisingBody]:
     return list(OrganisingBody.objects.filter(reviewer_group__user=user).distinct())
 
 
+def counting_reviews() -> QuerySet[Review]:
+    """The reviews that count: those of bodies without a standing conflict (回避) on their
+    application. The one place that says so: the number of 推荐, the mean score, the joint
+    sign-off and the decisions read reviews through it."""
+    return Review.objects.filter(
+        ~Exists(
+            standing_conflicts().filter(application=OuterRef("application"), body=OuterRef("body"))
+        )
+    )
+
+
 def recommend_count_subquery() -> Coalesce:
     return Coalesce(
         Subquery(
-            Review.objects.filter(
-                application=OuterRef("pk"), recommendation=enums.Recommendation.RECOMMEND
-            )
+            counting_reviews()
+            .filter(application=OuterRef("pk"), recommendation=enums.Recommendation.RECOMMEND)
             .order_by()
             .values("application")
             .annotate(n=Count("pk"))
@@ -46,7 +58,8 @@ def recommend_count_subquery() -> Coalesce:
 
 def mean_score_subquery() -> Subquery:
     return Subquery(
-        Review.objects.filter(application=OuterRef("pk"))
+        counting_reviews()
+        .filter(application=OuterRef("pk"))
         .order_by()
         .values("application")
         .annotate(mean=Avg("score"))

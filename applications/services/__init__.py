@@ -4,6 +4,7 @@
 - ``files``: new, kept and cleared uploads, none left behind when a save fails;
 - ``reminders`` and ``retention``: drafts reminded before the deadline, personal data erased;
 - ``reviews``: a body's verdict on an application;
+- ``conflicts``: conflicts of interest (回避), matched automatically, declared, removed;
 - ``decisions``: ``decide`` (select, capped and signed off jointly; waitlist; reject;
   reopen: the table of ``applications.workflow``), the decisions available, list order;
 - ``locking``: the row locks, call before application;
@@ -28,6 +29,13 @@ from applications.services.applications import (
 )
 from applications.services.audit import audit_write
 from applications.services.calls import call_copy, call_publish, call_publish_problems
+from applications.services.conflicts import (
+    conflict_declare,
+    conflict_may_remove,
+    conflict_remove,
+    conflicts_detect,
+    conflicts_recompute_for_body,
+)
 from applications.services.decisions import (
     CorrectionNeeded,
     available_decisions,
@@ -80,6 +88,11 @@ __all__ = [
     "call_publish",
     "call_publish_problems",
     "calls_due_to_close",
+    "conflict_declare",
+    "conflict_may_remove",
+    "conflict_remove",
+    "conflicts_detect",
+    "conflicts_recompute_for_body",
     "decide",
     "decide_many",
     "decisions_release",

@@ -23,6 +23,7 @@ from applications import emails, enums, form_schema, queries, stamp, validation,
 from applications.models import Application, Call, PrivateLink, Question, SealPage, Standard
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
+from applications.services.conflicts import conflicts_detect
 from applications.services.decisions import close_list_gaps
 from applications.services.files import (
     FileChange,
@@ -220,6 +221,7 @@ def _create(
     _audit(application, "application.create", to=application.status)
     if application.status == enums.Status.SUBMITTED:
         _audit(application, "application.submit", transition=("draft", "submitted"))
+        conflicts_detect(application, now=now)
     emails.send_receipt(application, token)
     if application.status == enums.Status.SUBMITTED:
         emails.send_submitted(application, token)
@@ -321,6 +323,10 @@ def _update(
     if was_status != application.status:
         _audit(application, "application.submit", transition=(was_status, application.status))
         emails.send_submitted(application, token)
+    if {"unit_name", "credit_code", "related_bodies", "body_relation"} & set(
+        changed
+    ) or was_status != application.status:
+        conflicts_detect(application, now=now)  # who the unit is may have changed
     return application
 
 

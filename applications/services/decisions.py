@@ -52,10 +52,13 @@ def _clean_reason(reason: str) -> str:
 
 def _quorum_override(application: Application, call: Call, reason: str) -> str:
     """The joint sign-off, or ``reason`` to go without it: returns the reason to keep as the
-    override ("" when the sign-off is met); refuses when it is missing and so is ``reason``."""
-    recommendations = application.reviews.filter(
-        recommendation=enums.Recommendation.RECOMMEND
-    ).count()
+    override ("" when the sign-off is met); refuses when it is missing and so is ``reason``.
+    Only the bodies without a conflict on the application count (``queries.counting_reviews``)."""
+    recommendations = (
+        queries.counting_reviews()
+        .filter(application=application, recommendation=enums.Recommendation.RECOMMEND)
+        .count()
+    )
     validation.validate_quorum(
         recommendations=recommendations,
         required=call.required_recommendations,

@@ -51,7 +51,8 @@ def review_save(
 
     Once submitted, until withdrawn: a body that is slower than the selectors is never
     locked out; a verdict given after the decision was released is marked ``late`` on the
-    timeline. Side effects: an audit entry with the body, the verdict before → after, the
+    timeline. A body with a standing conflict (回避) on the application is refused
+    (code ``conflict``). Side effects: an audit entry with the body, the verdict before → after, the
     score (and ``late``).
     """
     application = lock_application(application)
@@ -61,6 +62,13 @@ def review_save(
             _("%(ref)s 的状态为“%(status)s”，不能填写评审意见。"),
             code="not_reviewable",
             params={"ref": application.reference, "status": application.get_status_display()},
+        )
+    conflict = queries.body_conflict(application, body)
+    if conflict is not None:
+        raise ValidationError(
+            _("%(body)s 对 %(ref)s 须回避（%(reason)s），不能填写评审意见。"),
+            code="conflict",
+            params={"body": body.name, "ref": application.reference, "reason": conflict.reason},
         )
     review = Review.objects.filter(application=application, body=body).first()
     before = (review.recommendation, review.score) if review else ("", None)

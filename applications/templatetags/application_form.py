@@ -4,7 +4,7 @@ view and the PDF (``applications/_paper_table.html``) and the private page's sum
 
 from django import template
 
-from applications import form_schema, stamp
+from applications import form_schema, queries, stamp
 from applications.form_schema import Kind
 from applications.models import Application
 
@@ -62,6 +62,8 @@ def summary_value(application, field: form_schema.Field):
         return _display(application, field)
     if field.kind is Kind.STANDARDS:
         return list(getattr(application, field.name).all())
+    if field.kind is Kind.BODIES:
+        return "、".join(b.name for b in queries.declared_bodies(application, field.name))
     return getattr(application, field.name)
 
 

@@ -82,6 +82,8 @@ def test_english_call_page_shows_english_and_keeps_the_notice_chinese(client, ca
 def test_english_form_has_no_chinese_left_but_the_standards(client, call):
     choose(client, "en", "/calls/cqo-2021/apply/")
     standards = {s.title for s in call.standards.all()} | {call.document_number, "简体中文"}
+    # and the organising bodies' names, proper names ticked in the relation question (回避)
+    standards |= {b.name for b in call.organising_bodies.all()}
     html = client.get("/calls/cqo-2021/apply/").content.decode()
     assert (
         "Application form for drafting units of the Chief Quality Officer group standards" in html

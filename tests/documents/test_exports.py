@@ -43,6 +43,7 @@ KEYS = [
     "verdict_3",
     "mean_score",
     "recommend_count",
+    "conflicts",
 ]
 FORMULAS = {
     "unit_name": '=HYPERLINK("http://example.invalid","点我")',
@@ -106,6 +107,12 @@ def expected_values(a: Application) -> dict:
         "decided_at": local(a.decided_at),
         "mean_score": None if mean is None else round(mean, 1),
         "recommend_count": sum(1 for v in verdicts.values() if v == "推荐"),
+        # the bodies that stand aside, by their short names in the call's order
+        "conflicts": "、".join(
+            b.short_name or b.name
+            for b in bodies
+            if b.conflicts.filter(application=a, removed_at__isnull=True).exists()
+        ),
     }
     for field in form_schema.FIELDS:
         name = field.name
@@ -117,6 +124,8 @@ def expected_values(a: Application) -> dict:
             values[name] = a.original_name(name) if getattr(a, name) else ""
         elif field.kind in (Kind.YES_NO, Kind.TICK):
             values[name] = yes_no(getattr(a, name))
+        elif field.kind is Kind.BODIES:  # the bodies ticked, by name
+            values[name] = "、".join(b.name for b in bodies if b.pk in getattr(a, name))
     for number, body in enumerate(bodies, start=1):
         values[f"verdict_{number}"] = str(verdicts.get(body.pk, ""))
     for key in KEYS:

@@ -93,6 +93,8 @@ def form_data(call: Call, number: int = 1, **overrides) -> dict:
                 data[name] = "True" if value else "False"
         elif isinstance(value, dt.date):
             data[name] = value.isoformat()
+        elif isinstance(value, list):  # the ticks of a list of boxes
+            data[name] = [str(v) for v in value]
         else:
             data[name] = str(value)
     data["standards"] = [str(pk) for pk in call.standards.values_list("pk", flat=True)[:2]]

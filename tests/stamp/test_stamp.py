@@ -44,6 +44,8 @@ def changed(application: Application, field: form_schema.Field):
     elif field.kind is Kind.STANDARDS:
         others = [s for s in application.call.standards.all() if s not in value.all()]
         value.add(others[0])
+    elif field.kind is Kind.BODIES:
+        setattr(application, name, [*value, application.call.organising_bodies.first().pk])
     else:  # a new kind must say how it changes
         raise AssertionError(field.kind)
 
