@@ -290,7 +290,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
         )
 
     # Not yet scored sorts as the lowest score, on every database.
-    @admin.display(description=gettext_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
+    @admin.display(
+        description=gettext_lazy("加权平均分"), ordering=Coalesce("mean_score", Value(-1.0))
+    )
     def mean_score_display(self, obj):
         score = getattr(obj, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"
@@ -400,7 +402,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
             if can_review and "review_form" not in extra:
                 mine = next((r for body, r in reviews if body == bodies[0]), None)
                 extra["review_form"] = ReviewForm(
-                    instance=mine, auto_id="id_review_%s", form_id="review-form"
+                    instance=mine,
+                    criteria=queries.rubric_criteria(application.call),
+                    auto_id="id_review_%s",
+                    form_id="review-form",
                 )
             extra.update(
                 reviews=[
@@ -417,6 +422,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 decisions=services.available_decisions(application),
                 list_full=self._list_full(application),
                 timeline=timeline(application),
+                rubric=queries.rubric_table(application, [body for body, _review in reviews]),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
@@ -494,7 +500,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
             return HttpResponseRedirect(self._change_url(application))
         review = Review.objects.filter(application=application, body=body).first()
         form = ReviewForm(
-            request.POST, instance=review, auto_id="id_review_%s", form_id="review-form"
+            request.POST,
+            instance=review,
+            criteria=queries.rubric_criteria(application.call),
+            auto_id="id_review_%s",
+            form_id="review-form",
         )
         if form.is_valid():
             try:
@@ -502,7 +512,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     application=application,
                     reviewer=request.user,
                     recommendation=form.cleaned_data["recommendation"],
-                    score=form.cleaned_data["score"],
+                    scores=form.scores,
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:

@@ -59,6 +59,7 @@ from applications.queries.publicity import (
 )
 from applications.queries.reviews import (
     applications_with_review_summary,
+    counted_reviews,
     mean_score_subquery,
     next_unreviewed,
     recommend_count_subquery,
@@ -67,12 +68,22 @@ from applications.queries.reviews import (
     reviews_by_body,
     verdict_field,
 )
+from applications.queries.rubric import (
+    RubricRow,
+    RubricTable,
+    record_criteria,
+    rubric_criteria,
+    rubric_in_use,
+    rubric_table,
+)
 
 __all__ = [
     "NO_CONSENT",
     "PrivateLinkStamp",
     "PublicEntry",
     "PublicSection",
+    "RubricRow",
+    "RubricTable",
     "application_by_idempotency_key",
     "application_for_document",
     "application_get_by_token",
@@ -89,6 +100,7 @@ __all__ = [
     "calls_public",
     "calls_selectable_by",
     "calls_visible_to",
+    "counted_reviews",
     "credit_code_taken",
     "drafter_taken",
     "drafters_without_consent",
@@ -111,9 +123,13 @@ __all__ = [
     "public_entries",
     "public_sections",
     "recommend_count_subquery",
+    "record_criteria",
     "review_record",
     "reviewer_bodies",
     "reviews_by_body",
+    "rubric_criteria",
+    "rubric_in_use",
+    "rubric_table",
     "selected_ordered",
     "selection_candidates_by_score",
     "selector_addresses",

@@ -27,7 +27,12 @@ from applications.services.applications import (
     seal_page_remove,
 )
 from applications.services.audit import audit_write
-from applications.services.calls import call_copy, call_publish, call_publish_problems
+from applications.services.calls import (
+    call_copy,
+    call_criteria_ensure,
+    call_publish,
+    call_publish_problems,
+)
 from applications.services.decisions import (
     CorrectionNeeded,
     available_decisions,
@@ -77,6 +82,7 @@ __all__ = [
     "audit_write",
     "available_decisions",
     "call_copy",
+    "call_criteria_ensure",
     "call_publish",
     "call_publish_problems",
     "calls_due_to_close",
