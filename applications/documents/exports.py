@@ -316,10 +316,12 @@ def _when(value) -> str:
 
 def review_record_xlsx(call):
     """(file, row count): the 评审记录 of ``call`` as XLSX, one row per submitted application:
-    each body's verdict, score, comment, reviewer and time, the mean score and the joint
-    sign-off, the decision (or the pending one), who released it and when, the override
-    reason. Written to an anonymous temporary file, rewound; the caller closes it."""
+    each body's verdict, weighted total, score per criterion, comment, reviewer and time,
+    the weighted mean and the joint sign-off, the decision (or the pending one), who
+    released it and when, the override reason. Written to an anonymous temporary file,
+    rewound; the caller closes it."""
     bodies, applications, decided = queries.review_record(call)
+    criteria = queries.record_criteria(call)
     recommendations = dict(enums.Recommendation.choices)
     statuses = dict(enums.Status.choices)
     headers = ["申报编号", "单位名称", "统一社会信用代码"]
@@ -329,11 +331,12 @@ def review_record_xlsx(call):
         headers += [
             f"{name}·评审意见",
             f"{name}·评分",
+            *[f"{name}·{criterion.label}" for criterion in criteria],
             f"{name}·评语",
             f"{name}·评审人",
             f"{name}·评审时间",
         ]
-        widths += [10, 8, 36, 14, 17]
+        widths += [10, 8, *[8 for _criterion in criteria], 36, 14, 17]
     headers += [
         "平均分",
         "推荐家数",
@@ -363,11 +366,13 @@ def review_record_xlsx(call):
         for body in bodies:
             review = by_body.get(body.pk)
             if review is None:
-                row += ["未评审", None, "", "", ""]
+                row += ["未评审", None, *[None for _criterion in criteria], "", "", ""]
             else:
+                scored = {score.criterion_id: score.value for score in review.scores.all()}
                 row += [
                     str(recommendations.get(review.recommendation, review.recommendation)),
                     review.score,
+                    *[scored.get(criterion.pk) for criterion in criteria],
                     review.comment,
                     str(review.reviewer),
                     _when(review.updated_at),
