@@ -215,6 +215,9 @@ def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed
         )
     )
     criteria = list(Criterion.objects.filter(call=call, legacy=False).order_by("position"))
+    # The scores' spread draws from its own sequence, so that ``rng`` gives the verdicts of
+    # before the rubric (the README's count of applications reaching the sign-off holds).
+    score_rng = random.Random(seed + 1)
     reviews, entries, values = [], [], []
     for body, user in reviewers.items():
         done = set(Review.objects.filter(body=body).values_list("application_id", flat=True))
@@ -222,10 +225,13 @@ def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed
             if pk in done or rng.random() > share:
                 continue
             recommendation = rng.choices(choices, weights)[0]
-            # About 75–95 for 推荐, 60–80 for 待定, 40–60 for 不推荐, as before the rubric.
-            base = {"recommend": 0.75, "neutral": 0.6, "not_recommend": 0.4}[recommendation]
+            # About 75–95 for 推荐, 60–80 for 待定, 40–60 for 不推荐, as before the rubric:
+            # each criterion near that share of its scale.
+            aim = {"recommend": 75, "neutral": 60, "not_recommend": 40}[recommendation]
+            aim += rng.randint(0, 20)
             scored = [
-                min(c.scale_max, round(c.scale_max * (base + rng.random() * 0.2))) for c in criteria
+                max(0, min(c.scale_max, round(c.scale_max * aim / 100 + score_rng.uniform(-1, 1))))
+                for c in criteria
             ]
             score = rubric.weighted_total(
                 rubric.Scored(c.weight, c.scale_max, v)
