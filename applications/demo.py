@@ -10,9 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from applications import enums, validation
-from applications.models import Application, AuditEntry, Call, OrganisingBody, Review, Standard
+from applications import enums, rubric, validation
+from applications.models import (
+    Application,
+    AuditEntry,
+    Call,
+    Criterion,
+    OrganisingBody,
+    Review,
+    ReviewScore,
+    Standard,
+)
 from applications.queries import token_hash
+from applications.services.calls import call_criteria_ensure
 from applications.services.locking import lock_call
 from applications.storage import private_storage, private_upload_to
 
@@ -206,15 +216,30 @@ def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed
             "pk", flat=True
         )
     )
-    reviews, entries = [], []
+    criteria = list(Criterion.objects.filter(call=call, legacy=False).order_by("position"))
+    # The scores' spread draws from its own sequence, so that ``rng`` gives the verdicts of
+    # before the rubric (the README's count of applications reaching the sign-off holds).
+    score_rng = random.Random(seed + 1)
+    reviews, entries, values = [], [], []
     for body, user in reviewers.items():
         done = set(Review.objects.filter(body=body).values_list("application_id", flat=True))
         for pk in submitted:
             if pk in done or rng.random() > share:
                 continue
             recommendation = rng.choices(choices, weights)[0]
-            score = {"recommend": 75, "neutral": 60, "not_recommend": 40}[recommendation]
-            score += rng.randint(0, 20)
+            # About 75–95 for 推荐, 60–80 for 待定, 40–60 for 不推荐, as before the rubric:
+            # each criterion near that share of its scale.
+            aim = {"recommend": 75, "neutral": 60, "not_recommend": 40}[recommendation]
+            aim += rng.randint(0, 20)
+            scored = [
+                max(0, min(c.scale_max, round(c.scale_max * aim / 100 + score_rng.uniform(-1, 1))))
+                for c in criteria
+            ]
+            score = rubric.weighted_total(
+                rubric.Scored(c.weight, c.scale_max, v)
+                for c, v in zip(criteria, scored, strict=True)
+            )
+            values.append(scored)
             reviews.append(
                 Review(
                     application_id=pk,
@@ -235,6 +260,14 @@ def create_demo_reviews(call: Call, reviewers: dict, *, share: float = 0.7, seed
                 )
             )
     Review.objects.bulk_create(reviews, batch_size=1000)
+    ReviewScore.objects.bulk_create(
+        (
+            ReviewScore(review=review, criterion=c, value=v)
+            for review, scored in zip(reviews, values, strict=True)
+            for c, v in zip(criteria, scored, strict=True)
+        ),
+        batch_size=1000,
+    )
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(reviews)
 
@@ -293,6 +326,16 @@ DEMO_CALL_BODIES = [
         "contact_person": "林悦",
     },
 ]
+# The demo call's rubric, from its notice's 申报条件 (each 0–10).
+DEMO_CALL_CRITERIA = [
+    (
+        "依法注册、行业代表性",
+        "在中国境内依法注册的零售、餐饮企业或相关行业协会，在行业内有代表性。",
+        30,
+    ),
+    ("服务质量管理实践", "具有三年以上服务质量管理实践，成效可查。", 40),
+    ("起草人熟悉服务质量管理", "能够派出熟悉服务质量管理的人员参加起草工作。", 30),
+]
 DEMO_CALL_SHARED_BODY = "中国国际贸易促进委员会商业行业委员会"  # also leads the seeded call
 
 
@@ -324,4 +367,5 @@ def demo_call_ensure(*, days_open: int = 45) -> tuple[Call, bool]:
     ]
     bodies += list(OrganisingBody.objects.filter(name=DEMO_CALL_SHARED_BODY))
     call.organising_bodies.set(bodies)
+    call_criteria_ensure(call=call, criteria=DEMO_CALL_CRITERIA)
     return call, True

@@ -310,7 +310,9 @@ class ApplicationAdmin(ReadOnlyAdmin):
         )
 
     # Not yet scored sorts as the lowest score, on every database.
-    @admin.display(description=gettext_lazy("平均分"), ordering=Coalesce("mean_score", Value(-1.0)))
+    @admin.display(
+        description=gettext_lazy("加权平均分"), ordering=Coalesce("mean_score", Value(-1.0))
+    )
     def mean_score_display(self, obj):
         if getattr(obj, "viewer_conflicted", False):
             return conflict_badge()
@@ -448,7 +450,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
             if can_review and "review_form" not in extra:
                 mine = next((r for body, r in reviews if body == bodies[0]), None)
                 extra["review_form"] = ReviewForm(
-                    instance=mine, auto_id="id_review_%s", form_id="review-form"
+                    instance=mine,
+                    criteria=queries.rubric_criteria(application.call),
+                    auto_id="id_review_%s",
+                    form_id="review-form",
                 )
             extra.update(
                 reviews=[
@@ -466,6 +471,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 list_full=self._list_full(application),
                 timeline=timeline(application, only_body=bodies[0] if my_conflict else None),
                 **self._conflict_context(request, application, bodies, conflicted, extra),
+                # a body that stands aside sees its own column only (``reviews`` above)
+                rubric=queries.rubric_table(application, [body for body, _review in reviews]),
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
@@ -660,7 +667,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
             return HttpResponseRedirect(self._change_url(application))
         review = Review.objects.filter(application=application, body=body).first()
         form = ReviewForm(
-            request.POST, instance=review, auto_id="id_review_%s", form_id="review-form"
+            request.POST,
+            instance=review,
+            criteria=queries.rubric_criteria(application.call),
+            auto_id="id_review_%s",
+            form_id="review-form",
         )
         if form.is_valid():
             try:
@@ -668,7 +679,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
                     application=application,
                     reviewer=request.user,
                     recommendation=form.cleaned_data["recommendation"],
-                    score=form.cleaned_data["score"],
+                    scores=form.scores,
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:

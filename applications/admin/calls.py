@@ -10,6 +10,7 @@ sanitised HTML the public page shows.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -19,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from typing_extensions import override
 
-from applications import queries, services
+from applications import queries, rubric, services
 from applications.admin.display import refusal_text
-from applications.models import Call, Question, Standard
+from applications.models import Call, Criterion, Question, Standard
 from applications.notice import render_notice
 
 PUBLISH_PERMISSION = "applications.publish_call"
@@ -131,6 +132,71 @@ class QuestionInline(admin.StackedInline):
         return super().has_delete_permission(request, obj)
 
 
+class CriterionFormSet(BaseInlineFormSet):
+    """The rubric as a whole: the weights of the criteria kept add up to 100."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return  # each wrong row says so first; the total of half-typed rows would mislead
+        if self.instance.pk and queries.rubric_in_use(self.instance):
+            return  # weights and scales are read-only then (CriterionInline): nothing to add up
+        weights = [
+            form.cleaned_data["weight"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("weight") is not None
+        ]
+        rubric.validate_weights(weights)
+
+
+class CriterionInline(admin.TabularInline):
+    """The call's scoring rubric (评分标准), edited by the call manager.
+
+    Once a verdict has scored the rubric (``queries.rubric_in_use``), weights and scales are
+    read-only and no criterion is added or deleted: the totals already given, and the
+    rankings and decisions made on them, would otherwise change under the selectors' feet
+    (or old verdicts would lack a score). Labels, descriptions and order can still be
+    reworded. Recomputing instead was rejected: a body's total is what its reviewer saw and
+    confirmed. The legacy "总体" of verdicts from before the rubric is not shown here.
+    """
+
+    model = Criterion
+    formset = CriterionFormSet
+    extra = 0
+    fields = ("position", "label", "label_en", "description", "weight", "scale_max")
+    verbose_name_plural = gettext_lazy("评分标准（各项权重之和须为 100）")
+
+    @override
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(legacy=False)
+
+    @override
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "description":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 40})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @override
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and queries.rubric_in_use(obj):
+            return ("weight", "scale_max")
+        return ()
+
+    @override
+    def has_add_permission(self, request, obj=None):
+        if obj is not None and queries.rubric_in_use(obj):
+            return False
+        return super().has_add_permission(request, obj)
+
+    @override
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and queries.rubric_in_use(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     form = CallForm
@@ -146,7 +212,7 @@ class CallAdmin(admin.ModelAdmin):
     )
     list_filter = ("status",)
     search_fields = ("code", "title", "document_number")
-    inlines = [StandardInline, QuestionInline]
+    inlines = [StandardInline, QuestionInline, CriterionInline]
     filter_horizontal = ("organising_bodies", "selectors")
     change_form_template = "admin/applications/call/change_form.html"
     actions = ["publish_calls", "copy_calls"]

@@ -1,32 +1,102 @@
 """Small forms of the organisers' admin pages: a body's review, a decision, the list order."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applications import enums
+from applications import enums, rubric
 from applications.models import Review
 from applications.services.decisions import REASON_MAX
 
+SELECT_UP_TO = 20  # a scale up to this is a list of whole numbers (a phone's picker)
+
 
 class ReviewForm(forms.ModelForm):
+    """A body's verdict: 推荐/待定/不推荐, a score per criterion of the call's rubric, a comment.
+
+    The weighted total is not typed: ``services.review_save`` derives it; the page shows it
+    live (``rubric-total.js``) and after a refusal (``total``). Scores are checked by
+    ``rubric.clean_scores``, the service's own check, so both say the same thing.
+    """
+
     class Meta:
         model = Review
-        fields = ["recommendation", "score", "comment"]
+        fields = ["recommendation", "comment"]
         widgets = {
             "recommendation": forms.RadioSelect,
-            "score": forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
             "comment": forms.Textarea(attrs={"rows": 5}),
         }
-        help_texts = {"score": _("0–100 的整数。")}
 
-    def __init__(self, *args, form_id: str = "", **kwargs):
+    def __init__(self, *args, criteria=(), form_id: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
         self.fields["recommendation"].choices = enums.Recommendation.choices
+        given = {}
+        if self.instance.pk:
+            given = {s.criterion_id: s.value for s in self.instance.scores.all()}
+        for criterion in self.criteria:
+            attrs = {
+                "data-weight": criterion.weight,
+                "data-scale": criterion.scale_max,
+                "class": "rubric-score",
+            }
+            if criterion.scale_max <= SELECT_UP_TO:
+                choices = [("", "—")] + [(str(n), str(n)) for n in range(criterion.scale_max + 1)]
+                widget: forms.Widget = forms.Select(attrs=attrs, choices=choices)
+            else:
+                widget = forms.NumberInput(
+                    attrs={**attrs, "min": 0, "max": criterion.scale_max, "inputmode": "numeric"}
+                )
+            self.fields[criterion.field_name] = forms.CharField(
+                label=criterion.label,
+                required=False,  # rubric.clean_scores says which criterion lacks a score
+                widget=widget,
+                help_text=_("%(description)s（权重 %(weight)s，0–%(max)s 分）")
+                % {
+                    "description": criterion.description or "",
+                    "weight": criterion.weight,
+                    "max": criterion.scale_max,
+                },
+                initial=None if criterion.pk not in given else str(given[criterion.pk]),
+            )
         # Shown inside the admin's own (read-only) change form, where a <form> cannot nest:
         # the fields belong to a form element placed after it, by the form attribute.
         if form_id:
             for field in self.fields.values():
                 field.widget.attrs["form"] = form_id
+
+    def score_fields(self):
+        return [self[criterion.field_name] for criterion in self.criteria]
+
+    def other_fields(self):
+        names = {criterion.field_name for criterion in self.criteria}
+        return [field for field in self if field.name not in names]
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = {c.pk: cleaned.get(c.field_name) for c in self.criteria}
+        try:
+            self.scores = rubric.clean_scores(self.criteria, typed)
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                self.add_error(None if field == "__all__" else field, errors)
+        return cleaned
+
+    @property
+    def total(self) -> int | None:
+        """The weighted total of the scores shown, or None while one is missing or wrong."""
+        values = {}
+        for criterion in self.criteria:
+            bound = self[criterion.field_name]
+            text = str(bound.value() if bound.value() is not None else "").strip()
+            if not text.isdigit() or int(text) > criterion.scale_max:
+                return None
+            values[criterion.pk] = int(text)
+        if not self.criteria:
+            return None
+        return rubric.weighted_total(
+            rubric.Scored(c.weight, c.scale_max, values[c.pk]) for c in self.criteria
+        )
 
 
 class DecisionForm(forms.Form):

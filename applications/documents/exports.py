@@ -364,12 +364,14 @@ def _when(value) -> str:
 
 def review_record_xlsx(call, viewer: User | None = None):
     """(file, row count): the 评审记录 of ``call`` as XLSX, one row per submitted application:
-    each body's verdict, score, comment, reviewer and time, the mean score and the joint
-    sign-off, the decision (or the pending one), who released it and when, the override
-    reason, and the bodies that stand aside (回避) with why. Where a body ``viewer`` reviews
-    for stands aside, the other bodies' verdicts and the summary are not given. Written to
-    an anonymous temporary file, rewound; the caller closes it."""
+    each body's verdict, weighted total, score per criterion, comment, reviewer and time,
+    the weighted mean and the joint sign-off, the decision (or the pending one), who
+    released it and when, the override reason, and the bodies that stand aside (回避) with
+    why. Where a body ``viewer`` reviews for stands aside, the other bodies' verdicts and
+    the summary are not given. Written to an anonymous temporary file, rewound; the caller
+    closes it."""
     bodies, applications, decided = queries.review_record(call)
+    criteria = queries.record_criteria(call)
     conflicts = queries.standing_conflicts_by_application(call)
     aside = queries.applications_aside_for(viewer, call) if viewer is not None else set()
     recommendations = dict(enums.Recommendation.choices)
@@ -381,11 +383,12 @@ def review_record_xlsx(call, viewer: User | None = None):
         headers += [
             f"{name}·评审意见",
             f"{name}·评分",
+            *[f"{name}·{criterion.label}" for criterion in criteria],
             f"{name}·评语",
             f"{name}·评审人",
             f"{name}·评审时间",
         ]
-        widths += [10, 8, 36, 14, 17]
+        widths += [10, 8, *[8 for _criterion in criteria], 36, 14, 17]
     headers += [
         "平均分",
         "推荐家数",
@@ -417,14 +420,17 @@ def review_record_xlsx(call, viewer: User | None = None):
         standing = conflicts.get(application.pk, [])
         for body in bodies:
             review = by_body.get(body.pk)
+            blanks = [None for _criterion in criteria]
             if hidden and not any(c.body_id == body.pk for c in standing):
-                row += [ASIDE, None, "", "", ""]
+                row += [ASIDE, None, *blanks, "", "", ""]
             elif review is None:
-                row += ["未评审", None, "", "", ""]
+                row += ["未评审", None, *blanks, "", "", ""]
             else:
+                scored = {score.criterion_id: score.value for score in review.scores.all()}
                 row += [
                     str(recommendations.get(review.recommendation, review.recommendation)),
                     review.score,
+                    *[scored.get(criterion.pk) for criterion in criteria],
                     review.comment,
                     str(review.reviewer),
                     _when(review.updated_at),

@@ -14,17 +14,21 @@ from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
+from applications.models.rubric import LEGACY_LABEL, WEIGHT_TOTAL, Criterion, ReviewScore
 from applications.models.upload import PendingUpload, SealPage
 
 __all__ = [
+    "LEGACY_LABEL",
     "LONG_TEXT_MAX",
     "OBJECTION_REASON_MAX",
+    "WEIGHT_TOTAL",
     "Application",
     "AuditEntry",
     "CalendarDay",
     "Call",
     "Conflict",
     "ConflictSource",
+    "Criterion",
     "Objection",
     "ObjectionVerdict",
     "OrganisingBody",
@@ -35,6 +39,7 @@ __all__ = [
     "RelatedUnit",
     "RelatedUnitKind",
     "Review",
+    "ReviewScore",
     "SealPage",
     "Standard",
     "is_open_between",

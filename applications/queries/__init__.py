@@ -76,6 +76,7 @@ from applications.queries.publicity import (
 )
 from applications.queries.reviews import (
     applications_with_review_summary,
+    counted_reviews,
     counting_reviews,
     mean_score_subquery,
     next_unreviewed,
@@ -85,12 +86,22 @@ from applications.queries.reviews import (
     reviews_by_body,
     verdict_field,
 )
+from applications.queries.rubric import (
+    RubricRow,
+    RubricTable,
+    record_criteria,
+    rubric_criteria,
+    rubric_in_use,
+    rubric_table,
+)
 
 __all__ = [
     "NO_CONSENT",
     "PrivateLinkStamp",
     "PublicEntry",
     "PublicSection",
+    "RubricRow",
+    "RubricTable",
     "application_by_idempotency_key",
     "application_for_document",
     "application_get_by_token",
@@ -99,8 +110,8 @@ __all__ = [
     "applications_for_export",
     "applications_visible_to",
     "applications_with_review_summary",
-    "calendar_overrides",
     "body_conflict",
+    "calendar_overrides",
     "call_by_code",
     "call_counts",
     "call_decision_counts",
@@ -114,6 +125,7 @@ __all__ = [
     "conflict_field",
     "conflicted_body_pks",
     "conflicts_of",
+    "counted_reviews",
     "counting_reviews",
     "credit_code_taken",
     "declared_bodies",
@@ -139,9 +151,13 @@ __all__ = [
     "public_entries",
     "public_sections",
     "recommend_count_subquery",
+    "record_criteria",
     "review_record",
     "reviewer_bodies",
     "reviews_by_body",
+    "rubric_criteria",
+    "rubric_in_use",
+    "rubric_table",
     "selected_ordered",
     "selection_candidates_by_score",
     "selector_addresses",

@@ -56,10 +56,18 @@ def recommend_count_subquery() -> Coalesce:
     )
 
 
+def counted_reviews() -> QuerySet[Review]:
+    """The verdicts on the outer application (``OuterRef("pk")``) that count toward its
+    weighted mean: those of the bodies without a conflict (``counting_reviews``)."""
+    return counting_reviews().filter(application=OuterRef("pk"))
+
+
 def mean_score_subquery() -> Subquery:
+    """The weighted mean: the mean of the counted verdicts' weighted totals (``Review.score``
+    is each verdict's Σ weight × score / scale, written by ``services.review_save``). The
+    change list sorts by it, the page, the exports and the ranking by score show it."""
     return Subquery(
-        counting_reviews()
-        .filter(application=OuterRef("pk"))
+        counted_reviews()
         .order_by()
         .values("application")
         .annotate(mean=Avg("score"))
@@ -128,7 +136,7 @@ def review_record(call: Call) -> tuple[list[OrganisingBody], list[Application], 
     to record) by reference, each with its reviews (reviewer and body read along) and the
     review summary, and each application's last released decision entry (who, when)."""
     bodies = list(call.organising_bodies.all())
-    reviews = Review.objects.select_related("reviewer", "body")
+    reviews = Review.objects.select_related("reviewer", "body").prefetch_related("scores")
     applications = list(
         applications_with_review_summary(
             Application.objects.filter(call=call)

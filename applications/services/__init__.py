@@ -28,7 +28,12 @@ from applications.services.applications import (
     seal_page_remove,
 )
 from applications.services.audit import audit_write
-from applications.services.calls import call_copy, call_publish, call_publish_problems
+from applications.services.calls import (
+    call_copy,
+    call_criteria_ensure,
+    call_publish,
+    call_publish_problems,
+)
 from applications.services.conflicts import (
     conflict_declare,
     conflict_may_remove,
@@ -85,6 +90,7 @@ __all__ = [
     "audit_write",
     "available_decisions",
     "call_copy",
+    "call_criteria_ensure",
     "call_publish",
     "call_publish_problems",
     "calls_due_to_close",

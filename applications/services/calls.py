@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from applications import enums, validation
-from applications.models import Call, Question, Standard
+from applications import enums, rubric, validation
+from applications.models import Call, Criterion, Question, Standard
 from applications.services.audit import audit_write
 from applications.services.locking import lock_call
 
@@ -100,11 +100,12 @@ QUESTION_FIELDS = (
 @transaction.atomic
 def call_copy(*, call: Call, actor: User | None, now: dt.datetime | None = None) -> Call:
     """A new draft call made from ``call``: its texts and settings, its organising bodies, its
-    own questions and its standards (titles and order; plan numbers are given anew to each
-    call), under a free code ``<code>-copy``. It opens now and runs as long as ``call`` ran;
-    nothing of the old call's applications, references or status is copied.
+    own questions, its rubric's criteria (not the legacy "总体") and its standards (titles and
+    order; plan numbers are given anew to each call), under a free code ``<code>-copy``. It
+    opens now and runs as long as ``call`` ran; nothing of the old call's applications,
+    references or status is copied.
 
-    Side effects: the new call, its standards, questions and bodies, an audit entry
+    Side effects: the new call, its standards, questions, criteria and bodies, an audit entry
     ``call.copy``.
     """
     now = (now or timezone.now()).replace(second=0, microsecond=0)
@@ -129,5 +130,38 @@ def call_copy(*, call: Call, actor: User | None, now: dt.datetime | None = None)
         )
         for question in Question.objects.filter(call=call)
     )
+    Criterion.objects.bulk_create(
+        Criterion(call=copy, **{name: getattr(criterion, name) for name in CRITERION_FIELDS})
+        for criterion in Criterion.objects.filter(call=call, legacy=False)
+    )
     audit_write(None, "call.copy", actor=actor, call=copy.code, source=call.code)
     return copy
+
+
+CRITERION_FIELDS = ("position", "label", "label_en", "description", "weight", "scale_max")
+
+
+def call_criteria_ensure(
+    *, call: Call, criteria: list[tuple[str, str, int]], scale_max: int = rubric.NOTICE_SCALE_MAX
+) -> int:
+    """Give ``call`` these criteria (label, description, weight), each scored 0–``scale_max``,
+    unless it has a rubric already (a call manager's edits are kept). Returns how many were
+    created. For ``seed_call`` and the demo call; call managers edit criteria in the admin."""
+    if Criterion.objects.filter(call=call, legacy=False).exists():
+        return 0
+    rubric.validate_weights([weight for _label, _description, weight in criteria])
+    rows = [
+        Criterion(
+            call=call,
+            position=position,
+            label=label,
+            description=description,
+            weight=weight,
+            scale_max=scale_max,
+        )
+        for position, (label, description, weight) in enumerate(criteria, start=1)
+    ]
+    for row in rows:
+        row.full_clean(exclude=["call"])
+    Criterion.objects.bulk_create(rows)
+    return len(rows)

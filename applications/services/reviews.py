@@ -1,6 +1,7 @@
 """Reviews: each organising body records its own verdict on an application."""
 
 import datetime
+from collections.abc import Mapping
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
@@ -8,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import queries, validation, workflow
-from applications.models import Application, Call, OrganisingBody, Review
+from applications import queries, rubric, validation, workflow
+from applications.models import Application, Call, OrganisingBody, Review, ReviewScore
 from applications.services.audit import audit_write
 from applications.services.locking import lock_application
 
@@ -43,17 +44,22 @@ def review_save(
     application: Application,
     reviewer: User,
     recommendation: str,
-    score: int,
+    scores: Mapping[int, object],
     comment: str = "",
     now: datetime.datetime | None = None,
 ) -> Review:
     """Record or change the reviewer's body's verdict on a submitted application.
 
+    ``scores`` maps each criterion of the call's rubric (its pk) to a whole number from 0 to
+    its ``scale_max``; every criterion must be scored. The weighted total
+    (``rubric.weighted_total``, 0–100) is stored as ``Review.score``, which only this
+    function writes; an old verdict's legacy "总体" score is replaced by the new scores.
+
     Once submitted, until withdrawn: a body that is slower than the selectors is never
     locked out; a verdict given after the decision was released is marked ``late`` on the
     timeline. A body with a standing conflict (回避) on the application is refused
-    (code ``conflict``). Side effects: an audit entry with the body, the verdict before → after, the
-    score (and ``late``).
+    (code ``conflict``). Side effects: an audit entry with the body, the verdict before →
+    after, the weighted total before → after and the score per criterion (and ``late``).
     """
     application = lock_application(application)
     body = reviewer_body_get(user=reviewer, call=application.call)
@@ -70,6 +76,11 @@ def review_save(
             code="conflict",
             params={"body": body.name, "ref": application.reference, "reason": conflict.reason},
         )
+    criteria = queries.rubric_criteria(application.call)
+    values = rubric.clean_scores(criteria, scores)
+    score = rubric.weighted_total(
+        rubric.Scored(c.weight, c.scale_max, values[c.pk]) for c in criteria
+    )
     review = Review.objects.filter(application=application, body=body).first()
     before = (review.recommendation, review.score) if review else ("", None)
     if review is None:
@@ -83,6 +94,10 @@ def review_save(
         raise ValidationError({"comment": exc}) from exc
     review.full_clean()
     review.save()
+    ReviewScore.objects.filter(review=review).delete()
+    ReviewScore.objects.bulk_create(
+        ReviewScore(review=review, criterion=c, value=values[c.pk]) for c in criteria
+    )
     audit_write(
         application,
         "application.review",
@@ -91,6 +106,7 @@ def review_save(
         transition=(before[0], recommendation),
         score=score,
         score_before=before[1],
+        scores={c.label: values[c.pk] for c in criteria},
         **({"late": True} if application.status in workflow.DECIDED_STATUSES else {}),
     )
     return review

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from applications import form_schema, services, workflow
+from applications import form_schema, queries, services, workflow
 from applications.demo import create_demo_applications, create_demo_reviews
 from applications.enums import Status
 from applications.models import Application, Review
@@ -19,6 +19,7 @@ from tests.factories import (
     decide_final,
     pdf_file,
     recommend,
+    review_post,
     reviewer_for,
     seal_file,
     selector,
@@ -169,10 +170,13 @@ def test_a_reviewer_writes_only_their_bodys_verdict_and_cannot_decide(client, ca
     assert "中国质量报刊社的评审意见" in page and 'id="review-form"' in page
     assert "decide/select/" not in page
     review_url = f"{CHANGELIST}{application.pk}/review/"
-    bad = client.post(review_url, {"recommendation": "recommend", "score": "130", "comment": "好"})
-    assert bad.status_code == 200 and "130" in text(bad) and not Review.objects.exists()
-    assert "小于或等于 100" in text(bad) or "100" in str(bad.context["review_form"].errors["score"])
-    done = client.post(review_url, {"recommendation": "recommend", "score": "85", "comment": "好"})
+    first = queries.rubric_criteria(call)[0]
+    bad = client.post(review_url, review_post(call, 85, comment="好", **{first.field_name: "13"}))
+    assert bad.status_code == 200 and not Review.objects.exists()
+    assert bad.context["review_form"].errors == {
+        first.field_name: [f"“{first.label}”的得分须为 0 到 10 之间的整数。"]
+    }
+    done = client.post(review_url, review_post(call, 85, comment="好"))
     assert done.status_code == 302
     review = Review.objects.get()
     assert (review.body, review.reviewer, review.score) == (bodies[1], reviewer, 85)
@@ -365,7 +369,7 @@ def test_a_superuser_decides_but_has_no_body_to_review_for(admin_client, call):
     assert "decide/select/" in page and 'id="review-form"' not in page
     response = admin_client.post(
         f"{CHANGELIST}{application.pk}/review/",
-        {"recommendation": "recommend", "score": "80"},
+        review_post(call, 80),
         follow=True,
     )
     assert messages_of(response) == ["您的账号不属于任何牵头单位的评审组，不能填写评审意见"]

@@ -6,10 +6,16 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from applications import enums
+from applications import enums, queries
 from applications.models import CalendarDay, Call
 from applications.roles import CALL_MANAGER_GROUP
-from tests.factories import UserFactory, create_application, other_call, reviewer_for
+from tests.factories import (
+    UserFactory,
+    create_application,
+    other_call,
+    recommend,
+    reviewer_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +66,36 @@ def add_form(**overrides) -> dict:
         "questions-INITIAL_FORMS": "0",
         "questions-MIN_NUM_FORMS": "0",
         "questions-MAX_NUM_FORMS": "1000",
+        **criteria_forms([("单位业绩", "", 60), ("起草人能力", "", 40)]),
     }
     data.update(overrides)
+    return data
+
+
+def criteria_forms(rows, *, initial=()) -> dict:
+    """The criteria inline as posted: ``initial`` are existing rows (pk, label, weight, scale)."""
+    data = {
+        "criteria-TOTAL_FORMS": str(len(initial) + len(rows)),
+        "criteria-INITIAL_FORMS": str(len(initial)),
+        "criteria-MIN_NUM_FORMS": "0",
+        "criteria-MAX_NUM_FORMS": "1000",
+    }
+    for number, (pk, label, weight, scale) in enumerate(initial):
+        data |= {
+            f"criteria-{number}-id": str(pk),
+            f"criteria-{number}-position": str(number + 1),
+            f"criteria-{number}-label": label,
+            f"criteria-{number}-weight": str(weight),
+            f"criteria-{number}-scale_max": str(scale),
+        }
+    for number, (label, description, weight) in enumerate(rows, start=len(initial)):
+        data |= {
+            f"criteria-{number}-position": str(number + 1),
+            f"criteria-{number}-label": label,
+            f"criteria-{number}-description": description,
+            f"criteria-{number}-weight": str(weight),
+            f"criteria-{number}-scale_max": "10",
+        }
     return data
 
 
@@ -190,3 +224,37 @@ def test_a_call_manager_enters_a_holiday_and_sees_the_official_calendar_beside_i
     # One day, one entry.
     again = manager_client.post(f"{url}add/", {"date": "2027-02-08", "name": "重复"})
     assert again.status_code == 200 and CalendarDay.objects.count() == 2
+
+
+# --- the rubric (评分标准), edited inline ---------------------------------------------------
+def test_a_call_manager_sets_the_rubric_and_weights_must_add_up_to_100(manager_client):
+    response = manager_client.post(f"{CALLS}add/", add_form())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    new = Call.objects.get(code="svc-2027")
+    assert [(c.label, c.weight, c.scale_max) for c in queries.rubric_criteria(new)] == [
+        ("单位业绩", 60, 10),
+        ("起草人能力", 40, 10),
+    ]
+    refused = manager_client.post(
+        f"{CALLS}add/",
+        add_form(
+            code="svc-2028",
+            **criteria_forms([("单位业绩", "依法经营", 60), ("起草人能力", "", 30)]),
+        ),
+    )
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "各评分项的权重之和须为 100，现为 90；请调整权重后再保存。" in html
+    assert "依法经营</textarea>" in html  # typed data kept
+    assert not Call.objects.filter(code="svc-2028").exists()
+
+
+def test_once_a_verdict_scored_the_rubric_weights_and_scales_are_fixed(manager_client, call):
+    page = manager_client.get(f"{CALLS}{call.pk}/change/").content.decode()
+    assert 'name="criteria-0-weight"' in page and "criteria-empty" in page  # editable, addable
+    application = create_application(call, 1)[0]
+    recommend(application, list(call.organising_bodies.all())[:1])
+    page = manager_client.get(f"{CALLS}{call.pk}/change/").content.decode()
+    assert 'name="criteria-0-weight"' not in page and 'name="criteria-0-scale_max"' not in page
+    assert 'name="criteria-0-DELETE"' not in page and "criteria-empty" not in page
+    assert 'name="criteria-0-label"' in page  # still reworded

@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications import services
+from applications import queries, services
 from applications.admin.forms import shifted_order
 from applications.models import Application, AuditEntry, Review
 from applications.services.files import NewFile
@@ -20,6 +20,7 @@ from tests.factories import (
     fixture_bytes,
     pdf_file,
     recommend,
+    review_post,
     reviewer_for,
     seal_file,
     selector,
@@ -123,7 +124,8 @@ def test_the_review_form_is_in_the_application_page(client, call):
     client.force_login(reviewer_for(body))
     page = client.get(change_url(application)).content.decode()
     assert f'<form method="post" action="{review_url(application)}" id="review-form"' in page
-    assert re.search(r'<input type="number" name="score"[^>]* form="review-form"', page)
+    for criterion in queries.rubric_criteria(call):  # each 0–10: a list of whole numbers
+        assert re.search(rf'<select name="{criterion.field_name}"[^>]* form="review-form"', page)
     assert re.search(r'<textarea name="comment"[^>]* form="review-form"', page)
     assert "保存并评审下一家未评审" in page
     # The old separate page leads to the form in the application page.
@@ -135,14 +137,18 @@ def test_a_refused_review_is_shown_again_in_the_application_page_as_typed(client
     body = call.organising_bodies.first()
     application, _ = create_application(call, 1)
     client.force_login(reviewer_for(body))
+    first, second = queries.rubric_criteria(call)[:2]
     response = client.post(
         review_url(application),
-        {"recommendation": "recommend", "score": "130", "comment": "材料齐全"},
+        review_post(call, 80, comment="材料齐全", **{first.field_name: "", second.field_name: "3"}),
     )
     assert response.status_code == 200
     page = text(response)
     assert application.unit_name in page and 'id="reviews"' in page  # the application page
-    assert "评审意见未保存" in page and 'value="130"' in page and "材料齐全" in page
+    assert "评审意见未保存" in page and "材料齐全" in page
+    assert f"请为“{first.label}”打分（0–10 分）。" in page
+    kept = rf'<select name="{second.field_name}"[^>]*>.*?<option value="3" selected>'
+    assert re.search(kept, page, re.S)
     assert not Review.objects.exists()
 
 
@@ -154,7 +160,7 @@ def test_save_and_review_the_next_unreviewed(client, call):
     recommend(third, bodies[1:2])  # reviewed by another body only: still to do
     reviewer = reviewer_for(bodies[0], "szu")
     client.force_login(reviewer)
-    verdict = {"recommendation": "recommend", "score": "88", "comment": "同意", "save_next": "1"}
+    verdict = review_post(call, 88, comment="同意", save_next="1")
 
     done = client.post(review_url(first), verdict)
     assert done.status_code == 302 and done["Location"] == change_url(third)
@@ -168,7 +174,7 @@ def test_save_and_review_the_next_unreviewed(client, call):
     assert not Review.objects.filter(application=draft).exists()
     # Without "next", the reviewer stays on the page.
     stay = {key: value for key, value in verdict.items() if key != "save_next"}
-    again = client.post(review_url(first), {**stay, "score": "90"})
+    again = client.post(review_url(first), {**stay, **review_post(call, 90)})
     assert again["Location"] == change_url(first)
     assert Review.objects.get(application=first, body=bodies[0]).score == 90
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from applications.models import Review
-from tests.factories import UserFactory, create_application, reviewer_for, selector
+from tests.factories import UserFactory, create_application, review_post, reviewer_for, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +158,7 @@ def test_only_a_reviewer_writes_a_review_and_only_for_their_body(world, role):
     client, a = world["clients"][role], world["a"]
     client.post(
         f"/admin/applications/application/{a.pk}/review/",
-        {"recommendation": "recommend", "score": "90", "comment": "x"},
+        review_post(world["call"], 90, comment="x"),
     )
     reviews = list(Review.objects.values_list("reviewer__username", "body__position"))
     if role.startswith("reviewer_"):

@@ -6,7 +6,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from applications.models import Application, Review
-from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.factories import create_application, recommend, reviewer_for, rubric_scores, selector
 from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, screenshot
@@ -38,7 +38,8 @@ def test_review_select_and_the_applicant_sees_it(transactional_db, call, open_pa
     page.get_by_role("link", name=application.reference).click()
     expect(page.locator("#reviews")).to_contain_text("推荐 1 家，会签需要 2 家")
     page.get_by_label("推荐", exact=True).check()
-    page.fill("#id_review_score", "92")
+    for pk, value in rubric_scores(call, 92).items():
+        page.select_option(f"#id_review_criterion_{pk}", str(value))
     page.fill("#id_review_comment", "质量管理实践扎实。")
     page.get_by_role("button", name="保存评审意见").click()
     expect(page.locator(".messagelist")).to_contain_text("已保存深圳大学对")

@@ -4,6 +4,7 @@ reviews on the application page."""
 import pytest
 from playwright.sync_api import expect
 
+from applications import queries
 from tests.factories import (
     create_application,
     decide_final,
@@ -17,6 +18,7 @@ from tests.factories import (
 from .conftest import DESKTOP, PHONE, screenshot
 from .helpers import assert_no_sideways_scroll
 from .test_organiser_flow import log_in
+from .test_rubric import score_rubric
 
 pytestmark = pytest.mark.browser
 
@@ -61,24 +63,25 @@ def test_a_reviewer_reviews_in_the_page_and_moves_to_the_next(transactional_db, 
     page.goto(f"/admin/applications/application/{first.pk}/change/")
     form = page.locator("#review")
     # A mistake keeps what was typed, in the application page.
+    last = queries.rubric_criteria(call)[-1]
     form.get_by_label("推荐", exact=True).check()
-    page.fill("#id_review_score", "130")
+    score_rubric(page, call, 92, skip={last.pk})
     page.fill("#id_review_comment", "质量管理实践扎实。")
     form.get_by_role("button", name="保存并评审下一家未评审").click()
     expect(page.locator("#review .errornote").first).to_contain_text("评审意见未保存")
-    expect(page.locator("#id_review_score")).to_have_value("130")
+    expect(page.locator(f"#id_review_{last.field_name}")).to_have_value("")
     expect(page.locator("#id_review_comment")).to_have_value("质量管理实践扎实。")
     expect(page.locator("#content")).to_contain_text(first.unit_name)
     expect(page.locator("#content")).not_to_contain_text(second.unit_name)
     screenshot(page, "admin-review-in-page-error")
-    page.fill("#id_review_score", "92")
+    score_rubric(page, call, 92)
     form.get_by_role("button", name="保存并评审下一家未评审").click()
     # The next application without this body's verdict opens.
     expect(page.locator(".messagelist")).to_contain_text(f"已保存深圳大学对 {first.reference}")
     expect(page.locator("#content")).to_contain_text(second.unit_name)
-    expect(page.locator("#id_review_score")).to_have_value("")
+    expect(page.locator(f"#id_review_{last.field_name}")).to_have_value("")
     page.get_by_label("待定", exact=True).check()
-    page.fill("#id_review_score", "75")
+    score_rubric(page, call, 75)
     page.get_by_role("button", name="保存评审意见", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text(f"已保存深圳大学对 {second.reference}")
     expect(page.locator("#reviews")).to_contain_text("75 分")

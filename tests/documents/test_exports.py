@@ -17,7 +17,7 @@ from applications import demo, form_schema, services
 from applications.documents import exports
 from applications.form_schema import Kind
 from applications.models import Application, OrganisingBody, Review
-from tests.factories import create_application
+from tests.factories import create_application, rubric_scores
 from tests.factories.documents import organiser, reviewer_of, select
 
 pytestmark = pytest.mark.django_db
@@ -65,13 +65,13 @@ def applications(call):
         application=reviewed,
         reviewer=reviewer_of(bodies[0], "szu"),
         recommendation="recommend",
-        score=91,
+        scores=rubric_scores(call, 91),
     )
     services.review_save(
         application=reviewed,
         reviewer=reviewer_of(bodies[2], "ccpit"),
         recommendation="neutral",
-        score=70,
+        scores=rubric_scores(call, 70),
     )
     select(reviewed, chief)
     tricky, _ = create_application(call, 2, standards=standards[2:])

@@ -3,6 +3,7 @@ users make; form data is what a browser posts; files are real files of each kind
 
 import datetime as dt
 import random
+from fractions import Fraction
 from pathlib import Path
 
 import factory
@@ -11,9 +12,9 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from applications import demo, services, workflow
+from applications import demo, queries, rubric, services, workflow
 from applications.enums import CallStatus, Status
-from applications.models import Call, OrganisingBody, Standard
+from applications.models import Call, Criterion, OrganisingBody, Standard
 from applications.roles import SELECTOR_GROUP
 from applications.services import NewFile
 
@@ -39,6 +40,7 @@ def other_call(
     status: str = CallStatus.PUBLISHED,
     standards: int = 2,
     bodies: list | None = None,
+    criteria: bool = True,
     **fields,
 ) -> Call:
     """A second call, different from the seeded one in every text: its own standards and
@@ -77,6 +79,8 @@ def other_call(
             )[0]
         ]
     call.organising_bodies.set(bodies)
+    if criteria:
+        Criterion.objects.create(call=call, label="综合评价", weight=100, scale_max=100)
     return call
 
 
@@ -191,6 +195,32 @@ def selector(username="selector"):
     return user
 
 
+def rubric_scores(call, total: int) -> dict[int, int]:
+    """Scores on ``call``'s rubric whose weighted total is ``total``: the heaviest criteria
+    filled first. Fails if the rubric cannot make exactly ``total``."""
+    criteria = sorted(
+        queries.rubric_criteria(call), key=lambda c: (-c.weight / c.scale_max, c.position)
+    )
+    remaining = Fraction(total)
+    scores = {}
+    for criterion in criteria:
+        step = Fraction(criterion.weight, criterion.scale_max)
+        value = min(criterion.scale_max, int(remaining / step))
+        scores[criterion.pk] = value
+        remaining -= step * value
+    made = rubric.weighted_total(
+        rubric.Scored(c.weight, c.scale_max, scores[c.pk]) for c in criteria
+    )
+    assert made == total, f"the rubric of {call.code} cannot total {total} (got {made})"
+    return scores
+
+
+def review_post(call, total: int = 80, recommendation="recommend", **extra) -> dict:
+    """What the review form posts for a verdict of weighted total ``total`` on ``call``."""
+    scores = {f"criterion_{pk}": str(value) for pk, value in rubric_scores(call, total).items()}
+    return {"recommendation": recommendation, **scores, **extra}
+
+
 def recommend(application, bodies, *, score=80, recommendation="recommend"):
     """Each body in ``bodies`` records ``recommendation`` through the review service."""
     for body in bodies:
@@ -198,6 +228,6 @@ def recommend(application, bodies, *, score=80, recommendation="recommend"):
             application=application,
             reviewer=reviewer_for(body),
             recommendation=recommendation,
-            score=score,
+            scores=rubric_scores(application.call, score),
             comment="同意",
         )

@@ -13,6 +13,7 @@ from tests.factories import (
     decide_final,
     recommend,
     reviewer_for,
+    rubric_scores,
     selector,
 )
 from tests.jobs import run_jobs
@@ -46,12 +47,15 @@ def test_a_reviewer_records_and_changes_their_bodys_verdict(call, bodies):
         application=application,
         reviewer=reviewer,
         recommendation=Recommendation.NEUTRAL,
-        score=70,
+        scores=rubric_scores(call, 70),
         comment="材料齐全，\n待核实",
     )
     assert (review.body, review.score, review.comment) == (bodies[0], 70, "材料齐全，\n待核实")
     services.review_save(
-        application=application, reviewer=reviewer, recommendation="recommend", score=88
+        application=application,
+        reviewer=reviewer,
+        recommendation="recommend",
+        scores=rubric_scores(call, 88),
     )
     assert Review.objects.get().recommendation == "recommend"
     assert Review.objects.count() == 1  # one per body per application
@@ -67,10 +71,16 @@ def test_two_reviewers_of_one_body_share_its_single_verdict(call, bodies):
     application = submitted(call)
     first, second = reviewer_for(bodies[1], "a"), reviewer_for(bodies[1], "b")
     services.review_save(
-        application=application, reviewer=first, recommendation="recommend", score=90
+        application=application,
+        reviewer=first,
+        recommendation="recommend",
+        scores=rubric_scores(call, 90),
     )
     services.review_save(
-        application=application, reviewer=second, recommendation="neutral", score=60
+        application=application,
+        reviewer=second,
+        recommendation="neutral",
+        scores=rubric_scores(call, 60),
     )
     review = Review.objects.get()
     assert (review.reviewer, review.recommendation) == (second, "neutral")
@@ -83,24 +93,28 @@ def test_a_comment_with_a_bidi_override_is_refused_on_its_field(call, bodies):
             application=application,
             reviewer=reviewer_for(bodies[0]),
             recommendation="recommend",
-            score=80,
+            scores=rubric_scores(call, 80),
             comment="好\u202e评",
         )
     assert list(info.value.message_dict) == ["comment"]
     assert not Review.objects.exists()
 
 
-@pytest.mark.parametrize("score", [-1, 101])
-def test_score_must_be_0_to_100(call, bodies, score):
+@pytest.mark.parametrize("value", [-1, 11, "7.5", "十"])
+def test_a_score_outside_the_criterions_scale_is_refused_on_its_field(call, bodies, value):
     application = submitted(call)
+    scores = rubric_scores(call, 70)
+    first = queries.rubric_criteria(call)[0]
     with pytest.raises(ValidationError) as info:
         services.review_save(
             application=application,
             reviewer=reviewer_for(bodies[0]),
             recommendation="recommend",
-            score=score,
+            scores={**scores, first.pk: value},
         )
-    assert "score" in info.value.message_dict
+    assert info.value.message_dict == {
+        first.field_name: [f"“{first.label}”的得分须为 0 到 10 之间的整数。"]
+    }
     assert not Review.objects.exists() and actions(application) == [
         "application.create",
         "application.submit",
@@ -111,13 +125,19 @@ def test_only_a_member_of_exactly_one_body_may_review(call, bodies, boss):
     application = submitted(call)
     with pytest.raises(ValidationError, match="不属于任何牵头单位的评审组"):
         services.review_save(
-            application=application, reviewer=boss, recommendation="recommend", score=80
+            application=application,
+            reviewer=boss,
+            recommendation="recommend",
+            scores=rubric_scores(call, 80),
         )
     double = reviewer_for(bodies[0], "double")
     double.groups.add(bodies[1].reviewer_group)
     with pytest.raises(ValidationError, match="同时属于多个牵头单位"):
         services.review_save(
-            application=application, reviewer=double, recommendation="recommend", score=80
+            application=application,
+            reviewer=double,
+            recommendation="recommend",
+            scores=rubric_scores(call, 80),
         )
     assert not Review.objects.exists()
 
@@ -129,7 +149,7 @@ def test_bodies_review_while_pending_and_a_verdict_after_release_is_marked_late(
             application=draft,
             reviewer=reviewer_for(bodies[0]),
             recommendation="recommend",
-            score=80,
+            scores=rubric_scores(call, 80),
         )
     application = submitted(call, 2)
     recommend(application, bodies[:1])
@@ -140,7 +160,7 @@ def test_bodies_review_while_pending_and_a_verdict_after_release_is_marked_late(
         application=application,
         reviewer=reviewer_for(bodies[2]),
         recommendation="recommend",
-        score=80,
+        scores=rubric_scores(call, 80),
     )
     assert Review.objects.filter(application=application).count() == 3
     reviews = application.audit_entries.filter(action="application.review").order_by("pk")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from applications import enums
+from applications import enums, rubric, services
 from applications.data import supplement_cqo_2021
 from applications.models import Call, OrganisingBody, Standard
 from applications.roles import roles_ensure
@@ -120,6 +120,8 @@ class Command(BaseCommand):
                 name=data["name"], defaults={**data, "position": position}
             )
             call.organising_bodies.add(body)
+        if services.call_criteria_ensure(call=call, criteria=rubric.NOTICE_2021_CRITERIA):
+            self.stdout.write(f"Gave {call.code} the notice's scoring criteria.")
         roles_ensure()
         state = "open" if call.is_open() else "closed"
         deadline_local = timezone.localtime(call.deadline)
