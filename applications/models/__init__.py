@@ -7,11 +7,12 @@ from applications.models.link import PrivateLink
 from applications.models.publicity import OBJECTION_REASON_MAX, Objection, ObjectionVerdict
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
-from applications.models.upload import PendingUpload, SealPage
+from applications.models.upload import AnswerFile, PendingUpload, SealPage
 
 __all__ = [
     "LONG_TEXT_MAX",
     "OBJECTION_REASON_MAX",
+    "AnswerFile",
     "Application",
     "AuditEntry",
     "Call",
