@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from applications import demo, enums
-from applications.models import AnswerFile, Application, QuestionKind
-from tests.factories import other_call
+from applications import demo, enums, services
+from applications.models import AnswerFile, Application, Question, QuestionKind
+from tests.factories import other_call, pdf_file, seal_file, selector, values
 from tests.factories.documents import page_texts, pdf_page_png
 from tests.factories.questions import ask_every_kind
 
-from .conftest import DESKTOP, PHONE, screenshot
+from .conftest import DESKTOP, PHONE, artifact_path, screenshot
 from .helpers import (
     DRAFT,
     SUBMIT,
@@ -24,6 +24,7 @@ from .helpers import (
     fill_form,
     write_files,
 )
+from .test_organiser_flow import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -180,3 +181,41 @@ def test_a_file_question_on_a_phone_keeps_the_chosen_file_through_an_error(
     expect(page.locator("body")).to_contain_text(LICENCE_NAME)
     assert_no_sideways_scroll(page)
     screenshot(page, "questions-file-phone-private")
+
+
+def test_the_organiser_sees_the_file_answer_in_the_application_page(
+    transactional_db, call, open_page
+):
+    licence = Question.objects.create(
+        call=call, kind=QuestionKind.FILE, label="营业执照副本", after_section="drafter"
+    )
+    application, _token = services.application_create(
+        call=call,
+        values=values(41),
+        standards=list(call.standards.all()[:1]),
+        files={"seal_scan": seal_file()},
+        answer_files={licence.pk: pdf_file(LICENCE_NAME)},
+        action="submit",
+    )
+    selector("chief")
+    for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page = open_page(None, **size)
+        log_in(page, "chief")
+        page.goto(f"/admin/applications/application/{application.pk}/change/")
+        answers = page.locator("#extra-answers")
+        expect(answers).to_contain_text("营业执照副本")
+        download = answers.get_by_role("link", name=LICENCE_NAME)
+        expect(download).to_have_attribute(
+            "href", f"/organiser/files/{application.pk}/{licence.key}/"
+        )
+        viewer = answers.locator(".file-viewer-pdf iframe")
+        expect(viewer).to_have_attribute(
+            "src", f"/organiser/files/{application.pk}/{licence.key}/?inline=1"
+        )
+        assert page.request.get(viewer.get_attribute("src")).headers["content-type"] == (
+            "application/pdf"
+        )
+        answers.scroll_into_view_if_needed()
+        screenshot(page, f"questions-file-admin-{name}")
+        answers.screenshot(path=str(artifact_path(f"questions-file-admin-{name}-answers")))
+        page.close()
