@@ -352,15 +352,21 @@ class ApplicationAdmin(ReadOnlyAdmin):
         fieldfile = getattr(obj, field)
         if not fieldfile:
             return "—"
+        return self._stored_file_link(
+            obj, field, fieldfile.name, obj.original_name(field) or _("下载")
+        )
+
+    def _stored_file_link(self, obj, field, stored_name, name):
+        """A file's download link and inline view (``_file_link``), for an attachment or a
+        file answering one of the call's questions (``field`` ``q_<pk>``)."""
         url = reverse("applications:organiser_file", args=[obj.pk, field])
-        name = obj.original_name(field) or _("下载")
         download = format_html(
             '<a class="file-download" href="{}" download>{}</a> <span class="help">{}</span>',
             url,
             name,
             _("（下载）"),
         )
-        kind = viewer.inline_type(fieldfile.name)
+        kind = viewer.inline_type(stored_name)
         if kind is None:
             return download
         inline = f"{url}?inline=1"
@@ -473,6 +479,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
                 **self._conflict_context(request, application, bodies, conflicted, extra),
                 # a body that stands aside sees its own column only (``reviews`` above)
                 rubric=queries.rubric_table(application, [body for body, _review in reviews]),
+                # the files answering the call's file questions, shown as the attachments are
+                answer_files={
+                    str(row.question_id): self._stored_file_link(
+                        application, row.question.key, row.file.name, row.original_name
+                    )
+                    for row in queries.answer_files_of(application)
+                },
             )
         return super().change_view(request, object_id, form_url, extra_context=extra)
 

@@ -102,6 +102,11 @@ def question_field(question: Question) -> forms.Field:
         return field
     if kind == QuestionKind.DATE:
         return forms.DateField(widget=KIND_WIDGETS[Kind.DATE], **common)
+    if kind == QuestionKind.FILE:
+        # what a file question takes: the attachments' kinds, checked as theirs are
+        kinds = _("支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。")
+        help_text = f"{common['help_text']} {kinds}" if common["help_text"] else kinds
+        return forms.FileField(label=common["label"], help_text=help_text)
     if kind == QuestionKind.NUMBER:
         return forms.IntegerField(
             min_value=-ANSWER_NUMBER_MAX,
@@ -313,10 +318,15 @@ class ApplicationForm(forms.ModelForm):
         self.call = call
         self.questions = [q for q in call.questions.all() if not q.hidden]
         answers = self.instance.extra_answers if self.instance.pk else {}
+        # The form's file inputs: the 申报表's attachments, then the call's file questions.
+        self.file_fields = dict(FILE_FIELDS)
+        self.file_questions = {q.key: q for q in self.questions if q.kind == QuestionKind.FILE}
         for question in self.questions:
             self.fields[question.key] = question_field(question)
             self.fields[question.key].required = question.required
-            if str(question.pk) in answers:
+            if question.kind == QuestionKind.FILE:
+                self.file_fields[question.key] = (uploads.ATTACHMENT_KINDS, ATTACHMENT_ACCEPT)
+            elif str(question.pk) in answers:
                 self.initial[question.key] = answers[str(question.pk)]
         self.order_fields(self._page_order())
         self.action = action if action in (ACTION_DRAFT, ACTION_SUBMIT) else ACTION_SUBMIT
@@ -374,7 +384,7 @@ class ApplicationForm(forms.ModelForm):
                     "选填。支持 PDF、Word（DOC/DOCX）、JPG、PNG，不超过 20 MB。"
                 )
         self.pending: dict[str, PendingUpload] = {}
-        for name, (kinds, accept) in FILE_FIELDS.items():
+        for name, (kinds, accept) in self.file_fields.items():
             self.fields[name].widget.attrs["accept"] = accept
             # What the page checks the moment a file is chosen (the server still decides).
             infos = [uploads.ALLOWED_KINDS[kind] for kind in sorted(kinds)]
@@ -412,6 +422,8 @@ class ApplicationForm(forms.ModelForm):
         """The answers to the questions asked, kept with those of hidden questions."""
         kept = dict(self.instance.extra_answers) if self.instance.pk else {}
         for question in self.questions:
+            if question.kind == QuestionKind.FILE:
+                continue  # named by the service, with the file (``answer_file_changes``)
             value = answer_value(question, self.cleaned_data.get(question.key))
             if value is None:
                 kept.pop(str(question.pk), None)
@@ -475,14 +487,38 @@ class ApplicationForm(forms.ModelForm):
                 "name": self.pending[name].original_name,
                 "pending": sign_pending(self.pending[name]),
             }
+        if name in self.file_questions:
+            saved = self._saved_answer_file(name)
+            return {"name": saved.original_name, "pending": ""} if saved else None
         if self.instance.pk and getattr(self.instance, name):
             return {"name": self.instance.original_name(name), "pending": ""}
         return None
 
+    def _saved_answer_file(self, name: str):
+        """The file already answering the file question ``name`` (``q_<pk>``), if any."""
+        if not self.instance.pk:
+            return None
+        if not hasattr(self, "_answer_files"):
+            self._answer_files = {
+                f"q_{row.question_id}": row for row in self.instance.answer_files.all()
+            }
+        return self._answer_files.get(name)
+
+    def _has_saved_file(self, name: str) -> bool:
+        if name in self.file_questions:
+            return self._saved_answer_file(name) is not None
+        return bool(self.instance.pk and getattr(self.instance, name))
+
+    def _removable(self, name: str) -> bool:
+        """An optional file can be removed; one a submission needs only replaced."""
+        if name in self.file_questions:
+            return not self.file_questions[name].required
+        return not form_schema.BY_NAME[name].submit
+
     def _clean_file(self, name: str):
         upload = self.cleaned_data.get(name)
         if upload:
-            kinds, _accept = FILE_FIELDS[name]
+            kinds, _accept = self.file_fields[name]
             # The red-seal hint is a job of the worker once saved (applications/seal_jobs.py).
             inspected = uploads.inspect_upload(upload, allowed=kinds)
             # The version stamps are read here, in the request: the page after the upload
@@ -498,16 +534,16 @@ class ApplicationForm(forms.ModelForm):
         if name in self.pending:
             return KeptFile(self.pending[name])
         # A file a submission needs (the seal scan) can be replaced, never removed.
-        if not form_schema.BY_NAME[name].submit and self.data.get(f"{name}_clear"):
+        if self._removable(name) and self.data.get(f"{name}_clear"):
             return ClearFile()
         return None
 
     def _files_present(self) -> dict[str, bool]:
         """Whether each file will be there once saved: new, kept, or saved and not removed."""
         present = {}
-        for name in FILE_FIELDS:
+        for name in self.file_fields:
             change = self.cleaned_data.get(name)
-            saved = bool(self.instance.pk and getattr(self.instance, name))
+            saved = self._has_saved_file(name)
             present[name] = isinstance(change, NewFile | KeptFile) or (
                 saved and not isinstance(change, ClearFile)
             )
@@ -520,19 +556,27 @@ class ApplicationForm(forms.ModelForm):
             if self.cleaned_data.get(name) is not None
         }
 
+    def answer_file_changes(self) -> dict:
+        """The files answering the call's file questions, by the question's pk."""
+        return {
+            question.pk: self.cleaned_data[name]
+            for name, question in self.file_questions.items()
+            if self.cleaned_data.get(name) is not None
+        }
+
     @property
     def file_refused(self) -> bool:
         """A chosen file failed its checks: it is not kept, and must be chosen again."""
-        return any(name in self.errors for name in FILE_FIELDS)
+        return any(name in self.errors for name in self.file_fields)
 
     @property
     def storage_failed(self) -> bool:
         """A file could not be stored (the storage did not answer): it must be picked again."""
-        return any(self.has_error(name, "storage_unavailable") for name in FILE_FIELDS)
+        return any(self.has_error(name, "storage_unavailable") for name in self.file_fields)
 
     def keep_valid_uploads(self, create_pending) -> None:
         """After a failed validation: keep each new file that passed its own checks."""
-        for name in FILE_FIELDS:
+        for name in self.file_fields:
             change = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
             if isinstance(change, NewFile) and name not in self.errors:
                 try:
@@ -599,8 +643,13 @@ class ApplicationForm(forms.ModelForm):
                 if not cleaned.get(name)
             }
         if self.action == ACTION_SUBMIT:
+            present = self._files_present()
             for question in self.questions:
-                if question.required and cleaned.get(question.key) in (None, "", []):
+                if question.kind == QuestionKind.FILE:
+                    answered = present.get(question.key, False)
+                else:
+                    answered = cleaned.get(question.key) not in (None, "", [])
+                if question.required and not answered:
                     missing[question.key] = ValidationError(
                         _("提交前请回答此问题。"), code="required"
                     )
@@ -649,7 +698,7 @@ class ApplicationForm(forms.ModelForm):
         finally:
             for name in marked:
                 self.fields[name].required = True
-        for name in FILE_FIELDS:
+        for name in self.file_fields:
             if name in self.cleaned_data:
                 try:
                     self.cleaned_data[name] = self._clean_file(name)
@@ -703,7 +752,7 @@ class ApplicationForm(forms.ModelForm):
         helper = FormHelper(self)
         helper.form_tag = False
         helper.disable_csrf = True
-        for name in FILE_FIELDS:
+        for name in self.file_fields:
             self.fields[name].current = self.current_file(name)
 
         def cell(field: form_schema.Field):
@@ -731,6 +780,8 @@ class ApplicationForm(forms.ModelForm):
                 if question.after_section == section.key:
                     if question.kind == QuestionKind.YES_NO:
                         yield InlineRadios(question.key)
+                    elif question.kind == QuestionKind.FILE:
+                        yield Field(question.key, template="applications/fields/private_file.html")
                     else:
                         yield question.key
 

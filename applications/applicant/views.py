@@ -46,7 +46,7 @@ from applications.applicant.forms import (
     display_filename,
     summary_line,
 )
-from applications.models import Application, SealPage, is_open_between
+from applications.models import Application, QuestionKind, SealPage, is_open_between
 from applications.notice import notice_parts, render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
@@ -369,6 +369,7 @@ def apply(request, code):
                 values=form.values(),
                 standards=list(form.cleaned_data["standards"]),
                 files=form.file_changes(),
+                answer_files=form.answer_file_changes(),
                 action=form.action,
                 idempotency_key=key,
                 language=translation.get_language(),
@@ -472,7 +473,7 @@ def private(request, reference, token):
                 ]
                 if can_edit
                 else [],
-                "files": _files(application),
+                "files": _files(application, page_cache.call_questions(stamp.call_id)),
                 "links": queries.private_links_of(application),
                 "link_id": stamp.link_id,
                 "audit": application.audit_entries.filter(actor__isnull=True).order_by(
@@ -532,7 +533,10 @@ def private_link_tail(_request, reference, token, tail=""):
     return HttpResponseRedirect(reverse("applications:private", args=[reference, token]))
 
 
-def _files(application):
+def _files(application, questions):
+    """The attachments of the 申报表, then the files answering the call's questions (asked
+    of the database only when the call has a file question: ``questions`` are the call's)."""
+    asks_files = any(q.kind == QuestionKind.FILE for q in questions)
     return [
         {
             "field": name,
@@ -541,6 +545,14 @@ def _files(application):
         }
         for name in FILE_FIELDS
         if getattr(application, name)
+    ] + [
+        {
+            "field": row.question.key,
+            "label": row.question.localized_label,
+            "name": row.original_name,
+            "size": row.size,
+        }
+        for row in (queries.answer_files_of(application) if asks_files else ())
     ]
 
 
@@ -575,6 +587,7 @@ def edit(request, reference, token):
                 values=form.values(),
                 standards=list(form.cleaned_data["standards"]),
                 files=form.file_changes(),
+                answer_files=form.answer_file_changes(),
                 action=form.action,
                 token=token,
                 language=translation.get_language(),
@@ -665,19 +678,17 @@ def _file_response(
     the download rate limit and the no-store header apply to the bytes themselves.
     ``inline``: shown in the organiser's page, for the checked kinds only (``viewer``).
     """
-    if field not in FILE_FIELDS or not getattr(application, field):
+    if field in FILE_FIELDS and getattr(application, field):
+        name = getattr(application, field).name
+        filename = application.original_name(field) or PurePosixPath(name).name
+    elif answer := queries.answer_file(application=application, key=field):
+        name, filename = answer.file.name, answer.original_name
+    else:
         raise Http404(_("文件不存在。"))
-    name = getattr(application, field).name
     shown_as_jpeg = rendition and PurePosixPath(name).suffix.lower() in RENDITION_EXTENSIONS
     if inline and not (viewer.inline_type(name) or shown_as_jpeg):
         raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
-    return _stored_response(
-        request,
-        name,
-        application.original_name(field) or PurePosixPath(name).name,
-        rendition,
-        inline=inline,
-    )
+    return _stored_response(request, name, filename, rendition, inline=inline)
 
 
 def _inline_headers(response: HttpResponse) -> None:

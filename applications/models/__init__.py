@@ -15,13 +15,14 @@ from applications.models.publicity import OBJECTION_REASON_MAX, Objection, Objec
 from applications.models.question import Question, QuestionKind
 from applications.models.review import Review
 from applications.models.rubric import LEGACY_LABEL, WEIGHT_TOTAL, Criterion, ReviewScore
-from applications.models.upload import PendingUpload, SealPage
+from applications.models.upload import AnswerFile, PendingUpload, SealPage
 
 __all__ = [
     "LEGACY_LABEL",
     "LONG_TEXT_MAX",
     "OBJECTION_REASON_MAX",
     "WEIGHT_TOTAL",
+    "AnswerFile",
     "Application",
     "AuditEntry",
     "CalendarDay",

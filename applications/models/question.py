@@ -17,6 +17,7 @@ class QuestionKind(models.TextChoices):
     YES_NO = "yes_no", _("是/否")
     DATE = "date", _("日期")
     NUMBER = "number", _("整数")
+    FILE = "file", _("文件")
 
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
@@ -25,7 +26,9 @@ SECTION_CHOICES = [(section.key, section.title) for section in form_schema.SECTI
 
 class Question(models.Model):
     """One extra question of a call; its answers live in ``Application.extra_answers`` under
-    the question's primary key, and its form field and export column are ``q_<pk>``."""
+    the question's primary key, and its form field and export column are ``q_<pk>``. A file
+    question's answer there is the file's original name (what pages, the printed form and
+    exports show); the file itself is an ``AnswerFile``."""
 
     call = models.ForeignKey(
         Call, on_delete=models.CASCADE, related_name="questions", verbose_name=_("征集")

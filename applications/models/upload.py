@@ -58,3 +58,46 @@ class SealPage(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class AnswerFile(models.Model):
+    """The file answering one of a call's own questions of kind "file" (``Question``).
+
+    The answer in ``Application.extra_answers`` is the file's original name, kept with it
+    by the same service (``services.files.FileWork.apply_answers``); the row holds the
+    stored file and what identifies it. One per application and question: a new upload
+    replaces it, and the replaced file is deleted after commit.
+    """
+
+    application = models.ForeignKey(
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="answer_files",
+        verbose_name=_("申报"),
+    )
+    question = models.ForeignKey(
+        "applications.Question",
+        on_delete=models.CASCADE,
+        related_name="answer_files",
+        verbose_name=_("附加问题"),
+    )
+    file = models.FileField(
+        _("文件"), storage=private_storage, upload_to=private_upload_to, max_length=200
+    )
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "question__position", "question"]
+        verbose_name = _("附加问题文件")
+        verbose_name_plural = _("附加问题文件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "question"], name="one_answer_file_per_question"
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name

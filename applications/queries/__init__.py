@@ -12,6 +12,8 @@ from applications.queries.access import (
 )
 from applications.queries.applications import (
     PrivateLinkStamp,
+    answer_file,
+    answer_files_of,
     application_by_idempotency_key,
     application_get_by_token,
     applications_for_email,
@@ -102,6 +104,8 @@ __all__ = [
     "PublicSection",
     "RubricRow",
     "RubricTable",
+    "answer_file",
+    "answer_files_of",
     "application_by_idempotency_key",
     "application_for_document",
     "application_get_by_token",

@@ -15,7 +15,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from applications import enums
-from applications.models import Application, Call, PrivateLink
+from applications.models import AnswerFile, Application, Call, PrivateLink
 
 
 def token_hash(token: str) -> str:
@@ -137,6 +137,23 @@ def private_link_stamp(*, reference: str, token: str) -> PrivateLinkStamp | None
     if last_used_at is not None and timezone.is_naive(last_used_at):
         last_used_at = timezone.make_aware(last_used_at, datetime.UTC)  # stored in UTC
     return PrivateLinkStamp(pk, digest, updated_at, status, call_id, link_id, last_used_at)
+
+
+def answer_files_of(application: Application) -> list[AnswerFile]:
+    """The files answering the call's file questions, in the questions' order."""
+    return list(AnswerFile.objects.filter(application=application).select_related("question"))
+
+
+def answer_file(*, application: Application, key: str) -> AnswerFile | None:
+    """The file answering the question whose form field is ``key`` (``q_<pk>``), if any."""
+    prefix, _sep, pk = key.partition("_")
+    if prefix != "q" or not pk.isdigit():
+        return None
+    return (
+        AnswerFile.objects.filter(application=application, question_id=int(pk))
+        .select_related("question")
+        .first()
+    )
 
 
 def private_links_of(application: Application) -> list[PrivateLink]:

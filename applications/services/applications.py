@@ -20,17 +20,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications import emails, enums, form_schema, queries, stamp, validation, workflow
-from applications.models import Application, Call, PrivateLink, Question, SealPage, Standard
+from applications.models import (
+    Application,
+    Call,
+    PrivateLink,
+    Question,
+    QuestionKind,
+    SealPage,
+    Standard,
+)
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
 from applications.services.conflicts import conflicts_detect
 from applications.services.decisions import close_list_gaps
 from applications.services.files import (
+    AnswerFileChanges,
     FileChange,
     FileWork,
     NewFile,
     delete_after_commit,
     file_work,
+    set_answer_names,
     store_upload,
 )
 from applications.services.locking import (
@@ -86,6 +96,19 @@ def _check_rows(application: Application) -> None:
         errors["drafter_mobile"] = exc
     if errors:
         raise ValidationError(errors)
+
+
+def _answer_files_asked(call: Call, answer_files: AnswerFileChanges) -> None:
+    """Files answer only the call's own visible questions of kind "file"."""
+    if not answer_files:
+        return
+    asked = set(
+        Question.objects.filter(call=call, kind=QuestionKind.FILE, hidden=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if not set(answer_files) <= asked:
+        raise ValidationError(_("该问题不再接受文件，请刷新页面后重试。"), code="not_asked")
 
 
 def _check_complete(application: Application, standards: Collection[Standard]) -> None:
@@ -184,6 +207,7 @@ def _create(
     values: dict[str, Any],
     standards: Collection[Standard],
     files: dict[str, FileChange],
+    answer_files: AnswerFileChanges,
     action: str,
     idempotency_key: uuid.UUID | None,
     now: datetime.datetime,
@@ -197,6 +221,7 @@ def _create(
             raise DuplicateSubmission(existing)
     try:
         validation.ensure_call_open(call, now=now)
+        _answer_files_asked(call, answer_files)
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
     token, digest = new_access_token()
@@ -211,7 +236,9 @@ def _create(
         **values,
     )
     work.apply(application, files)
+    set_answer_names(application, answer_files)
     _save(application, standards=standards, now=now, action=action, was_status="")
+    work.apply_answers(application, answer_files)
     PrivateLink.objects.create(application=application, token_hash=digest, created_at=now)
     _judge_scan(application, confirm_stale=False, was_check="")
     seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
@@ -238,11 +265,13 @@ def application_create(
     idempotency_key: uuid.UUID | None = None,
     now: datetime.datetime | None = None,
     language: str | None = None,
+    answer_files: AnswerFileChanges | None = None,
 ) -> tuple[Application, str]:
     """A new application (draft, or submitted at once) and the token of its private link.
 
     Side effects: takes the next gap-free reference of the call (its row is locked), writes
-    the new files, claims kept uploads, writes audit entries and, after commit, sends the
+    the new files (``answer_files``: those answering the call's file questions, by the
+    question's pk), claims kept uploads, writes audit entries and, after commit, sends the
     receipt with the private link (and the submission confirmation). Raises
     ``DuplicateSubmission`` when ``idempotency_key`` was used before, ``ValidationError``
     otherwise; either way no file written here is left behind. ``language`` (the page's)
@@ -255,6 +284,7 @@ def application_create(
             values=values,
             standards=standards,
             files=files,
+            answer_files=answer_files or {},
             action=action,
             idempotency_key=idempotency_key,
             now=now,
@@ -270,6 +300,7 @@ def _update(
     values: dict[str, Any],
     standards: Collection[Standard],
     files: dict[str, FileChange],
+    answer_files: AnswerFileChanges,
     action: str,
     now: datetime.datetime,
     token: str,
@@ -286,6 +317,7 @@ def _update(
                 code="not_editable",
                 params={"status": application.get_status_display()},
             )
+        _answer_files_asked(application.call, answer_files)
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
     before = {name: getattr(application, name) for name in form_schema.VALUE_FIELDS}
@@ -297,6 +329,7 @@ def _update(
         setattr(application, name, value)
     if language:
         application.language = language
+    set_answer_names(application, answer_files)
     changed = [
         name for name in form_schema.VALUE_FIELDS if getattr(application, name) != before[name]
     ]
@@ -308,6 +341,8 @@ def _update(
     if "seal_scan" in files:
         _drop_seal_pages(application)  # a new scan replaces the pages added to the old one
     _save(application, standards=standards, now=now, action=action, was_status=was_status)
+    if work.apply_answers(application, answer_files) and "extra_answers" not in changed:
+        changed.append("extra_answers")
     # A new scan is judged afresh; an edit is judged against what was confirmed before.
     _judge_scan(
         application,
@@ -341,6 +376,7 @@ def application_update(
     now: datetime.datetime | None = None,
     language: str | None = None,
     confirm_stale: bool = False,
+    answer_files: AnswerFileChanges | None = None,
 ) -> Application:
     """Edit by the applicant, before the deadline, of a draft or a submitted application.
 
@@ -350,6 +386,7 @@ def application_update(
     the seal scan's check (``scan_check``) brought up to date. A save that would leave a
     submitted application with a stale scan is refused (code ``stale_scan``) unless
     ``confirm_stale``. ``language``, when given, becomes the language of the e-mails.
+    ``answer_files``: new, kept or removed files answering the call's file questions.
     """
     now = now or timezone.now()
     with file_work() as work:
@@ -358,6 +395,7 @@ def application_update(
             values=values,
             standards=standards,
             files=files,
+            answer_files=answer_files or {},
             action=action,
             now=now,
             token=token,

@@ -1,6 +1,7 @@
 """Files a service writes: new uploads, kept uploads, removals; none left behind on failure."""
 
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -11,10 +12,11 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import Application, PendingUpload
-from applications.storage import STORAGE_ERRORS, private_storage
+from applications.models import AnswerFile, Application, PendingUpload
+from applications.storage import STORAGE_ERRORS, StorageUnavailable, private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class ClearFile:
 
 
 FileChange = NewFile | KeptFile | ClearFile
+# The files answering a call's own questions of kind "file", by the question's primary key.
+AnswerFileChanges = dict[int, FileChange]
 
 STORAGE_UNAVAILABLE = _(
     "文件暂时无法保存（文件存储服务没有响应），请稍后重新选择该文件并提交。已填写的内容已保留。"
@@ -123,6 +127,60 @@ class FileWork:
             changed.append(field)
         return changed
 
+    def apply_answers(self, application: Application, changes: AnswerFileChanges) -> list[str]:
+        """Store the files answering the call's file questions (``AnswerFile`` rows) of a
+        saved ``application``; returns the answers' keys (``q_<pk>``) that changed. Call
+        ``set_answer_names`` before the application is checked and saved, so that its
+        ``extra_answers`` name the files; a replaced or removed file is deleted after
+        commit (``delete_replaced_after_commit``), a new one if the service fails."""
+        changed = []
+        existing = {
+            row.question_id: row
+            for row in AnswerFile.objects.filter(application=application, question__in=changes)
+        }
+        for question_pk, change in changes.items():
+            key = f"q_{question_pk}"
+            row = existing.get(question_pk)
+            old_name = (row.file.name or "") if row is not None else ""
+            if isinstance(change, ClearFile):
+                if row is None:
+                    continue
+                row.delete()
+                self.replaced.append(old_name)
+                changed.append(key)
+                continue
+            if row is None:
+                row = AnswerFile(application=application, question_id=question_pk)
+            if isinstance(change, NewFile):
+                try:
+                    _store(row.file, f"upload{change.extension}", change.upload)
+                except ValidationError as exc:
+                    raise ValidationError({key: exc}) from exc
+                self.written.append(row.file.name or "")
+                row.original_name = change.original_name[:255]
+                row.size = change.upload.size or 0
+                row.sha256 = _sha256_of_upload(change.upload)
+            elif isinstance(change, KeptFile):
+                row.file.name = change.pending.file.name
+                row.original_name = change.pending.original_name
+                row.size = change.pending.size
+                try:
+                    row.sha256 = _sha256_of_stored(change.pending.file.name or "")
+                except (FileNotFoundError, StorageUnavailable) as exc:
+                    logger.warning("could not read a kept upload: %s", exc)
+                    raise ValidationError(
+                        {key: ValidationError(STORAGE_UNAVAILABLE, code="storage_unavailable")}
+                    ) from exc
+                self.claimed.append(change.pending)
+            else:
+                continue
+            row.uploaded_at = timezone.now()
+            row.save()
+            if old_name and old_name != row.file.name:
+                self.replaced.append(old_name)
+            changed.append(key)
+        return changed
+
     def claim_pending(self) -> None:
         for pending in self.claimed:
             # The file now belongs to the application; drop only the row.
@@ -138,6 +196,41 @@ class FileWork:
     def delete_replaced_after_commit(self) -> None:
         if self.replaced:
             delete_after_commit(self.replaced)
+
+
+def set_answer_names(application: Application, changes: AnswerFileChanges) -> None:
+    """The answers of the file questions in ``extra_answers``: each file's original name (a
+    new or kept upload), none for a removed one; an unchanged answer stays as it is."""
+    answers = dict(application.extra_answers or {})
+    for question_pk, change in changes.items():
+        if isinstance(change, NewFile):
+            answers[str(question_pk)] = change.original_name[:255]
+        elif isinstance(change, KeptFile):
+            answers[str(question_pk)] = change.pending.original_name
+        elif isinstance(change, ClearFile):
+            answers.pop(str(question_pk), None)
+    application.extra_answers = answers
+
+
+CHUNK = 1024 * 1024
+
+
+def _sha256_of_upload(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _sha256_of_stored(name: str) -> str:
+    handle, _size = private_storage().open_stream(name)
+    digest = hashlib.sha256()
+    with handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def store_new_file(work: FileWork, fieldfile: FieldFile, change: NewFile) -> str:

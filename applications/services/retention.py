@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import enums, form_schema
-from applications.models import Application, Call, SealPage
+from applications.models import AnswerFile, Application, Call, SealPage
 from applications.services.audit import audit_write as _audit
 from applications.services.files import delete_after_commit
 from applications.services.locking import lock_application
@@ -18,7 +18,8 @@ def personal_data_purge(
     """Erase the personal fields and the files of the call's applications that were not
     selected and have not changed for ``older_than_days`` (PIPL: kept no longer than needed).
 
-    Keeps the unit (name, code, type, industry), its standards, the reviews and the decision.
+    Keeps the unit (name, code, type, industry), its standards, the reviews and the decision;
+    the files answering the call's questions go with the other files (their names too).
     Each erasure is one transaction with its audit entry (the fields, never their values);
     the files are deleted after commit. ``dry_run`` only returns what would be erased.
     """
@@ -41,6 +42,14 @@ def personal_data_purge(
             pages = SealPage.objects.filter(application=application)
             files += [page.file.name for page in pages]
             pages.delete()
+            # the files answering the call's questions, and their names among the answers
+            answered = list(AnswerFile.objects.filter(application=application))
+            files += [row.file.name for row in answered]
+            gone = {str(row.question_id) for row in answered}
+            application.extra_answers = {
+                pk: value for pk, value in application.extra_answers.items() if pk not in gone
+            }
+            AnswerFile.objects.filter(pk__in=[row.pk for row in answered]).delete()
             for name in form_schema.PERSONAL_FIELDS:
                 field = Application._meta.get_field(name)
                 setattr(application, name, None if field.null else "")

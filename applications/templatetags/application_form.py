@@ -72,15 +72,20 @@ def _display(application, field: form_schema.Field) -> str:
 
 
 @register.simple_tag
-def extra_answers(application, hidden=False, questions=None):
+def extra_answers(application, hidden=False, questions=None, files=None):
     """(label, answer as read) for each of the call's own questions, in their order; hidden
     questions only with ``hidden`` (the organisers' view). ``questions``: the call's, when
-    the view has them already."""
+    the view has them already. ``files``: by question pk, what to show for a file answered
+    instead of its name (the admin's download link and inline view)."""
     answers = application.extra_answers or {}
     if not isinstance(questions, list):  # not given (an unknown variable renders as "")
         questions = application.call.questions.all()
+    shown = files if isinstance(files, dict) else {}
     return [
-        (question.localized_label, question.display(answers.get(str(question.pk))))
+        (
+            question.localized_label,
+            shown.get(str(question.pk)) or question.display(answers.get(str(question.pk))),
+        )
         for question in questions
         if hidden or not question.hidden
     ]

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from applications.models import Application, PendingUpload
+from applications.models import AnswerFile, Application, PendingUpload, Question, QuestionKind
 from applications.uploads import ATTACHMENT_KINDS, SEAL_KINDS
 from tests.factories import form_data, pdf_upload
 from tests.uploads.test_inspect import REFUSED
@@ -49,3 +49,35 @@ def test_hostile_file_through_the_form(client, call, settings, name, build, allo
     kept = list(PendingUpload.objects.values_list("field_name", flat=True))
     assert kept == ([] if field == "seal_scan" else ["seal_scan"])
     assert len(files_on_disk(settings)) == len(kept)
+
+
+ATTACHMENT_CASES = [case for case in REFUSED if case[2] == ATTACHMENT_KINDS]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "allowed", "code"),
+    ATTACHMENT_CASES,
+    ids=[f"{case[0]}-{case[3]}" for case in ATTACHMENT_CASES],
+)
+def test_hostile_file_answering_a_call_question(client, call, settings, name, build, allowed, code):
+    """A call's file question takes what the attachments take, with the same checks."""
+    question = Question.objects.create(call=call, kind=QuestionKind.FILE, label="营业执照副本")
+    data = form_data(call, 1)
+    response = client.post(
+        reverse("applications:apply", args=["cqo-2021"]),
+        {
+            **data,
+            "action": "submit",
+            question.key: SimpleUploadedFile(name, build()),
+            "seal_scan": pdf_upload("盖章扫描件.pdf"),
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == [question.key], form.errors
+    assert [error.code for error in form.errors.as_data()[question.key]] == [code]
+    html = response.content.decode()
+    assert data["unit_name"] in html and data["drafter_name"] in html
+    assert not Application.objects.exists() and not AnswerFile.objects.exists()
+    assert list(PendingUpload.objects.values_list("field_name", flat=True)) == ["seal_scan"]
+    assert len(files_on_disk(settings)) == 1

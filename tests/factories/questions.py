@@ -11,6 +11,7 @@ EVERY_KIND = {
     QuestionKind.YES_NO: ("是否通过质量管理体系认证", "", True, "drafter"),
     QuestionKind.DATE: ("认证日期", "", False, "drafter"),
     QuestionKind.NUMBER: ("员工人数", "", False, "drafter"),
+    QuestionKind.FILE: ("门店经营许可证明", "", False, "drafter"),
 }
 
 

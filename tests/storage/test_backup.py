@@ -10,16 +10,26 @@ from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from applications import backup, enums
-from applications.models import Application, AuditEntry, OrganisingBody, Review
+from applications import backup, enums, services
+from applications.models import (
+    AnswerFile,
+    Application,
+    AuditEntry,
+    OrganisingBody,
+    Question,
+    QuestionKind,
+    Review,
+)
 from applications.storage import private_storage
 from tests.factories import (
     application_in_status,
     create_application,
+    other_call,
     pdf_file,
     recommend,
     seal_file,
     selector,
+    values,
 )
 from tests.factories.documents import select
 
@@ -183,3 +193,28 @@ def test_a_file_that_rows_name_but_the_storage_lost_is_reported(call, tmp_path):
     assert err.getvalue() == (
         f"Warning: {application.seal_scan.name} is named by a row but not in the storage.\n"
     )
+
+
+def test_a_file_answering_a_question_is_backed_up_and_restored(call, tmp_path):
+    b = other_call()
+    licence = Question.objects.create(call=b, kind=QuestionKind.FILE, label="营业执照副本")
+    services.application_create(
+        call=b,
+        values=values(1),
+        standards=list(b.standards.all()[:1]),
+        files={"seal_scan": seal_file()},
+        answer_files={licence.pk: pdf_file("营业执照副本.pdf")},
+        action="submit",
+    )
+    name = AnswerFile.objects.get().file.name
+    before_rows, before_files = rows(), stored()
+    assert name in before_files and before_files[name].startswith(b"%PDF-")
+    path, _report = backup_to(tmp_path)
+    with tarfile.open(path) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+    assert manifest["database"]["objects"]["applications.answerfile"] == 1
+    assert name in {f["name"] for f in manifest["files"]}
+    empty_everything()
+    call_command("restore", path, stdout=io.StringIO())
+    assert rows() == before_rows and stored() == before_files
+    assert AnswerFile.objects.get().original_name == "营业执照副本.pdf"

@@ -11,20 +11,30 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import demo, services
-from applications.models import Application, AuditEntry, PendingUpload
-from applications.services.files import STORAGE_UNAVAILABLE, delete_after_commit
+from applications import demo, services, uploads
+from applications.documents.pdf import application_form_pdf
+from applications.models import (
+    AnswerFile,
+    Application,
+    AuditEntry,
+    PendingUpload,
+    Question,
+    QuestionKind,
+)
+from applications.services.files import STORAGE_UNAVAILABLE, NewFile, delete_after_commit
 from applications.storage import private_storage
 from chiefquality.storage_url import storage_from_url
 from tests.factories import (
     UserFactory,
     create_application,
     form_data,
+    other_call,
     pdf_file,
     pdf_upload,
     seal_file,
@@ -241,3 +251,74 @@ def test_a_delete_that_fails_after_the_commit_is_logged_and_left_to_the_sweep(
     assert "could not delete" in caplog.text
     settings.STORAGES = reachable
     assert s3_bucket.keys() == [application.seal_scan.name]  # still there, still referenced
+
+
+def test_a_file_question_is_answered_in_the_bucket_and_replaced_there(
+    client, call, s3_bucket, django_capture_on_commit_callbacks
+):
+    """A call's file question: stored under a private name like every upload, streamed
+    through the private link, and a replaced answer leaves the bucket once the edit commits;
+    a refused save leaves no object behind."""
+    b = other_call()
+    licence = Question.objects.create(
+        call=b, kind=QuestionKind.FILE, label="营业执照副本", required=True
+    )
+    pdf = pdf_upload("营业执照副本.pdf")
+    pdf_bytes = pdf.read()
+    pdf.seek(0)
+    response = client.post(
+        reverse("applications:apply", args=[b.code]),
+        {**form_data(b, action="submit"), "seal_scan": seal_upload(), licence.key: pdf},
+    )
+    assert response.status_code == 303
+    application = Application.objects.get()
+    row = AnswerFile.objects.get()
+    assert STORED_NAME.match(row.file.name)
+    assert s3_bucket.keys() == sorted([application.seal_scan.name, row.file.name])
+    assert s3_bucket.read(row.file.name) == pdf_bytes
+    download = client.get(f"{response['Location']}files/{licence.key}/")
+    assert read_download(download) == pdf_bytes
+
+    # The scan matches; a new file changes a printed answer, so the save is refused as
+    # stale after the new file was written to the bucket: the object goes again.
+    scan = SimpleUploadedFile("盖章表.pdf", application_form_pdf(application))
+    uploads.inspect_upload(scan, allowed=uploads.SEAL_KINDS)
+    stamps = tuple(uploads.read_stamps(scan, "pdf"))
+    with django_capture_on_commit_callbacks(execute=True):  # the old scan goes
+        application = services.application_update(
+            application=application,
+            values={},
+            standards=list(application.standards.all()),
+            files={"seal_scan": NewFile(scan, "盖章表.pdf", ".pdf", stamps=stamps)},
+            action="submit",
+        )
+    assert application.scan_check == "matches"
+    row = AnswerFile.objects.get()
+    kept = sorted([application.seal_scan.name, row.file.name])
+    assert s3_bucket.keys() == kept
+    with pytest.raises(ValidationError) as refused:
+        services.application_update(
+            application=application,
+            values={},
+            standards=list(application.standards.all()),
+            files={},
+            answer_files={licence.pk: pdf_file("另一份.pdf")},
+            action="submit",
+        )
+    assert refused.value.error_dict["seal_scan"][0].code == "stale_scan"
+    assert s3_bucket.keys() == kept
+
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("applications:edit", args=[application.reference, token]),
+            {
+                **form_data(b, action="submit"),
+                licence.key: pdf_upload("新执照.pdf"),
+                "confirm_stale": "1",  # the stamped form named the old file
+            },
+        )
+    assert response.status_code == 303
+    new = AnswerFile.objects.get()
+    assert new.original_name == "新执照.pdf" and new.file.name != row.file.name
+    assert s3_bucket.keys() == sorted([application.seal_scan.name, new.file.name])

@@ -8,13 +8,14 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from applications import form_schema
-from applications.models import Application, Objection, PendingUpload, SealPage
+from applications.models import AnswerFile, Application, Objection, PendingUpload, SealPage
 from applications.storage import private_storage
 
 
 def referenced_names() -> set[str]:
     names = set(PendingUpload.objects.values_list("file", flat=True))
     names.update(SealPage.objects.values_list("file", flat=True))
+    names.update(AnswerFile.objects.values_list("file", flat=True))
     for field in form_schema.FILE_FIELDS:
         names.update(Application.objects.exclude(**{field: ""}).values_list(field, flat=True))
     names.update(Objection.objects.exclude(attachment="").values_list("attachment", flat=True))
