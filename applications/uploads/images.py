@@ -35,6 +35,18 @@ class TooManyPixels(Exception):
         self.limit = limit
 
 
+# How to turn a picture stored with EXIF orientation n (a phone keeps the sensor's rows as
+# taken and a tag saying how to turn them) to view it upright.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
 JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a phone's JPEG with a second picture inside
 
 

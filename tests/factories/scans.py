@@ -47,12 +47,19 @@ def draw_seal(img: Image.Image, centre: tuple[int, int], radius: int) -> Image.I
     return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
 
 
-def seal_over_qr(page: Image.Image) -> Image.Image:
-    """The seal pressed so that its ring runs across the QR code's bottom-left corner
-    (the QR sits at the page's top right; the seal covers part of it, as happens)."""
+def seal_over_qr(page: Image.Image, where: str = "corner") -> Image.Image:
+    """The seal pressed over part of the QR code (which sits at the page's top right), as
+    happens: ``corner``, its ring runs across the code's bottom-left corner; ``edge``, its
+    ring and characters cross the code's lower half; ``centre``, its ring crosses the code's
+    middle (the finder patterns stay clear, the modules show through the ink)."""
     w, h = page.size
     qr_left, qr_bottom = int(w * 0.84), int(h * 0.075)
-    return draw_seal(page, (qr_left - int(w * 0.03), qr_bottom + int(h * 0.035)), int(w * 0.09))
+    centre = {
+        "corner": (qr_left - int(w * 0.03), qr_bottom + int(h * 0.035)),
+        "edge": (qr_left + int(w * 0.02), qr_bottom + int(h * 0.06)),
+        "centre": (qr_left - int(w * 0.05), qr_bottom + int(h * 0.02)),
+    }[where]
+    return draw_seal(page, centre, int(w * 0.09))
 
 
 def red_marks(page: Image.Image) -> Image.Image:
