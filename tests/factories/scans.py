@@ -23,14 +23,23 @@ def pdf_pages(data: bytes, dpi: int = 150) -> list[Image.Image]:
         document.close()
 
 
-def draw_seal(img: Image.Image, centre: tuple[int, int], radius: int) -> Image.Image:
-    """A red round 公章: a thick ring, a star and a band of 'characters', slightly see-through."""
+def draw_seal(
+    img: Image.Image,
+    centre: tuple[int, int],
+    radius: int,
+    *,
+    oval: float = 1.0,
+    alpha: int = 200,
+) -> Image.Image:
+    """A red 公章: a thick ring, a star and a band of 'characters', slightly see-through;
+    ``oval`` stretches it sideways (oval seals are about 3:2), ``alpha`` fades its ink."""
     img = img.copy()
     layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     x, y = centre
-    red = (210, 30, 40, 200)
-    draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=red, width=radius // 9)
+    rx = int(radius * oval)
+    red = (210, 30, 40, alpha)
+    draw.ellipse((x - rx, y - radius, x + rx, y + radius), outline=red, width=radius // 9)
     star = [
         (
             x + (radius * (0.3 if i % 2 else 0.12)) * math.sin(i * math.pi / 5),
@@ -41,7 +50,7 @@ def draw_seal(img: Image.Image, centre: tuple[int, int], radius: int) -> Image.I
     draw.polygon(star, fill=red)
     for i in range(12):
         angle = math.pi * (0.8 + 1.4 * i / 11)
-        cx, cy = x + 0.72 * radius * math.cos(angle), y + 0.72 * radius * math.sin(angle)
+        cx, cy = x + 0.72 * rx * math.cos(angle), y + 0.72 * radius * math.sin(angle)
         s = radius // 9
         draw.rectangle((cx - s, cy - s, cx + s, cy + s), fill=red)
     return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
@@ -73,6 +82,86 @@ def red_marks(page: Image.Image) -> Image.Image:
     )
     draw.rectangle((w * 0.1, h * 0.2, w * 0.9, h * 0.215), fill=(210, 30, 40))
     return img
+
+
+def circled_word(page: Image.Image) -> Image.Image:
+    """A reviewer's red pen: a hand-drawn ring round a word, seal-sized, nothing red inside."""
+    img = page.copy()
+    w, h = img.size
+    x, y, r = w * 0.45, h * 0.4, w * 0.08
+    ImageDraw.Draw(img).ellipse(
+        (x - r * 1.3, y - r, x + r * 1.3, y + r), outline=(215, 35, 40), width=max(3, w // 250)
+    )
+    return img
+
+
+def red_dot(page: Image.Image) -> Image.Image:
+    """A round red sticker, seal-sized and solid."""
+    img = page.copy()
+    w, h = img.size
+    x, y, r = w * 0.7, h * 0.75, w * 0.07
+    ImageDraw.Draw(img).ellipse((x - r, y - r, x + r, y + r), fill=(215, 35, 40))
+    return img
+
+
+def box_stamp(page: Image.Image) -> Image.Image:
+    """A square red box stamp (已审核 and the like): a square frame with text inside."""
+    img = page.copy()
+    draw = ImageDraw.Draw(img)
+    w, h = img.size
+    x, y, s = w * 0.3, h * 0.78, w * 0.09
+    red = (205, 30, 40)
+    draw.rectangle((x - s, y - s, x + s, y + s), outline=red, width=max(4, w // 150))
+    for i in range(3):
+        top = y - s * 0.5 + i * s * 0.35
+        draw.rectangle((x - s * 0.6, top, x + s * 0.6, top + s * 0.18), fill=red)
+    return img
+
+
+def red_signature(page: Image.Image) -> Image.Image:
+    """A signature in red ink: a loose scribble across the 负责人 line."""
+    img = page.copy()
+    w, h = img.size
+    points = [
+        (w * (0.55 + 0.25 * i / 40), h * (0.82 + 0.02 * math.sin(i * 1.3) + 0.008 * (i % 3)))
+        for i in range(41)
+    ]
+    ImageDraw.Draw(img).line(points, fill=(200, 30, 45), width=max(3, w // 300), joint="curve")
+    return img
+
+
+def seal_hint_cases(pages: list[Image.Image]):
+    """Photos for the red-seal hint: (label, a seal is there, where on the page, photo).
+
+    Seals on each page at a place of the 3 × 3 grid (round, oval, faded); the same pages
+    without a seal; and pages with red marks that are not seals. The places are the
+    ``SealPlace`` values (applications.enums)."""
+    cases = []
+    seals = [
+        ("round seal", (0.72, 0.8), {}, "bottom_right"),
+        ("oval seal", (0.5, 0.86), {"oval": 1.5}, "bottom"),
+        ("faded seal", (0.2, 0.5), {"alpha": 110}, "left"),
+        ("round seal", (0.8, 0.2), {}, "top_right"),
+    ]
+    for n, (label, (fx, fy), options, where) in enumerate(seals):
+        page = pages[n % len(pages)]
+        stamped = draw_seal(
+            page, (int(page.width * fx), int(page.height * fy)), page.width // 9, **options
+        )
+        cases.append((f"{label}, page {n % len(pages) + 1}", True, where, on_table(stamped)))
+    for n, page in enumerate(pages, start=1):
+        cases.append((f"no seal, page {n}", False, "", on_table(page)))
+    marks = [
+        ("underline, tick, banner", red_marks),
+        ("circled word", circled_word),
+        ("red sticker", red_dot),
+        ("box stamp", box_stamp),
+        ("red signature", red_signature),
+    ]
+    for n, (label, mark) in enumerate(marks):
+        page = pages[n % len(pages)]
+        cases.append((f"{label}, page {n % len(pages) + 1}", False, "", on_table(mark(page))))
+    return cases
 
 
 def rotate(img: Image.Image, degrees: float) -> Image.Image:
