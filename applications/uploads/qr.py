@@ -30,11 +30,16 @@ import zxingcpp
 from PIL import Image, ImageFilter
 
 from applications import stamp
-from applications.uploads.images import UPRIGHT, bomb_warnings_as_errors, opened_image
+from applications.uploads.images import (
+    PHOTO_SIDE,
+    UPRIGHT,
+    bomb_warnings_as_errors,
+    opened_image,
+)
 
 logger = logging.getLogger(__name__)
 
-FULL_SIDE = 4200  # the longer side a picture is read at: a 12 MP photo in full
+FULL_SIDE = PHOTO_SIDE  # the longer side a picture is read at: a 12 MP photo in full
 MAX_PAGES = 12  # of a PDF: a 申报表 has a handful
 PDF_DPI = 200
 PDF_MAX_PIXELS = 12_000_000  # per rendered page
