@@ -133,32 +133,32 @@ def red_signature(page: Image.Image) -> Image.Image:
 def seal_hint_cases(pages: list[Image.Image]):
     """Photos for the red-seal hint: (label, a seal is there, where on the page, photo).
 
-    Seals on each page at a place of the 3 × 3 grid (round, oval, faded); the same pages
-    without a seal; and pages with red marks that are not seals. The places are the
+    A round seal at the foot of every page, as the 单位意见 box has it, and an oval, a faded
+    and a high one; the same pages without a seal; every page with red marks that are not
+    seals (an underline, a tick, a banner), and four more such marks. The places are the
     ``SealPlace`` values (applications.enums)."""
-    cases = []
-    seals = [
-        ("round seal", (0.72, 0.8), {}, "bottom_right"),
-        ("oval seal", (0.5, 0.86), {"oval": 1.5}, "bottom"),
-        ("faded seal", (0.2, 0.5), {"alpha": 110}, "left"),
-        ("round seal", (0.8, 0.2), {}, "top_right"),
+    seals = [(n, "round seal", (0.72, 0.8), {}, "bottom_right") for n in range(len(pages))]
+    seals += [
+        (1, "oval seal", (0.5, 0.86), {"oval": 1.5}, "bottom"),
+        (2, "faded seal", (0.2, 0.5), {"alpha": 110}, "left"),
+        (0, "round seal", (0.8, 0.2), {}, "top_right"),
     ]
-    for n, (label, (fx, fy), options, where) in enumerate(seals):
+    cases = []
+    for n, label, (fx, fy), options, where in seals:
         page = pages[n % len(pages)]
-        stamped = draw_seal(
-            page, (int(page.width * fx), int(page.height * fy)), page.width // 9, **options
-        )
+        centre = (int(page.width * fx), int(page.height * fy))
+        stamped = draw_seal(page, centre, page.width // 9, **options)
         cases.append((f"{label}, page {n % len(pages) + 1}", True, where, on_table(stamped)))
     for n, page in enumerate(pages, start=1):
         cases.append((f"no seal, page {n}", False, "", on_table(page)))
-    marks = [
-        ("underline, tick, banner", red_marks),
-        ("circled word", circled_word),
-        ("red sticker", red_dot),
-        ("box stamp", box_stamp),
-        ("red signature", red_signature),
+    marks = [(n, "underline, tick, banner", red_marks) for n in range(len(pages))]
+    marks += [
+        (1, "circled word", circled_word),
+        (2, "red sticker", red_dot),
+        (0, "box stamp", box_stamp),
+        (1, "red signature", red_signature),
     ]
-    for n, (label, mark) in enumerate(marks):
+    for n, label, mark in marks:
         page = pages[n % len(pages)]
         cases.append((f"{label}, page {n % len(pages) + 1}", False, "", on_table(mark(page))))
     return cases
