@@ -130,7 +130,7 @@ def red_signature(page: Image.Image) -> Image.Image:
     return img
 
 
-def seal_hint_cases(pages: list[Image.Image]):
+def seal_hint_cases(pages: list[Image.Image], size: tuple[int, int] = (4032, 3024)):
     """Photos for the red-seal hint: (label, a seal is there, where on the page, photo).
 
     A round seal at the foot of every page, as the 单位意见 box has it, and an oval, a faded
@@ -148,9 +148,9 @@ def seal_hint_cases(pages: list[Image.Image]):
         page = pages[n % len(pages)]
         centre = (int(page.width * fx), int(page.height * fy))
         stamped = draw_seal(page, centre, page.width // 9, **options)
-        cases.append((f"{label}, page {n % len(pages) + 1}", True, where, on_table(stamped)))
+        cases.append((f"{label}, page {n % len(pages) + 1}", True, where, on_table(stamped, size)))
     for n, page in enumerate(pages, start=1):
-        cases.append((f"no seal, page {n}", False, "", on_table(page)))
+        cases.append((f"no seal, page {n}", False, "", on_table(page, size)))
     marks = [(n, "underline, tick, banner", red_marks) for n in range(len(pages))]
     marks += [
         (1, "circled word", circled_word),
@@ -160,7 +160,7 @@ def seal_hint_cases(pages: list[Image.Image]):
     ]
     for n, label, mark in marks:
         page = pages[n % len(pages)]
-        cases.append((f"{label}, page {n % len(pages) + 1}", False, "", on_table(mark(page))))
+        cases.append((f"{label}, page {n % len(pages) + 1}", False, "", on_table(mark(page), size)))
     return cases
 
 

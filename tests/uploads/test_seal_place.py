@@ -27,20 +27,19 @@ def pages(call):
     return s.pdf_pages(pdf.application_form_pdf(Application.objects.get(pk=application.pk)), 100)
 
 
-def small(img):
-    return img.resize((img.width // 2, img.height // 2))
+SMALL = (1200, 900)  # the hint looks at 800 px at most
 
 
 def test_every_seal_is_seen_at_its_place_and_no_other_red_mark_is_a_seal(pages):
     said = []
-    for label, _truth, _where, photo in s.seal_hint_cases(pages):
+    for label, _truth, _where, photo in s.seal_hint_cases(pages, SMALL):
         for orientation in (1, 6, 3, 8):
-            data = s.jpeg_bytes(small(photo), orientation=orientation)
+            data = s.jpeg_bytes(photo, orientation=orientation)
             found = uploads.find_red_seal(io.BytesIO(data), "jpeg")
             said.append((label, orientation, found))
     expected = [
         (label, orientation, uploads.SealFinding(seen=truth, where=where))
-        for label, truth, where, _photo in s.seal_hint_cases(pages)
+        for label, truth, where, _photo in s.seal_hint_cases(pages, SMALL)
         for orientation in (1, 6, 3, 8)
     ]
     assert said == expected
@@ -74,7 +73,7 @@ def test_the_worker_stores_the_place_and_both_pages_show_it(call, pages):
     application, token = create_application(call, 22)
     page = pages[0]
     stamped = s.draw_seal(page, (int(page.width * 0.72), int(page.height * 0.8)), page.width // 9)
-    photo = s.jpeg_bytes(small(s.on_table(stamped)), orientation=6)
+    photo = s.jpeg_bytes(s.on_table(stamped, SMALL), orientation=6)
     application = Application.objects.get(pk=application.pk)
     services.application_update(
         application=application,
