@@ -38,6 +38,21 @@ class ScanCheck(models.TextChoices):
     UNREADABLE = "unreadable", _("未识别到校验码")
 
 
+class SealPlace(models.TextChoices):
+    """Where on the page the red-seal hint saw the seal: the page cut into a 3 × 3 grid,
+    named as one tells someone where to look (``uploads.seal``)."""
+
+    TOP_LEFT = "top_left", _("左上方")
+    TOP = "top", _("上方正中")
+    TOP_RIGHT = "top_right", _("右上方")
+    LEFT = "left", _("左侧中部")
+    CENTRE = "centre", _("正中")
+    RIGHT = "right", _("右侧中部")
+    BOTTOM_LEFT = "bottom_left", _("左下方")
+    BOTTOM = "bottom", _("下方正中")
+    BOTTOM_RIGHT = "bottom_right", _("右下方")
+
+
 class Recommendation(models.TextChoices):
     RECOMMEND = "recommend", _("推荐")
     NEUTRAL = "neutral", _("待定")

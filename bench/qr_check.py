@@ -11,8 +11,13 @@ Renders a real 申报表 (three pages: a long 单位简介) on a scratch databas
    hint's precision and recall on stamped pages, unstamped pages and pages with red marks
    that are not seals;
 2. the timings: in a fresh process per round, the check of a 4,032 × 3,024 photo, a
-   three-page scanned PDF and a 39.9 MP JPEG (the largest the pixel limit lets through), with
-   the growth of the process's peak resident memory during the check (as bench/uploads.py).
+   three-page scanned PDF, a 39.9 MP JPEG (the largest the pixel limit lets through), a
+   photo no pass can read (every pass runs) and 24 and 48 MP iPhone HEICs (decoded by
+   strips), with the growth of the process's peak resident memory during the check (as
+   bench/uploads.py).
+
+``--before REV`` (default: the commit before issue 18's last round) runs that commit's QR
+reader and red-seal hint on the same photos, beside this tree's: the corpus's before/after.
 
 Figures: docs/performance.md ("The seal scan's QR check").
 """
@@ -25,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import types
 from pathlib import Path
 
 import _scratch  # noqa: F401  (sets Django up on a scratch database)
@@ -53,11 +59,13 @@ def status(field):
 with open("/proc/self/clear_refs", "w") as clear:
     clear.write("5")
 before = status("VmRSS")
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 found = check(sys.argv[1], sys.argv[2])
-elapsed = time.perf_counter() - started
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 peak = status("VmHWM")
-print(json.dumps({"seconds": elapsed, "mb": max(0, peak - before) / 1024, "found": len(found)}))
+print(json.dumps(
+    {"seconds": elapsed, "cpu": cpu, "mb": max(0, peak - before) / 1024, "found": len(found)}
+))
 """
 
 
@@ -71,49 +79,110 @@ def form(call, number, **overrides):
     return application, pdf.application_form_pdf(application)
 
 
-def corpus(call) -> None:
+def module_at(revision: str, path: str, name: str):
+    """The module ``path`` as it was at ``revision`` (git show), imported as ``name``: the
+    "before" column of the corpus runs the reader of that commit on the same photos."""
+    source = subprocess.run(
+        ["git", "show", f"{revision}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType(name)
+    module.__file__ = f"{revision}:{path}"
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    return module
+
+
+# (name, legible to a person, variants). Not legible: a blur of 0.6 module or more leaves
+# neighbouring modules at most 16 % apart in brightness (the Gaussian's contrast at the
+# module frequency), which no one reads by eye; such pages stay in the table, apart.
+def distortions(s):
+    return [
+        ("upright photo", True, [lambda p: s.on_table(p), lambda p: s.on_table(p, fill=0.55)]),
+        (
+            "rotated",
+            True,
+            [lambda p: s.on_table(s.rotate(p, 7)), lambda p: s.on_table(s.rotate(p, 25))],
+        ),
+        (
+            "skewed",
+            True,
+            [lambda p: s.on_table(s.skew(p, 0.12)), lambda p: s.on_table(s.skew(p, 0.25))],
+        ),
+        (
+            "perspective",
+            True,
+            [
+                lambda p: s.on_table(s.perspective(p, 0.12)),
+                lambda p: s.on_table(s.perspective(p, 0.25)),
+            ],
+        ),
+        ("blurred 1.5 px (0.35 module)", True, [lambda p: s.blur(s.on_table(p), 1.5)]),
+        ("blurred 2 px (0.5 module)", True, [lambda p: s.blur(s.on_table(p), 2.0)]),
+        ("blurred 2.5 px (0.6 module)", False, [lambda p: s.blur(s.on_table(p), 2.5)]),
+        ("blurred 3 px (0.75 module)", False, [lambda p: s.blur(s.on_table(p), 3.0)]),
+        (
+            "hard JPEG",
+            True,
+            [lambda p: s.hard_jpeg(s.on_table(p), 15), lambda p: s.hard_jpeg(s.on_table(p), 6)],
+        ),
+        (
+            "dark on one side",
+            True,
+            [
+                lambda p: s.dark_side(s.on_table(p), 0.35),
+                lambda p: s.dark_side(s.on_table(p), 0.15),
+            ],
+        ),
+        (
+            "seal over the QR",
+            True,
+            [
+                lambda p, w=where: s.on_table(s.seal_over_qr(p, w))
+                for where in ("corner", "edge", "centre")
+            ],
+        ),
+        ("noise and vignette", True, [lambda p: s.photo_look(s.on_table(p))]),
+    ]
+
+
+def corpus(call, before: str):
     from applications import stamp, uploads
     from applications.enums import ScanCheck
-    from applications.uploads.seal import detect_red_seal
+    from applications.uploads import seal
     from tests.factories import scans as s
 
+    old_qr = module_at(before, "applications/uploads/qr.py", "qr_before")
+    old_seal = module_at(before, "applications/uploads/seal.py", "seal_before")
     application, data = form(call, 41, unit_profile="本单位推行首席质量官制度，成效显著。" * 200)
     code = stamp.digest(application)
     pages = s.pdf_pages(data, dpi=200)
     _other, other_data = form(call, 42)
-    distortions = {
-        "upright photo": [lambda p: s.on_table(p), lambda p: s.on_table(p, fill=0.55)],
-        "rotated": [lambda p: s.on_table(s.rotate(p, 7)), lambda p: s.on_table(s.rotate(p, 25))],
-        "skewed": [lambda p: s.on_table(s.skew(p, 0.12)), lambda p: s.on_table(s.skew(p, 0.25))],
-        "perspective": [
-            lambda p: s.on_table(s.perspective(p, 0.12)),
-            lambda p: s.on_table(s.perspective(p, 0.25)),
-        ],
-        "blurred": [lambda p: s.blur(s.on_table(p), 2.0), lambda p: s.blur(s.on_table(p), 3.0)],
-        "hard JPEG": [
-            lambda p: s.hard_jpeg(s.on_table(p), 15),
-            lambda p: s.hard_jpeg(s.on_table(p), 6),
-        ],
-        "dark on one side": [
-            lambda p: s.dark_side(s.on_table(p), 0.35),
-            lambda p: s.dark_side(s.on_table(p), 0.15),
-        ],
-        "seal over the QR": [lambda p: s.on_table(s.seal_over_qr(p))],
-        "noise and vignette": [lambda p: s.photo_look(s.on_table(p))],
-    }
-    print(f"\n{'distortion':<22} {'pages':>5} {'found':>5} {'rate':>6}")
+    print(f"\nbefore: the reader at {before}; after: this tree's")
+    print(f"\n{'distortion':<30} {'legible':>7} {'pages':>5} {'before':>7} {'after':>7}")
     photos_of_form = []
-    for name, variants in distortions.items():
-        found = total = 0
+    totals = {True: [0, 0, 0], False: [0, 0, 0]}
+    for name, legible, variants in distortions(s):
+        found_before = found = total = 0
         for v, distort in enumerate(variants):
             for number, page in enumerate(pages, start=1):
                 orientation = (1, 6, 3, 8)[(number + v) % 4]
                 photo = s.jpeg_bytes(distort(page), orientation=orientation)
+                expected = stamp.qr_text(application.reference, code, number, len(pages))
                 texts = uploads.read_stamps(io.BytesIO(photo), "jpeg")
                 total += 1
-                found += stamp.qr_text(application.reference, code, number, len(pages)) in texts
+                found += expected in texts
+                found_before += expected in old_qr.read_stamps(io.BytesIO(photo), "jpeg")
                 photos_of_form.append(texts)
-        print(f"{name:<22} {total:>5} {found:>5} {found / total:>6.0%}")
+        for i, n in enumerate((total, found_before, found)):
+            totals[legible][i] += n
+        print(
+            f"{name:<30} {'yes' if legible else 'no':>7} {total:>5} "
+            f"{found_before:>3} {found_before / total:>3.0%} {found:>3} {found / total:>3.0%}"
+        )
+    for legible, (total, found_before, found) in totals.items():
+        print(
+            f"{'all legible' if legible else 'all not legible':<30} {'':>7} {total:>5} "
+            f"{found_before:>3} {found_before / total:>3.0%} {found:>3} {found / total:>3.0%}"
+        )
 
     # False outcomes: the same photos after a printed edit, and another application's form.
     false_matches = 0
@@ -131,26 +200,38 @@ def corpus(call) -> None:
     scanned = uploads.read_stamps(io.BytesIO(s.scanned_pdf(pages)), "pdf")
     verdict = stamp.judge(scanned, application.reference, code)
     print(f"three-page scanned PDF: {verdict.outcome}")
-
-    # The red-seal hint on stamped pages, unstamped ones and ones with other red marks.
-    sealed = [
-        s.on_table(s.draw_seal(p, (p.width * 2 // 3, p.height * 4 // 5), p.width // 9))
-        for p in pages
-    ]
-    plain = [s.on_table(p) for p in pages]
-    marked = [s.on_table(s.red_marks(p)) for p in pages]
-    answers = [
-        (truth, detect_red_seal(io.BytesIO(s.jpeg_bytes(img)), "jpeg"))
-        for truth, images in ((True, sealed), (False, plain), (False, marked))
-        for img in images
-    ]
-    tp = sum(1 for truth, said in answers if truth and said)
-    fp = sum(1 for truth, said in answers if not truth and said)
-    fn = sum(1 for truth, said in answers if truth and not said)
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    print(f"red-seal hint: precision {precision:.0%}, recall {recall:.0%} ({len(answers)} pages)")
+    seal_hint(s, pages, old_seal, seal)
     return pages
+
+
+def seal_hint(s, pages, old_seal, seal) -> None:
+    """The red-seal hint, before and after, on stamped pages, unstamped ones and ones with red
+    marks that are not seals; after, also where the seal was seen."""
+    cases = s.seal_hint_cases(pages)
+    print(f"\n{'page':<36} {'truth':>6} {'before':>7} {'after':>7}  where")
+    counts = {"before": [0, 0, 0], "after": [0, 0, 0]}  # tp, fp, fn
+    for label, truth, where, img in cases:
+        photo = s.jpeg_bytes(img)
+        said_before = bool(old_seal.detect_red_seal(io.BytesIO(photo), "jpeg"))
+        found = seal.find_red_seal(io.BytesIO(photo), "jpeg")
+        said = bool(found and found.seen)
+        for key, answer in (("before", said_before), ("after", said)):
+            counts[key][0] += truth and answer
+            counts[key][1] += (not truth) and answer
+            counts[key][2] += truth and not answer
+        seen_at = found.where if found and found.seen else "-"
+        print(f"{label:<36} {truth!s:>6} {said_before!s:>7} {said!s:>7}  {seen_at} ({where})")
+    for key, (tp, fp, fn) in counts.items():
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        print(f"red-seal hint {key}: precision {precision:.0%}, recall {recall:.0%}", end="")
+        print(f" ({len(cases)} pages)")
+
+
+def heic_bytes(img) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format="HEIF", quality=85)
+    return out.getvalue()
 
 
 def timings(pages, rounds: int) -> None:
@@ -174,10 +255,24 @@ def timings(pages, rounds: int) -> None:
                 "big.png",
                 s.png_bytes(s.on_table(pages[0], size=(4090, 4090))),
             ),
+            "photo 12 MP, blurred 3 px: no stamp, every pass": (
+                "blurred.jpg",
+                s.jpeg_bytes(s.blur(s.on_table(pages[0]), 3.0), orientation=6),
+            ),
+            "HEIC 5,712 x 4,284 (24.5 MP iPhone)": (
+                "IMG_24.HEIC",
+                heic_bytes(s.on_table(pages[0], size=(5712, 4284))),
+            ),
+            "HEIC 8,064 x 6,048 (48.8 MP iPhone)": (
+                "IMG_48.HEIC",
+                heic_bytes(s.on_table(pages[0], size=(8064, 6048))),
+            ),
         }
         warm = folder / "warm.jpg"
         Image.new("RGB", (64, 64), "white").save(warm)
-        print(f"\n{'file':<44} {'time':>8} {'memory':>9} found")
+        # CPU: of every thread of the process (libheif decodes on several); on a machine
+        # shared with other work it says more than the time, which waits for the CPU.
+        print(f"\n{'file':<48} {'time':>8} {'cpu':>8} {'memory':>9} found")
         for label, (name, content) in files.items():
             path = folder / name
             path.write_bytes(content)
@@ -194,8 +289,9 @@ def timings(pages, rounds: int) -> None:
                 )
                 runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
             seconds = statistics.median(r["seconds"] for r in runs)
+            cpu = statistics.median(r["cpu"] for r in runs)
             mb = statistics.median(r["mb"] for r in runs)
-            print(f"{label:<44} {seconds:>6.2f} s {mb:>6.0f} MB {runs[0]['found']}")
+            print(f"{label:<48} {seconds:>6.2f} s {cpu:>6.2f} s {mb:>6.0f} MB {runs[0]['found']}")
 
 
 def main() -> None:
@@ -203,6 +299,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--corpus-only", action="store_true")
     parser.add_argument("--timings-only", action="store_true")
+    parser.add_argument(
+        "--before", default="ca81911", help="the commit whose reader and seal hint 'before' runs"
+    )
     options = parser.parse_args()
     import io as _io
 
@@ -222,7 +321,7 @@ def main() -> None:
         )
         pages = s.pdf_pages(data, dpi=200)
     else:
-        pages = corpus(call)
+        pages = corpus(call, options.before)
     if not options.corpus_only:
         timings(pages, options.rounds)
 

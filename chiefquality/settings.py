@@ -178,6 +178,9 @@ UPLOAD_MAX_PIXELS = 40_000_000
 # Memory one image may take to decode; a PNG, or a progressive JPEG, that needs more is
 # refused with its own pixel limit (applications/uploads/images.py: pixel_limit).
 UPLOAD_MAX_DECODED_BYTES = 64 * 1024 * 1024
+# A phone's HEIC/HEIF photo (iPhones take 24 and 48 MP ones) is decoded by strips into a
+# picture of at most PHOTO_SIDE pixels a side, not held whole by Pillow: its own limit.
+UPLOAD_MAX_HEIF_PIXELS = 50_000_000
 FILE_UPLOAD_HANDLERS = [
     "applications.uploads.handlers.SizeLimitedUploadHandler",
 ]

@@ -433,6 +433,10 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def seal_hint(self, obj):
         if obj.seal_detected is None:
             return _("未能自动判断（如为矢量 PDF），请人工核对印章。")
+        if obj.seal_detected and obj.seal_place:
+            return _("在页面%(place)s检测到红色印章（仅供参考，请人工核对）。") % {
+                "place": obj.get_seal_place_display()
+            }
         if obj.seal_detected:
             return _("检测到红色印章（仅供参考，请人工核对）。")
         warning = _("未检测到红色印章，请重点核对。")

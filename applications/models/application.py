@@ -154,6 +154,10 @@ class Application(models.Model):
     )
     seal_scan_name = models.CharField(max_length=255, blank=True, editable=False)
     seal_detected = models.BooleanField(_("检测到红色印章"), null=True, editable=False)
+    # Where on the page the red-seal hint saw the seal (its 3 × 3 grid), "" when it saw none.
+    seal_place = models.CharField(
+        _("印章位置"), max_length=12, choices=enums.SealPlace.choices, blank=True, editable=False
+    )
     # The version stamps (QR texts) found on the seal scan, and what they say about it now:
     # kept up to date by every save (applications.stamp, services.applications).
     scan_stamps = models.JSONField(default=list, blank=True, editable=False)

@@ -107,12 +107,14 @@ class FileWork:
                 setattr(application, f"{field}_name", change.original_name[:255])
                 if field == "seal_scan":
                     application.seal_detected = change.seal_detected
+                    application.seal_place = ""  # the worker's hint says where
                     application.scan_stamps = list(change.stamps)
             elif isinstance(change, KeptFile):
                 fieldfile.name = change.pending.file.name
                 setattr(application, f"{field}_name", change.pending.original_name)
                 if field == "seal_scan":
                     application.seal_detected = change.pending.seal_detected
+                    application.seal_place = ""
                     application.scan_stamps = list(change.pending.stamps)
                 self.claimed.append(change.pending)
             elif isinstance(change, ClearFile):

@@ -57,6 +57,7 @@ def personal_data_purge(
                 setattr(application, name, "")
                 setattr(application, f"{name}_name", "")
             application.seal_detected = None
+            application.seal_place = ""
             application.unfinished = {}  # values as typed: personal data too
             application.scan_stamps = []
             application.scan_check = ""

@@ -47,7 +47,7 @@ from applications.uploads.kinds import (
     KindInfo,
 )
 from applications.uploads.qr import read_stamps
-from applications.uploads.seal import detect_red_seal
+from applications.uploads.seal import SealFinding, detect_red_seal, find_red_seal
 
 __all__ = [
     "ALLOWED_KINDS",
@@ -55,8 +55,10 @@ __all__ = [
     "SEAL_KINDS",
     "InspectedFile",
     "KindInfo",
+    "SealFinding",
     "SizeLimitedUploadHandler",
     "detect_red_seal",
+    "find_red_seal",
     "inspect_upload",
     "jpeg_rendition",
     "read_stamps",

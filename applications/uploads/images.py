@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
-from pillow_heif import register_heif_opener
+from pillow_heif import open_heif, register_heif_opener
 
 from applications.uploads.kinds import PIL_FORMATS
 
@@ -35,7 +36,21 @@ class TooManyPixels(Exception):
         self.limit = limit
 
 
+# How to turn a picture stored with EXIF orientation n (a phone keeps the sensor's rows as
+# taken and a tag saying how to turn them) to view it upright.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
 JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a phone's JPEG with a second picture inside
+PHOTO_SIDE = 4200  # the longer side a photo is looked at: a 12 MP photo in full
+HEIF_STRIP_ROWS = 64  # of the picture made, per strip of the decoded HEIF
 
 
 def bytes_per_pixel(img: Image.Image) -> float:
@@ -55,9 +70,20 @@ def bytes_per_pixel(img: Image.Image) -> float:
     return 1 if img.mode in ("1", "L", "P") else 4
 
 
+def by_strips(img: Image.Image) -> bool:
+    """Whether this HEIF is decoded by strips (``heif_picture``) rather than by Pillow, which
+    would hold the decoder's RGB and its own copy (seven bytes a pixel) at once."""
+    return img.format == "HEIF" and (
+        max(img.size) > PHOTO_SIDE or img.width * img.height * 4 > settings.UPLOAD_MAX_DECODED_BYTES
+    )
+
+
 def pixel_limit(img: Image.Image) -> int:
     """The most pixels this image may have: the site's limit, and what the decoding budget
-    (UPLOAD_MAX_DECODED_BYTES) allows for its format and mode."""
+    (UPLOAD_MAX_DECODED_BYTES) allows for its format and mode; a HEIF decoded by strips has
+    its own (UPLOAD_MAX_HEIF_PIXELS)."""
+    if by_strips(img):
+        return settings.UPLOAD_MAX_HEIF_PIXELS
     per_pixel = bytes_per_pixel(img)
     limit = settings.UPLOAD_MAX_PIXELS
     if per_pixel:
@@ -80,7 +106,43 @@ def opened_image(f: IO[bytes], kind: str) -> Iterator[Image.Image]:
         limit = pixel_limit(img)
         if img.width * img.height > limit:
             raise TooManyPixels(limit)
-        yield img
+        if by_strips(img):
+            yield heif_picture(f, limit)
+        else:
+            yield img
+
+
+def heif_picture(f: IO[bytes], limit: int) -> Image.Image:
+    """A large HEIF photo (24 or 48 MP) as an upright RGB picture of at most PHOTO_SIDE pixels
+    a side (a whole fraction of its size): every pixel is decoded, once, by libheif, but
+    Pillow never holds the full-size picture; each strip of the decoded rows is scaled down
+    (a box average) as it is read. Memory: the decoder's RGB, three bytes a pixel, and the
+    small picture (docs/performance.md, bench/qr_check.py). libheif applies the photo's
+    rotation itself, so the picture needs no EXIF turn. Rewinds f."""
+    f.seek(0)
+    heif = open_heif(f, convert_hdr_to_8bit=True, remove_stride=False)
+    f.seek(0)
+    data = heif.data  # decodes; the size can change with it (a crop, a rotation)
+    width, height = heif.size
+    if width * height > limit:
+        raise TooManyPixels(limit)
+    factor = math.ceil(max(width, height) / PHOTO_SIDE)
+    picture = Image.new("RGB", (width // factor, height // factor), "white")
+    rows = HEIF_STRIP_ROWS * factor
+    for top in range(0, picture.height * factor, rows):
+        count = min(rows, picture.height * factor - top)
+        strip = Image.frombuffer(
+            heif.mode,
+            (width, count),
+            data[top * heif.stride : (top + count) * heif.stride],
+            "raw",
+            heif.mode,
+            heif.stride,
+            1,
+        )
+        reduced = strip.reduce(factor) if factor > 1 else strip
+        picture.paste(reduced.convert("RGB"), (0, top // factor))
+    return picture
 
 
 @contextmanager

@@ -6,10 +6,11 @@ than ``FULL_SIDE`` is decoded straight at half or a quarter of its size (``draft
 50-megapixel photo costs what a 12-megapixel one does. PDF pages are rendered by PDFium
 (pypdfium2) at about 200 dpi, within ``PDF_MAX_PIXELS``. The QR codes are decoded by
 zxing-cpp, which finds them at any angle, in perspective and under uneven light; the red
-channel is read first, in which a red seal over the code vanishes (``_read_picture``).
+channel is read first, in which a red seal over the code vanishes, then what helps a seal
+over the code or a blurred photo (``_passes``).
 
 Bounded: at most ``MAX_PAGES`` pages of a PDF, each picture at most ``FULL_SIDE`` pixels a
-side, at most three decodes of it (the later ones only when the earlier found no stamp).
+side, at most four decodes of it (the later ones only when the earlier found no stamp).
 Speeds and memory: docs/performance.md (bench/qr_check.py).
 
 Never raises: what cannot be read yields no stamps (the outcome "unreadable", a hint).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from typing import IO
 
@@ -29,11 +30,16 @@ import zxingcpp
 from PIL import Image, ImageFilter
 
 from applications import stamp
-from applications.uploads.images import bomb_warnings_as_errors, opened_image
+from applications.uploads.images import (
+    PHOTO_SIDE,
+    UPRIGHT,
+    bomb_warnings_as_errors,
+    opened_image,
+)
 
 logger = logging.getLogger(__name__)
 
-FULL_SIDE = 4200  # the longer side a picture is read at: a 12 MP photo in full
+FULL_SIDE = PHOTO_SIDE  # the longer side a picture is read at: a 12 MP photo in full
 MAX_PAGES = 12  # of a PDF: a 申报表 has a handful
 PDF_DPI = 200
 PDF_MAX_PIXELS = 12_000_000  # per rendered page
@@ -54,24 +60,42 @@ def read_stamps(f: IO[bytes], kind: str) -> list[str]:
     return list(dict.fromkeys(t.strip() for t in texts if stamp.parse(t) is not None))
 
 
-def _decode(img: Image.Image) -> list[str]:
-    results = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)
+def _decode(img: Image.Image, binarizer: zxingcpp.Binarizer | None = None) -> list[str]:
+    options = {} if binarizer is None else {"binarizer": binarizer}
+    results = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode, **options)
     return [r.text for r in results if r.valid]
 
 
-def _read_picture(picture: Image.Image) -> list[str]:
-    """The QR texts of one page's picture, trying what helps only when the first try fails.
+def _passes(picture: Image.Image) -> Iterator[Callable[[], list[str]]]:
+    """The ways a page's picture is read, cheapest and likeliest first (``_read_picture``).
 
-    First the red channel: the red of a 公章 is as light as the paper there, so a seal pressed
-    over the code disappears while the black modules stay black. Then the same sharpened (an
-    unsharp mask gives a slightly blurred photo its edges back), then plain luminance.
+    1. The red channel, zxing-cpp's local-average binarizer: the red of a 公章 is as light as
+       the paper there, so a seal pressed over the code mostly disappears while the black
+       modules stay black; zxing-cpp itself also tries the picture at lower scales.
+    2. The red channel, one global threshold: where the seal's ink lies over part of the code,
+       the black modules under it turn mid-grey, and a local threshold taken over a
+       window half in the ink and half out splits them; one threshold for the whole picture
+       keeps them dark.
+    3. The red channel sharpened (an unsharp mask of about half a module): a photo blurred by
+       up to half a module gets its module edges back.
+    4. Plain luminance, for a picture whose red channel says little (red light, red paper).
     """
     red = picture.getchannel("R") if picture.mode == "RGB" else picture.convert("L")
-    texts = _decode(red)
-    if not _ours(texts):
-        texts += _decode(red.filter(ImageFilter.UnsharpMask(radius=3, percent=200, threshold=0)))
-    if not _ours(texts) and picture.mode == "RGB":
-        texts += _decode(picture.convert("L"))
+    yield lambda: _decode(red)
+    yield lambda: _decode(red, zxingcpp.Binarizer.GlobalHistogram)
+    yield lambda: _decode(red.filter(ImageFilter.UnsharpMask(radius=2, percent=250, threshold=0)))
+    if picture.mode == "RGB":
+        yield lambda: _decode(picture.convert("L"))
+
+
+def _read_picture(picture: Image.Image) -> list[str]:
+    """The QR texts of one page's picture: each pass of ``_passes`` in turn, the next only
+    when the earlier found none of our stamps, so a readable page costs one decode."""
+    texts: list[str] = []
+    for read in _passes(picture):
+        texts += read()
+        if _ours(texts):
+            break
     return texts
 
 
@@ -106,15 +130,7 @@ def _upright(img: Image.Image) -> Image.Image:
         picture.load()
     else:
         picture = img.convert("RGB")
-    transpose = {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_270,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_90,
-    }.get(orientation)
+    transpose = UPRIGHT.get(orientation)
     return picture.transpose(transpose) if transpose is not None else picture
 
 

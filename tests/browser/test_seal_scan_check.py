@@ -21,6 +21,7 @@ from applications.models import Application
 from applications.services.files import NewFile
 from tests.factories import create_application, selector
 from tests.factories import scans as s
+from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, PHONE, screenshot
 from .helpers import SUBMIT
@@ -188,3 +189,55 @@ def test_a_long_form_photographed_page_by_page(transactional_db, call, open_page
     page.locator(".seal-pages li").last.get_by_role("button").click()
     expect(page.locator("#scan-check")).to_contain_text(f"缺少第 {len(pages)} 页")
     assert Application.objects.get(pk=application.pk).scan_check == ScanCheck.PARTIAL
+
+
+def test_the_seal_hint_says_where_on_the_page_it_saw_the_seal(
+    transactional_db, call, open_page, tmp_path
+):
+    """The red-seal hint (the worker's) names the place of the seal on the page, on the
+    private page and on the organiser's page, on a phone and on a desktop."""
+    application, token = create_application(call, 38)
+    page = s.pdf_pages(pdf.application_form_pdf(Application.objects.get(pk=application.pk)))[0]
+    stamped = s.draw_seal(page, (page.width * 18 // 25, page.height * 4 // 5), page.width // 9)
+    photo = s.jpeg_bytes(s.photo_look(s.on_table(stamped)), orientation=6)
+    upload = SimpleUploadedFile("IMG_0004.jpg", photo)
+    stamps = tuple(uploads.read_stamps(upload, "jpeg"))
+    application = Application.objects.get(pk=application.pk)
+    services.application_update(
+        application=application,
+        values={n: getattr(application, n) for n in form_schema.VALUE_FIELDS},
+        standards=list(application.standards.all()),
+        files={"seal_scan": NewFile(upload, "IMG_0004.jpg", ".jpg", stamps=stamps)},
+        action="submit",
+    )
+    run_jobs()
+    assert Application.objects.get(pk=application.pk).seal_place == "bottom_right"
+
+    private_url = f"/a/{application.reference}/{token}/"
+    for size, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        private = open_page(private_url, **size)
+        hint = private.locator("#scan-check .seal-place")
+        expect(hint).to_have_text("红章提示：在页面右下方检测到红色印章。")
+        hint.scroll_into_view_if_needed()
+        screenshot(private, f"seal-place-private-{name}")
+
+    selector("chief")
+    for size, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        admin = open_page(None, **size)
+        log_in(admin, "chief")
+        admin.goto(f"/admin/applications/application/{application.pk}/change/")
+        hint = admin.locator(".field-seal_hint")
+        expect(hint).to_contain_text("在页面右下方检测到红色印章（仅供参考，请人工核对）。")
+        hint.scroll_into_view_if_needed()
+        screenshot(admin, f"seal-place-admin-{name}")
+
+
+def test_the_print_view_sends_a_long_form_to_the_numbered_pdf(transactional_db, call, open_page):
+    application, token = create_application(call, 39)
+    for size, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page = open_page(f"/a/{application.reference}/{token}/print/", **size)
+        expect(page.locator(".unpaged-note")).to_contain_text("网页打印的二维码只印在第一页")
+        expect(page.locator(".stamp-caption")).to_contain_text("网页版（不分页）")
+        link = page.get_by_role("link", name="下载 PDF 版（推荐用于盖章）")
+        expect(link).to_have_attribute("href", f"/a/{application.reference}/{token}/form.pdf")
+        screenshot(page, f"print-view-unpaged-{name}")

@@ -23,14 +23,23 @@ def pdf_pages(data: bytes, dpi: int = 150) -> list[Image.Image]:
         document.close()
 
 
-def draw_seal(img: Image.Image, centre: tuple[int, int], radius: int) -> Image.Image:
-    """A red round 公章: a thick ring, a star and a band of 'characters', slightly see-through."""
+def draw_seal(
+    img: Image.Image,
+    centre: tuple[int, int],
+    radius: int,
+    *,
+    oval: float = 1.0,
+    alpha: int = 200,
+) -> Image.Image:
+    """A red 公章: a thick ring, a star and a band of 'characters', slightly see-through;
+    ``oval`` stretches it sideways (oval seals are about 3:2), ``alpha`` fades its ink."""
     img = img.copy()
     layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     x, y = centre
-    red = (210, 30, 40, 200)
-    draw.ellipse((x - radius, y - radius, x + radius, y + radius), outline=red, width=radius // 9)
+    rx = int(radius * oval)
+    red = (210, 30, 40, alpha)
+    draw.ellipse((x - rx, y - radius, x + rx, y + radius), outline=red, width=radius // 9)
     star = [
         (
             x + (radius * (0.3 if i % 2 else 0.12)) * math.sin(i * math.pi / 5),
@@ -41,18 +50,25 @@ def draw_seal(img: Image.Image, centre: tuple[int, int], radius: int) -> Image.I
     draw.polygon(star, fill=red)
     for i in range(12):
         angle = math.pi * (0.8 + 1.4 * i / 11)
-        cx, cy = x + 0.72 * radius * math.cos(angle), y + 0.72 * radius * math.sin(angle)
+        cx, cy = x + 0.72 * rx * math.cos(angle), y + 0.72 * radius * math.sin(angle)
         s = radius // 9
         draw.rectangle((cx - s, cy - s, cx + s, cy + s), fill=red)
     return Image.alpha_composite(img.convert("RGBA"), layer).convert("RGB")
 
 
-def seal_over_qr(page: Image.Image) -> Image.Image:
-    """The seal pressed so that its ring runs across the QR code's bottom-left corner
-    (the QR sits at the page's top right; the seal covers part of it, as happens)."""
+def seal_over_qr(page: Image.Image, where: str = "corner") -> Image.Image:
+    """The seal pressed over part of the QR code (which sits at the page's top right), as
+    happens: ``corner``, its ring runs across the code's bottom-left corner; ``edge``, its
+    ring and characters cross the code's lower half; ``centre``, its ring crosses the code's
+    middle (the finder patterns stay clear, the modules show through the ink)."""
     w, h = page.size
     qr_left, qr_bottom = int(w * 0.84), int(h * 0.075)
-    return draw_seal(page, (qr_left - int(w * 0.03), qr_bottom + int(h * 0.035)), int(w * 0.09))
+    centre = {
+        "corner": (qr_left - int(w * 0.03), qr_bottom + int(h * 0.035)),
+        "edge": (qr_left + int(w * 0.02), qr_bottom + int(h * 0.06)),
+        "centre": (qr_left - int(w * 0.05), qr_bottom + int(h * 0.02)),
+    }[where]
+    return draw_seal(page, centre, int(w * 0.09))
 
 
 def red_marks(page: Image.Image) -> Image.Image:
@@ -66,6 +82,86 @@ def red_marks(page: Image.Image) -> Image.Image:
     )
     draw.rectangle((w * 0.1, h * 0.2, w * 0.9, h * 0.215), fill=(210, 30, 40))
     return img
+
+
+def circled_word(page: Image.Image) -> Image.Image:
+    """A reviewer's red pen: a hand-drawn ring round a word, seal-sized, nothing red inside."""
+    img = page.copy()
+    w, h = img.size
+    x, y, r = w * 0.45, h * 0.4, w * 0.08
+    ImageDraw.Draw(img).ellipse(
+        (x - r * 1.3, y - r, x + r * 1.3, y + r), outline=(215, 35, 40), width=max(3, w // 250)
+    )
+    return img
+
+
+def red_dot(page: Image.Image) -> Image.Image:
+    """A round red sticker, seal-sized and solid."""
+    img = page.copy()
+    w, h = img.size
+    x, y, r = w * 0.7, h * 0.75, w * 0.07
+    ImageDraw.Draw(img).ellipse((x - r, y - r, x + r, y + r), fill=(215, 35, 40))
+    return img
+
+
+def box_stamp(page: Image.Image) -> Image.Image:
+    """A square red box stamp (已审核 and the like): a square frame with text inside."""
+    img = page.copy()
+    draw = ImageDraw.Draw(img)
+    w, h = img.size
+    x, y, s = w * 0.3, h * 0.78, w * 0.09
+    red = (205, 30, 40)
+    draw.rectangle((x - s, y - s, x + s, y + s), outline=red, width=max(4, w // 150))
+    for i in range(3):
+        top = y - s * 0.5 + i * s * 0.35
+        draw.rectangle((x - s * 0.6, top, x + s * 0.6, top + s * 0.18), fill=red)
+    return img
+
+
+def red_signature(page: Image.Image) -> Image.Image:
+    """A signature in red ink: a loose scribble across the 负责人 line."""
+    img = page.copy()
+    w, h = img.size
+    points = [
+        (w * (0.55 + 0.25 * i / 40), h * (0.82 + 0.02 * math.sin(i * 1.3) + 0.008 * (i % 3)))
+        for i in range(41)
+    ]
+    ImageDraw.Draw(img).line(points, fill=(200, 30, 45), width=max(3, w // 300), joint="curve")
+    return img
+
+
+def seal_hint_cases(pages: list[Image.Image], size: tuple[int, int] = (4032, 3024)):
+    """Photos for the red-seal hint: (label, a seal is there, where on the page, photo).
+
+    A round seal at the foot of every page, as the 单位意见 box has it, and an oval, a faded
+    and a high one; the same pages without a seal; every page with red marks that are not
+    seals (an underline, a tick, a banner), and four more such marks. The places are the
+    ``SealPlace`` values (applications.enums)."""
+    seals = [(n, "round seal", (0.72, 0.8), {}, "bottom_right") for n in range(len(pages))]
+    seals += [
+        (1, "oval seal", (0.5, 0.86), {"oval": 1.5}, "bottom"),
+        (2, "faded seal", (0.2, 0.5), {"alpha": 110}, "left"),
+        (0, "round seal", (0.8, 0.2), {}, "top_right"),
+    ]
+    cases = []
+    for n, label, (fx, fy), options, where in seals:
+        page = pages[n % len(pages)]
+        centre = (int(page.width * fx), int(page.height * fy))
+        stamped = draw_seal(page, centre, page.width // 9, **options)
+        cases.append((f"{label}, page {n % len(pages) + 1}", True, where, on_table(stamped, size)))
+    for n, page in enumerate(pages, start=1):
+        cases.append((f"no seal, page {n}", False, "", on_table(page, size)))
+    marks = [(n, "underline, tick, banner", red_marks) for n in range(len(pages))]
+    marks += [
+        (1, "circled word", circled_word),
+        (2, "red sticker", red_dot),
+        (0, "box stamp", box_stamp),
+        (1, "red signature", red_signature),
+    ]
+    for n, label, mark in marks:
+        page = pages[n % len(pages)]
+        cases.append((f"{label}, page {n % len(pages) + 1}", False, "", on_table(mark(page), size)))
+    return cases
 
 
 def rotate(img: Image.Image, degrees: float) -> Image.Image:

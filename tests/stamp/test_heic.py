@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from PIL import Image
 
 from applications import stamp, uploads
@@ -78,3 +78,33 @@ def test_an_iphone_photo_of_the_form_matches_and_organisers_get_a_jpeg(call, cli
         assert (jpeg.format, jpeg.size) == ("JPEG", (2400, 1800))
     original = organiser.get(f"/organiser/files/{saved.pk}/seal_scan/?original=1")
     assert b"".join(original.streaming_content) == photo
+
+
+def test_a_heic_over_the_pillow_budget_is_read_by_strips_and_refused_only_past_its_limit(call):
+    """A 24 or 48 MP iPhone photo: accepted, read for its stamp, its JPEG rendition made, all
+    from a picture at most PHOTO_SIDE a side (bench/qr_check.py measures a 48 MP one); a HEIF
+    over UPLOAD_MAX_HEIF_PIXELS is refused before any pixel is decoded."""
+    application, _ = create_application(call, 52, unit_profile=SHORT, drafter_resume=SHORT)
+    application = Application.objects.get(pk=application.pk)
+    pages = s.pdf_pages(pdf.application_form_pdf(application), dpi=150)
+    page = pages[0]
+    photo = heic_bytes(s.on_table(page, size=(5000, 3750)))  # 18.75 MP: over 64 MB at 4 B/px
+    upload = SimpleUploadedFile("IMG_0003.HEIC", photo, content_type="image/heic")
+
+    inspected = uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
+    assert inspected.kind == "heif"
+    code = stamp.digest(application)
+    assert uploads.read_stamps(upload, "heif") == [
+        stamp.qr_text(application.reference, code, 1, len(pages))
+    ]
+    with Image.open(io.BytesIO(uploads.jpeg_rendition(upload, "heif"))) as jpeg:
+        assert (jpeg.format, jpeg.size) == ("JPEG", (2500, 1875))  # half: 4,200 px at most
+        assert jpeg.getpixel((10, 10)) == pytest.approx((118, 92, 70), abs=6)  # the table
+
+    with (
+        override_settings(UPLOAD_MAX_HEIF_PIXELS=18_000_000),
+        pytest.raises(ValidationError) as refused,
+    ):
+        uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
+    assert refused.value.code == "image_bomb"
+    assert "1800 万像素" in refused.value.messages[0]

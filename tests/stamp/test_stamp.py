@@ -89,12 +89,25 @@ def test_every_page_of_the_pdf_carries_its_own_stamp(call):
         assert f"{caption}·第{number}页共{len(texts)}页" in text
 
 
-def test_the_print_view_carries_an_unpaged_stamp(call, client):
+def test_the_print_view_carries_an_unpaged_stamp_and_sends_a_long_form_to_the_pdf(call, client):
+    """The browser breaks the pages where its printer says, which the page cannot know: its
+    one stamp says 0/0 and the paper says it is unpaged; the view says why and links to the
+    PDF, whose every page has a numbered stamp."""
     application, token = create_application(call, 7)
     response = client.get(f"/a/{application.reference}/{token}/print/")
     code = stamp.digest(application)
     assert response.status_code == 200
-    assert stamp.caption(application.reference, code) in response.content.decode()
+    page = response.content.decode()
+    assert f"{stamp.caption(application.reference, code)} · 网页版（不分页）" in page
+    assert page.count('class="stamp-qr"') == 1
+    assert stamp.qr_svg_data_uri(stamp.qr_text(application.reference, code, 0, 0)) in page
+    assert "网页打印的二维码只印在第一页，且不带页码" in page
+    assert f'href="/a/{application.reference}/{token}/form.pdf">下载 PDF 版（推荐用于盖章）' in page
+
+    client.post("/i18n/setlang/", {"language": "en"})
+    english = client.get(f"/a/{application.reference}/{token}/print/").content.decode()
+    assert "Download the PDF (best for stamping)" in english
+    assert "without a page number" in english
 
 
 @pytest.mark.parametrize(
