@@ -9,7 +9,7 @@ from django.utils.html import escape
 from applications import demo, queries, services
 from applications.models import AuditEntry, Conflict, RelatedUnit, Review
 from applications.queries.dashboard import call_dashboard as queries_dashboard
-from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.factories import create_application, recommend, reviewer_for, rubric_scores, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +38,14 @@ def aside(call, bodies):
         application=application,
         reviewer=reviewer_for(bodies[1]),
         recommendation="recommend",
-        score=91,
+        scores=rubric_scores(call, 91),
         comment="第二家的保密评语",
     )
     services.review_save(
         application=application,
         reviewer=reviewer_for(bodies[2]),
         recommendation="not_recommend",
-        score=42,
+        scores=rubric_scores(call, 42),
         comment="第三家的保密评语",
     )
     services.conflict_declare(

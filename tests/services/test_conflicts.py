@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from applications import demo, queries, services, validation
 from applications.enums import Recommendation, Status
 from applications.models import Conflict, RelatedUnit
-from tests.factories import create_application, recommend, reviewer_for, selector
+from tests.factories import create_application, recommend, reviewer_for, rubric_scores, selector
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +201,10 @@ def test_a_conflicted_bodys_verdict_is_refused_with_the_reason(call, bodies):
     services.conflict_declare(application=application, actor=reviewer, reason="本单位参股")
     with pytest.raises(ValidationError) as info:
         services.review_save(
-            application=application, reviewer=reviewer, recommendation="recommend", score=90
+            application=application,
+            reviewer=reviewer,
+            recommendation="recommend",
+            scores=rubric_scores(call, 90),
         )
     assert info.value.code == "conflict"
     assert info.value.messages == [
