@@ -13,6 +13,7 @@ from applications.queries.access import (
 from applications.queries.applications import (
     PrivateLinkStamp,
     application_by_idempotency_key,
+    application_by_link_token,
     application_get_by_token,
     applications_for_email,
     call_get_current,
@@ -25,6 +26,7 @@ from applications.queries.applications import (
     private_link_stamp,
     private_links_of,
     token_hash,
+    unconfirmed_bytes_of_client,
 )
 from applications.queries.decisions import (
     call_counts,
@@ -74,6 +76,7 @@ __all__ = [
     "PublicEntry",
     "PublicSection",
     "application_by_idempotency_key",
+    "application_by_link_token",
     "application_for_document",
     "application_get_by_token",
     "applications_for_email",
@@ -119,6 +122,7 @@ __all__ = [
     "selector_addresses",
     "selector_candidates",
     "token_hash",
+    "unconfirmed_bytes_of_client",
     "verdict_field",
     "waitlist_ranked",
 ]

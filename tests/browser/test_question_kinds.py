@@ -14,7 +14,7 @@ from tests.factories.documents import page_texts, pdf_page_png
 from tests.factories.questions import ask_every_kind
 
 from .conftest import DESKTOP, screenshot
-from .helpers import DRAFT, SUBMIT, applicant_values, fill_form, write_files
+from .helpers import DRAFT, SUBMIT, applicant_values, fill_form, open_confirmation_link, write_files
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def test_every_kind_of_question_drafted_refused_kept_submitted_and_printed(
 
     # A draft needs none of the answers.
     page.locator(DRAFT).click()
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE)
     application = Application.objects.get(reference="RSQ-2026-0001")
     assert (application.status, application.extra_answers) == (enums.Status.DRAFT, {})
