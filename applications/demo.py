@@ -157,6 +157,7 @@ def create_demo_applications(call: Call, count: int, *, seed: int = 2021, batch:
                         status=enums.Status.SUBMITTED,
                         submitted_at=now,
                         created_at=now,
+                        email_confirmed_at=now,
                         privacy_consent_at=now,
                         seal_detected=True,
                         seal_scan_name="申报表盖章扫描件.png",

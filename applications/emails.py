@@ -34,6 +34,7 @@ def private_url(application, token: str) -> str:
 # The outbox's admin names each kind of mail (its template) by these.
 kinds.register(
     {
+        "confirm": gettext_lazy("确认邮箱（确认链接）"),
         "receipt": gettext_lazy("申报回执（专属链接）"),
         "submitted": gettext_lazy("提交确认"),
         "withdrawn": gettext_lazy("撤回确认"),
@@ -90,6 +91,30 @@ def _linked(template: str, application, token: str, **context) -> None:
     link = private_url(application, token) if token else ""
     secrets = (link, escape(link)) if link else ()
     _send(template, application, secrets=secrets, link=link, **context)
+
+
+def confirm_url(token: str) -> str:
+    return absolute_url(reverse("applications:confirm_email", kwargs={"token": token}))
+
+
+def send_confirmation(application, token: str) -> None:
+    """The first mail to an address typed into the form, before anyone has shown it is
+    theirs: fixed text and the confirmation link, nothing the form's sender typed (the
+    template gets the call and the link only), so the official sender cannot be made to
+    carry someone's words to someone else's mailbox."""
+    link = confirm_url(token)
+    context = {"call": application.call, "link": link, "hours": settings.UNCONFIRMED_DRAFT_HOURS}
+    mail = _render_for("confirm", application.language or settings.LANGUAGE_CODE, context)
+    mail_queue(
+        to=application.contact_email,
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        language=mail.language,
+        kind="confirm",
+        application=application,
+        secrets=(link, escape(link)),
+    )
 
 
 def send_receipt(application, token: str) -> None:

@@ -13,6 +13,7 @@ SCHEDULE = (
     (sweep_outbox, {"minute": "*/2"}),
     (tasks.remind_drafts, {"minute": "7"}),
     (tasks.cleanup_orphan_files, {"minute": "37"}),
+    (tasks.expire_unconfirmed_drafts, {"minute": "47"}),
     (tasks.purge_personal_data, {"hour": "3", "minute": "17"}),
     (tasks.close_publicity, {"minute": "*/10"}),
 )

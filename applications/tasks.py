@@ -49,6 +49,13 @@ def purge_personal_data() -> int:
 
 
 @task()
+def expire_unconfirmed_drafts() -> str:
+    """Drafts whose contact address was not confirmed in time, deleted with their files."""
+    drafts, files = services.unconfirmed_drafts_expire()
+    return f"{drafts} drafts, {files} files"
+
+
+@task()
 def resend_links(email: str) -> int:
     """ "找回专属链接": a new link to every application of ``email``, in whichever call. A job,
     so that the page answers as fast for a known address as for an unknown one."""

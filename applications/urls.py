@@ -13,6 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(call, views.call_detail, name="call"),
     path(f"{call}apply/", views.apply, name="apply"),
+    path(f"{call}apply/check-mail/", views.check_mail, name="check_mail"),
+    path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path(f"{call}result/", result.result, name="result"),
     path(f"{call}result/object/", result.objection, name="objection"),
     # From before each call had its own address: to the open call, or to the list.

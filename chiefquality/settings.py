@@ -195,6 +195,14 @@ PENDING_UPLOAD_MAX_AGE_HOURS = 24
 # after their call's deadline (PIPL: no longer than needed).
 DRAFT_REMINDER_DAYS = int(os.environ.get("DRAFT_REMINDER_DAYS", "3"))
 PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", "365"))
+# A new application is a draft of an unconfirmed contact address until the link of the
+# confirmation mail is opened (applications/services/confirmation.py). Until then it takes
+# no reference, its mails carry no typed text, its files are capped (per draft, and per
+# client address over the last day across its unconfirmed drafts), and it is deleted with
+# its files after UNCONFIRMED_DRAFT_HOURS.
+UNCONFIRMED_DRAFT_HOURS = int(os.environ.get("UNCONFIRMED_DRAFT_HOURS", "72"))
+UNCONFIRMED_DRAFT_MAX_BYTES = int(os.environ.get("UNCONFIRMED_DRAFT_MAX_MB", "5")) * 1024 * 1024
+UNCONFIRMED_CLIENT_MAX_BYTES = int(os.environ.get("UNCONFIRMED_CLIENT_MAX_MB", "20")) * 1024 * 1024
 
 # PDF documents (WeasyPrint): the CJK fonts they are set in, by fontconfig family name.
 # Debian's fonts-noto-cjk provides both; without them a PDF would show empty boxes, so

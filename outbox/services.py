@@ -57,3 +57,10 @@ def mail_resend(mail: OutgoingMail) -> bool:
         if requeued:
             deliver_mail.enqueue(mail.pk)
     return bool(requeued)
+
+
+def mails_forget(*, application_id: int) -> int:
+    """Delete every mail of an application that is itself being deleted (an unconfirmed
+    draft that expired): its address and texts are nobody's record. Returns how many."""
+    deleted, _detail = OutgoingMail.objects.filter(application_id=application_id).delete()
+    return deleted

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications import services
-from tests.factories import form_data, other_call, pdf_upload, seal_upload
+from tests.factories import confirm_by_mail, form_data, other_call, pdf_upload, seal_upload
 from tests.factories.documents import organiser, page_texts, select
 from tests.jobs import run_jobs
 
@@ -75,6 +75,9 @@ def test_nothing_of_the_2021_call_shows_on_a_second_calls_pages(
             },
         )
     assert response.status_code == 303
+    seen["check-mail page"] = body(client.get(response["Location"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm_by_mail(client)
     private = response["Location"]
     for name, path in (
         ("private page", ""),
@@ -109,6 +112,7 @@ def test_nothing_of_the_2021_call_shows_on_a_second_calls_pages(
             "/calls/rsq-2026/apply/", {**form_data(second, 2, **NEUTRAL), "action": "draft"}
         )
         assert draft.status_code == 303
+        confirm_by_mail(client)  # an unconfirmed draft is not reminded
         reminded = services.drafts_remind(
             call=second, within_days=30, now=timezone.now() + dt.timedelta(hours=1)
         )
@@ -162,6 +166,7 @@ def test_the_second_calls_texts_come_from_it(call, second, django_capture_on_com
             "/calls/rsq-2026/apply/",
             {**form_data(second, 1, **NEUTRAL), "seal_scan": seal_upload()},
         )
+        response = confirm_by_mail(client)
     private = response["Location"]
     assert "<h1>商业服务质量系列团体标准起草单位申报表</h1>" in body(client.get(f"{private}print/"))
     first_page = page_texts(client.get(f"{private}form.pdf").content)[0]
@@ -169,7 +174,9 @@ def test_the_second_calls_texts_come_from_it(call, second, django_capture_on_com
         first_page
     )
     run_jobs()
-    receipt = mail.outbox[0]
+    confirmation, receipt = mail.outbox[:2]
+    assert "商业服务质量系列团体标准起草单位申报" in confirmation.subject
+    assert "—— 商业服务质量系列团体标准起草工作组\n（商业服务质量促进中心）" in confirmation.body
     assert "您的商业服务质量系列团体标准起草单位申报已保存" in receipt.body
     assert "—— 商业服务质量系列团体标准起草工作组\n（商业服务质量促进中心）" in receipt.body
     # in English, the call's English name

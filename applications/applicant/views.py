@@ -50,11 +50,13 @@ from applications.models import Application, QuestionKind, SealPage, is_open_bet
 from applications.notice import notice_parts, render_notice
 from applications.storage import StorageUnavailable, private_storage
 from chiefquality.admin_site import organiser_verified
+from chiefquality.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
 SESSION_LINKS = "application_links"  # idempotency key -> [private URL, time], replayed POSTs
 SESSION_FRESH = "fresh_application"  # reference whose private link was just created
+SESSION_CHECK_MAIL = "check_mail"  # the address a confirmation mail was just sent to
 # A replayed POST (a double click, a resent form) comes within minutes: the session keeps a
 # private link (which opens the application) that long, and no more than a few of them.
 SESSION_LINK_SECONDS = 3600
@@ -373,12 +375,15 @@ def apply(request, code):
                 action=form.action,
                 idempotency_key=key,
                 language=translation.get_language(),
+                client=services.client_key(client_address(request)),
             )
         except services.DuplicateSubmission as duplicate:
             return _duplicate(request, duplicate.application, key)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            if not application.email_confirmed:
+                return _check_mail_after_save(request, application, key)
             url = private_path(application, token)
             links = _session_links(request)
             if key:
@@ -403,8 +408,92 @@ def apply(request, code):
     if not call.is_open():
         return _closed(request, call, status=403)
     _mail_duplicates(form, call=call)
+    _refuse_over_cap(request, form)
     form.keep_valid_uploads(services.pending_upload_create)
     return _form_page(request, form, call=call)
+
+
+def _refuse_over_cap(request, form: ApplicationForm) -> None:
+    """A form that failed elsewhere keeps its valid files for the next try; not those over
+    an unconfirmed draft's caps, which are refused next to their field now."""
+    if not hasattr(form, "cleaned_data"):
+        return
+    files = {
+        name: change
+        for name in FILE_FIELDS
+        if name not in form.errors
+        and isinstance(change := form.cleaned_data.get(name), services.NewFile | services.KeptFile)
+    }
+    refusals, _stored = services.unconfirmed_file_refusals(
+        files=files, client=services.client_key(client_address(request)), now=timezone.now()
+    )
+    for name, error in refusals.items():
+        form.add_error(name, error)
+
+
+def _check_mail_after_save(request, application, key):
+    """After the first save: the confirmation mail is on its way; the page that says so
+    (``check_mail``) reads the address from the session, never from the URL."""
+    url = reverse("applications:check_mail", args=[application.call.code])
+    links = _session_links(request)
+    if key:
+        links[str(key)] = [url, time.time()]  # a replayed POST comes back here
+    request.session[SESSION_LINKS] = dict(list(links.items())[-SESSION_LINKS_KEPT:])
+    request.session[SESSION_CHECK_MAIL] = {
+        "email": application.contact_email,
+        "submit": application.submit_requested_at is not None,
+    }
+    return see_other(url)
+
+
+@never_cache
+@require_safe
+def check_mail(request, code):
+    """ "请查收确认邮件": what happens next for a draft whose address is not confirmed yet."""
+    call = _public_call(code, prefetch=())
+    sent = request.session.get(SESSION_CHECK_MAIL) or {}
+    return render(
+        request,
+        "applications/check_mail.html",
+        {
+            "call": call,
+            "email": sent.get("email", ""),
+            "submit_requested": bool(sent.get("submit")),
+            "hours": settings.UNCONFIRMED_DRAFT_HOURS,
+        },
+    )
+
+
+@never_cache
+@require_safe
+def confirm_email(request, token):
+    """The link of the confirmation mail: confirms the address (the reference is given, a
+    submission asked for is made) and opens the private page, the link shown once. Opened
+    again, it is a private link like the others."""
+    if request.method == "HEAD":  # a link checker, not the applicant: confirm nothing
+        return HttpResponse()
+    done = services.application_confirm_email(token=token)
+    if done is None:
+        application = queries.application_by_link_token(token)
+        if application is None:
+            raise Http404(_("确认链接无效或已失效（草稿可能已过期删除，或已发送过新的确认邮件）。"))
+        return see_other(private_path(application, token))
+    application = done.application
+    request.session[SESSION_FRESH] = application.reference
+    request.session.pop(SESSION_CHECK_MAIL, None)
+    messages.success(request, _("邮箱已确认。申报编号：%s。") % application.reference)
+    if done.submitted:
+        messages.success(
+            request, _("申报已提交。确认邮件已发送至 %s。") % application.contact_email
+        )
+    elif done.refusal:
+        messages.error(
+            request,
+            _("申报尚未提交：%s 请修改后再点击“提交申报”。") % " ".join(done.refusal),
+        )
+    elif application.unfinished:
+        messages.warning(request, _("草稿已保存。提交前还需修改的地方见下方。"))
+    return see_other(private_path(application, token))
 
 
 # One mail an hour at most to the application someone tries to apply again for: the

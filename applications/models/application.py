@@ -181,6 +181,26 @@ class Application(models.Model):
         editable=False,
     )
 
+    # The contact address is confirmed by opening the link of the confirmation mail
+    # (applications/services/confirmation.py). Until then the application is an anonymous
+    # draft: its reference is provisional (the gap-free one is given on confirmation), no
+    # private link works, mails carry no typed text, its files are capped and it expires.
+    email_confirmed_at = models.DateTimeField(
+        _("邮箱确认时间"), null=True, blank=True, editable=False
+    )
+    # sha256 of the token of the confirmation link last mailed (it becomes the first
+    # private link once opened); empty once confirmed.
+    email_confirm_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # "提交申报" pressed before the address was confirmed: submitted when it is (if still
+    # before the deadline and complete).
+    submit_requested_at = models.DateTimeField(
+        _("申请提交时间（待确认邮箱）"), null=True, blank=True, editable=False
+    )
+    # Keyed hash of the client address that created an unconfirmed draft, and the bytes its
+    # files hold: the per-client cap sums them. Both are cleared on confirmation.
+    client_key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    unconfirmed_bytes = models.PositiveBigIntegerField(default=0, editable=False)
+
     # Managed by the portal
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, editable=False)
@@ -266,6 +286,10 @@ class Application(models.Model):
 
     def original_name(self, field: str) -> str:
         return getattr(self, f"{field}_name") or ""
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_editable_status(self) -> bool:

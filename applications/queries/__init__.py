@@ -15,6 +15,7 @@ from applications.queries.applications import (
     answer_file,
     answer_files_of,
     application_by_idempotency_key,
+    application_by_link_token,
     application_get_by_token,
     applications_for_email,
     call_get_current,
@@ -27,6 +28,7 @@ from applications.queries.applications import (
     private_link_stamp,
     private_links_of,
     token_hash,
+    unconfirmed_bytes_of_client,
 )
 from applications.queries.conflicts import (
     applications_aside_for,
@@ -107,6 +109,7 @@ __all__ = [
     "answer_file",
     "answer_files_of",
     "application_by_idempotency_key",
+    "application_by_link_token",
     "application_for_document",
     "application_get_by_token",
     "applications_aside_for",
@@ -170,6 +173,7 @@ __all__ = [
     "standing_conflicts_by_application",
     "stands_aside_q",
     "token_hash",
+    "unconfirmed_bytes_of_client",
     "undecided_of_body_calls",
     "verdict_field",
     "waitlist_ranked",

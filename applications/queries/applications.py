@@ -225,3 +225,22 @@ def application_by_idempotency_key(raw_key: str) -> Application | None:
     except ValueError:
         return None
     return Application.objects.filter(idempotency_key=key).first()
+
+
+def unconfirmed_bytes_of_client(*, client_key: str, since: datetime.datetime) -> int:
+    """The bytes of the files of the unconfirmed drafts one client (its keyed address)
+    created since ``since``: the per-client cap of ``services.confirmation``."""
+    total = Application.objects.filter(
+        client_key=client_key, email_confirmed_at__isnull=True, created_at__gte=since
+    ).aggregate(total=models.Sum("unconfirmed_bytes"))["total"]
+    return int(total or 0)
+
+
+def application_by_link_token(token: str) -> Application | None:
+    """The application one of whose live private links has this token (the confirmation
+    link opened a second time: its token has become a private link)."""
+    if not token:
+        return None
+    link = PrivateLink.objects.select_related("application").filter(token_hash=token_hash(token))
+    found = link.first()
+    return found.application if found else None

@@ -1,8 +1,11 @@
 """Every write that matters, one function per change (see each module's docstring).
 
-- ``applications``: create, edit, submit, withdraw, resend the private link;
+- ``applications``: create, confirm the contact address, edit, submit, withdraw, resend
+  the private link;
+- ``confirmation``: what a draft may cost before its contact address is confirmed;
 - ``files``: new, kept and cleared uploads, none left behind when a save fails;
-- ``reminders`` and ``retention``: drafts reminded before the deadline, personal data erased;
+- ``reminders`` and ``retention``: drafts reminded before the deadline, personal data erased,
+  unconfirmed drafts deleted once expired;
 - ``reviews``: a body's verdict on an application;
 - ``conflicts``: conflicts of interest (回避), matched automatically, declared, removed;
 - ``decisions``: ``decide`` (select, capped and signed off jointly; waitlist; reject;
@@ -15,11 +18,14 @@
 from applications.services.applications import (
     ACTION_DRAFT,
     ACTION_SUBMIT,
+    Confirmed,
     DuplicateSubmission,
+    application_confirm_email,
     application_create,
     application_resend_links,
     application_update,
     application_withdraw,
+    confirmation_resend,
     new_access_token,
     private_link_send,
     private_link_touch,
@@ -34,6 +40,7 @@ from applications.services.calls import (
     call_publish,
     call_publish_problems,
 )
+from applications.services.confirmation import client_key, unconfirmed_file_refusals
 from applications.services.conflicts import (
     conflict_declare,
     conflict_may_remove,
@@ -69,7 +76,7 @@ from applications.services.publicity import (
     publicity_publish,
 )
 from applications.services.reminders import drafts_remind
-from applications.services.retention import personal_data_purge
+from applications.services.retention import personal_data_purge, unconfirmed_drafts_expire
 from applications.services.reviews import review_save, reviewer_body_get
 
 __all__ = [
@@ -77,12 +84,14 @@ __all__ = [
     "ACTION_SUBMIT",
     "Answered",
     "ClearFile",
+    "Confirmed",
     "CorrectionNeeded",
     "DuplicateSubmission",
     "FileChange",
     "KeptFile",
     "NewFile",
     "ObjectionValues",
+    "application_confirm_email",
     "application_create",
     "application_resend_links",
     "application_update",
@@ -94,6 +103,8 @@ __all__ = [
     "call_publish",
     "call_publish_problems",
     "calls_due_to_close",
+    "client_key",
+    "confirmation_resend",
     "conflict_declare",
     "conflict_may_remove",
     "conflict_remove",
@@ -120,5 +131,7 @@ __all__ = [
     "seal_page_remove",
     "selected_list_reorder",
     "selections_propose_by_score",
+    "unconfirmed_drafts_expire",
+    "unconfirmed_file_refusals",
     "waitlist_promote_next",
 ]

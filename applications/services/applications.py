@@ -11,6 +11,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from applications.models import (
 )
 from applications.seal_jobs import seal_hint_later
 from applications.services.audit import audit_write as _audit
+from applications.services.confirmation import provisional_reference, unconfirmed_file_refusals
 from applications.services.conflicts import conflicts_detect
 from applications.services.decisions import close_list_gaps
 from applications.services.files import (
@@ -213,6 +215,8 @@ def _create(
     now: datetime.datetime,
     work: FileWork,
     language: str,
+    confirmed: bool,
+    client: str,
 ) -> tuple[Application, str]:
     call = lock_call(call)
     if idempotency_key:
@@ -225,6 +229,22 @@ def _create(
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
     token, digest = new_access_token()
+    if not confirmed:
+        return _create_unconfirmed(
+            call=call,
+            values=values,
+            standards=standards,
+            files=files,
+            answer_files=answer_files,
+            action=action,
+            idempotency_key=idempotency_key,
+            now=now,
+            work=work,
+            language=language,
+            client=client,
+            token=token,
+            digest=digest,
+        )
     number = call.last_reference_number + 1
     application = Application(
         call=call,
@@ -232,6 +252,7 @@ def _create(
         access_token_hash=digest,
         idempotency_key=idempotency_key,
         created_at=now,
+        email_confirmed_at=now,
         language=language,
         **values,
     )
@@ -255,6 +276,58 @@ def _create(
     return application, token
 
 
+def _create_unconfirmed(
+    *,
+    call: Call,
+    values: dict[str, Any],
+    standards: Collection[Standard],
+    files: dict[str, FileChange],
+    answer_files: AnswerFileChanges,
+    action: str,
+    idempotency_key: uuid.UUID | None,
+    now: datetime.datetime,
+    work: FileWork,
+    language: str,
+    client: str,
+    token: str,
+    digest: str,
+) -> tuple[Application, str]:
+    """A draft of an address nobody has confirmed yet (``services.confirmation``): files
+    within the caps, a provisional reference, no private link, no audit entry (the row may
+    expire, and the trail cannot be deleted: ``application.create`` is written when the
+    address is confirmed), and one mail, the confirmation link. "提交申报" is checked now
+    (the applicant sees what is missing at once) and recorded as asked for."""
+    refusals, stored = unconfirmed_file_refusals(
+        files=files, client=client, now=now, answer_files=answer_files
+    )
+    if refusals:
+        raise ValidationError(refusals)
+    application = Application(
+        call=call,
+        reference=provisional_reference(call),
+        access_token_hash=digest,
+        email_confirm_hash=digest,
+        client_key=client,
+        unconfirmed_bytes=stored,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        language=language,
+        **values,
+    )
+    work.apply(application, files)
+    set_answer_names(application, answer_files)
+    if action == ACTION_SUBMIT:
+        _check_complete(application, standards)
+        application.submit_requested_at = now
+    _save(application, standards=standards, now=now, action=ACTION_DRAFT, was_status="")
+    work.apply_answers(application, answer_files)
+    _judge_scan(application, confirm_stale=False, was_check="")
+    seal_hint_later(application)
+    work.claim_pending()
+    emails.send_confirmation(application, token)
+    return application, token
+
+
 def application_create(
     *,
     call: Call,
@@ -266,16 +339,24 @@ def application_create(
     now: datetime.datetime | None = None,
     language: str | None = None,
     answer_files: AnswerFileChanges | None = None,
+    confirmed: bool = False,
+    client: str = "",
 ) -> tuple[Application, str]:
     """A new application (draft, or submitted at once) and the token of its private link.
 
-    Side effects: takes the next gap-free reference of the call (its row is locked), writes
-    the new files (``answer_files``: those answering the call's file questions, by the
-    question's pk), claims kept uploads, writes audit entries and, after commit, sends the
-    receipt with the private link (and the submission confirmation). Raises
-    ``DuplicateSubmission`` when ``idempotency_key`` was used before, ``ValidationError``
-    otherwise; either way no file written here is left behind. ``language`` (the page's)
-    is the language of the e-mails; the default is the site's.
+    Unless ``confirmed`` (the contact address is known to be the applicant's: tests, data
+    brought in by organisers), the application is an unconfirmed draft: see
+    ``_create_unconfirmed``; the token returned is then that of the confirmation link,
+    which only the mail may carry. ``client`` is the keyed client address
+    (``confirmation.client_key``) for the per-client cap.
+
+    Side effects (confirmed): takes the next gap-free reference of the call (its row is
+    locked), writes the new files (``answer_files``: those answering the call's file
+    questions, by the question's pk), claims kept uploads, writes audit entries and, after
+    commit, sends the receipt with the private link (and the submission confirmation).
+    Raises ``DuplicateSubmission`` when ``idempotency_key`` was used before,
+    ``ValidationError`` otherwise; either way no file written here is left behind.
+    ``language`` (the page's) is the language of the e-mails; the default is the site's.
     """
     now = now or timezone.now()
     with file_work() as work:
@@ -290,7 +371,102 @@ def application_create(
             now=now,
             work=work,
             language=language or settings.LANGUAGE_CODE,
+            confirmed=confirmed,
+            client=client,
         )
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What opening a confirmation link did."""
+
+    application: Application
+    submitted: bool  # a submission asked for before the confirmation went through
+    refusal: list[str]  # why a submission asked for did not (the deadline, a field)
+
+
+def application_confirm_email(
+    *, token: str, now: datetime.datetime | None = None
+) -> Confirmed | None:
+    """The link of the confirmation mail was opened: the contact address is the applicant's.
+
+    In one transaction, with the call's row locked first (the lock order): the application
+    takes the call's next gap-free reference, the link's token becomes its first private
+    link, the client's hash is forgotten, and a submission asked for before ("提交申报" on
+    the first save) is made now if the call is still open and the application complete
+    (else it stays a draft and ``refusal`` says why: the applicant is never told it is
+    submitted when it is not). Audit entries ``application.create`` (dated from the first
+    save), ``application.email_confirm`` and ``application.submit``; after commit the
+    receipt with the private link (and the submission confirmation), the first mails with
+    typed text. Returns None if no unconfirmed application has this link (already
+    confirmed, replaced by a newer confirmation mail, or expired).
+    """
+    now = now or timezone.now()
+    digest = queries.token_hash(token)
+    found = Application.objects.filter(
+        email_confirm_hash=digest, email_confirmed_at__isnull=True
+    ).first()
+    if found is None or not token:
+        return None
+    with transaction.atomic():
+        call, application = lock_call_then_application(found)
+        if application.email_confirmed_at is not None or application.email_confirm_hash != digest:
+            return None  # a second opening of the same link, at the same moment
+        provisional = application.reference
+        number = call.last_reference_number + 1
+        application.reference = call.format_reference(number)
+        application.email_confirmed_at = now
+        application.email_confirm_hash = ""
+        application.client_key = ""
+        submitted, refusal = False, []
+        if application.submit_requested_at and application.status == enums.Status.DRAFT:
+            try:
+                validation.ensure_call_open(call, now=now)
+                _check_complete(application, list(application.standards.all()))
+                _check_rows(application)
+            except ValidationError as exc:
+                refusal = exc.messages
+            else:
+                application.status = enums.Status.SUBMITTED
+                application.submitted_at = now
+                submitted = True
+        application.submit_requested_at = None
+        application.save()
+        call.last_reference_number = number
+        call.save(update_fields=["last_reference_number"])
+        PrivateLink.objects.create(application=application, token_hash=digest, created_at=now)
+        # The scan was judged against the provisional reference; judge it against the real one.
+        _judge_scan(application, confirm_stale=True, was_check="")
+        _audit(
+            application,
+            "application.create",
+            to=enums.Status.DRAFT,
+            created_at=application.created_at.isoformat(),
+        )
+        _audit(application, "application.email_confirm", provisional=provisional)
+        if submitted:
+            _audit(application, "application.submit", transition=("draft", "submitted"))
+            conflicts_detect(application, now=now)
+        elif refusal:
+            _audit(application, "application.submit_refused", count=len(refusal))
+        emails.send_receipt(application, token)
+        if submitted:
+            emails.send_submitted(application, token)
+    return Confirmed(application=application, submitted=submitted, refusal=refusal)
+
+
+def confirmation_resend(*, application: Application) -> None:
+    """A new confirmation mail for an unconfirmed draft ("找回专属链接", or someone applying
+    again for its unit): fixed text and a new link; the link mailed before stops working
+    (only the latest is kept, as a hash). No audit entry: the row may expire."""
+    with transaction.atomic():
+        locked = lock_application(application)
+        if locked.email_confirmed_at is not None:
+            return
+        token, digest = new_access_token()
+        locked.email_confirm_hash = digest
+        locked.save(update_fields=["email_confirm_hash", "updated_at"])
+        emails.send_confirmation(locked, token)
 
 
 @transaction.atomic
@@ -311,6 +487,7 @@ def _update(
     application = lock_application(application)
     try:
         validation.ensure_call_open(application.call, now=now)
+        _ensure_confirmed(application)
         if application.status not in workflow.EDITABLE_STATUSES:
             raise ValidationError(
                 _("申报状态为“%(status)s”，不能再修改。"),
@@ -363,6 +540,15 @@ def _update(
     ) or was_status != application.status:
         conflicts_detect(application, now=now)  # who the unit is may have changed
     return application
+
+
+UNCONFIRMED_MESSAGE = _("请先打开确认邮件中的链接，确认邮箱后才能修改申报。")
+
+
+def _ensure_confirmed(application: Application) -> None:
+    """No private link reaches an unconfirmed draft; a service called for one refuses."""
+    if application.email_confirmed_at is None:
+        raise ValidationError(UNCONFIRMED_MESSAGE, code="email_unconfirmed")
 
 
 def application_update(
@@ -460,6 +646,9 @@ def private_link_send(
     """A new live link for ``application``, mailed to its contact; audit entry ``action``.
     Side effects: the oldest links beyond ``PRIVATE_LINKS_KEPT`` stop working; the private
     page, which lists the links, is rendered afresh (``updated_at``)."""
+    if application.email_confirmed_at is None:
+        confirmation_resend(application=application)  # no typed text before confirmation
+        return
     with transaction.atomic():
         locked = lock_application(application)
         token, digest = new_access_token()
@@ -511,6 +700,7 @@ def _drop_seal_pages(application: Application) -> None:
 
 def _editable_with_scan(application: Application, now: datetime.datetime) -> None:
     validation.ensure_call_open(application.call, now=now)
+    _ensure_confirmed(application)
     if application.status not in workflow.EDITABLE_STATUSES:
         raise ValidationError(
             _("申报状态为“%(status)s”，不能再修改。"),

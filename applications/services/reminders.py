@@ -25,9 +25,11 @@ def drafts_remind(
     if not (call.is_open(now) and call.deadline - now <= datetime.timedelta(days=within_days)):
         return []
     reminded = []
-    drafts = Application.objects.filter(call=call, status=enums.Status.DRAFT).exclude(
-        audit_entries__action="application.remind"
-    )
+    # An unconfirmed draft is not reminded: its mails carry no typed text, and it expires
+    # long before the reminder would matter (services.confirmation).
+    drafts = Application.objects.filter(
+        call=call, status=enums.Status.DRAFT, email_confirmed_at__isnull=False
+    ).exclude(audit_entries__action="application.remind")
     for draft in drafts:
         with transaction.atomic():
             locked = lock_application(draft)

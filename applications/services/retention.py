@@ -1,7 +1,8 @@
-"""Erasure of personal data that is no longer needed (PIPL)."""
+"""Erasure of personal data that is no longer needed (PIPL), and of unconfirmed drafts."""
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from applications.models import AnswerFile, Application, Call, SealPage
 from applications.services.audit import audit_write as _audit
 from applications.services.files import delete_after_commit
 from applications.services.locking import lock_application
+from outbox.services import mails_forget
 
 
 def personal_data_purge(
@@ -74,3 +76,42 @@ def personal_data_purge(
             delete_after_commit(name for name in files if name)
         purged.append(application)
     return purged
+
+
+def unconfirmed_drafts_expire(*, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Delete the drafts whose contact address was not confirmed within
+    ``UNCONFIRMED_DRAFT_HOURS``, with their files, added seal pages and mails (nobody showed
+    the address was theirs: nothing of them is kept). Each draft in its own transaction,
+    re-read under its lock (a confirmation at the same moment wins); the files are deleted
+    after commit (a storage that does not answer leaves them to ``cleanup_orphan_files``).
+    One audit entry for the run, of counts only (no application, no personal data).
+    Returns (drafts deleted, files deleted).
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.UNCONFIRMED_DRAFT_HOURS)
+    candidates = list(
+        Application.objects.filter(email_confirmed_at__isnull=True, created_at__lt=cutoff)
+    )
+    drafts = files = 0
+    for candidate in candidates:
+        with transaction.atomic():
+            application = Application.objects.filter(pk=candidate.pk).first()
+            if application is None:
+                continue
+            application = lock_application(application)
+            if application.email_confirmed_at is not None:
+                continue
+            names = [getattr(application, f).name for f in form_schema.FILE_FIELDS]
+            pages = SealPage.objects.filter(application=application)
+            names += [page.file.name for page in pages]
+            names = [name for name in names if name]
+            pages.delete()
+            mails_forget(application_id=application.pk)
+            application.delete()
+            delete_after_commit(names)
+        drafts += 1
+        files += len(names)
+    if drafts:
+        with transaction.atomic():
+            _audit(None, "application.expire_unconfirmed", drafts=drafts, files=files)
+    return drafts, files

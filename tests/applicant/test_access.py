@@ -191,6 +191,9 @@ def test_the_matrix_covers_every_url_pattern(world):
         "calls/<slug:code>/result/object/",
         "apply/",
         "link/",
+        # the confirmation of the contact address (tests/applicant/test_confirmation.py)
+        "calls/<slug:code>/apply/check-mail/",
+        "confirm/<str:token>/",
         "healthz",
         "readyz",
         "favicon.ico",

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from applications.models import Application
-from tests.factories import form_data
+from tests.factories import confirm_by_mail, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def test_a_partly_chosen_birth_date_is_kept_by_a_draft(client, call):
         "value": "1975-0-0",
         "message": "请选择完整的出生年、月、日。",
     }
+    response = confirm_by_mail(client)
     page = client.get(response["Location"] + "edit/").content.decode()
     assert re.search(r'<option value="1975" selected>', page)
     assert "请选择完整的出生年、月、日。" in page

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications import enums
 from applications.models import Application
-from tests.factories import create_application, form_data, other_call, seal_upload
+from tests.factories import confirm_by_mail, create_application, form_data, other_call, seal_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,8 @@ def test_two_calls_take_applications_each_numbered_in_its_own_series(client, two
     for url, call, number in ((A_APPLY, a, 1), (B_APPLY, b, 2), (B_APPLY, b, 3)):
         response = client.post(url, {**form_data(call, number), "seal_scan": seal_upload()})
         assert response.status_code == 303, url
+        # the reference is given when the contact address is confirmed
+        assert confirm_by_mail(client).status_code == 303
     assert sorted(Application.objects.values_list("reference", flat=True)) == [
         "CQO-2021-0001",
         "RSQ-2026-0001",

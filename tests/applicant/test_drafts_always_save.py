@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications import enums
 from applications.models import Application
-from tests.factories import form_data, seal_upload
+from tests.factories import confirm_by_mail, form_data, seal_upload
 
 APPLY = "/calls/cqo-2021/apply/"
 
@@ -43,6 +43,8 @@ def test_a_draft_saves_malformed_values_and_lists_them(client, call):
     }
     assert "当前 12 位" in application.unfinished["credit_code"]["message"]
 
+    response = confirm_by_mail(client)  # the address confirmed: the private page
+    application.refresh_from_db()
     private = client.get(response["Location"])
     page = private.content.decode()
     assert "提交前还需修改的地方见下方" in page
@@ -61,7 +63,8 @@ def test_a_draft_saves_malformed_values_and_lists_them(client, call):
 
 
 def test_submitting_still_insists_and_a_fixed_draft_forgets_the_list(client, call):
-    response = client.post(APPLY, half_filled(call))
+    client.post(APPLY, half_filled(call))
+    response = confirm_by_mail(client)
     application = Application.objects.get()
     token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     edit_url = reverse("applications:edit", args=[application.reference, token])

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from applications import services
 from applications.models import Application
-from tests.factories import create_application, form_data, seal_upload
+from tests.factories import confirm_by_mail, create_application, form_data, seal_upload
 from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -139,10 +139,16 @@ def test_emails_are_written_in_the_language_the_applicant_chose(
             "/calls/cqo-2021/apply/", {**form_data(call), "seal_scan": seal_upload()}
         )
     assert response.status_code == 303
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_by_mail(client)
     run_jobs()
     application = Application.objects.get()
     assert application.language == "en"
     ref = application.reference
+    assert mailoutbox.pop(0).subject == (
+        "Please confirm your e-mail address: Chief Quality Officer group standards"
+        " drafting-unit application"
+    )
     assert [m.subject for m in mailoutbox] == [
         f"[{ref}] Application saved: your private link",
         f"[{ref}] Application submitted",

@@ -5,7 +5,7 @@ import re
 
 from django.utils import timezone
 
-from tests.factories import create_application, form_data
+from tests.factories import confirm_by_mail, create_application, form_data
 
 APPLY = "/calls/cqo-2021/apply/"
 
@@ -18,7 +18,8 @@ def test_the_print_view_leads_back_to_the_application(client, call):
 
 
 def test_the_fresh_private_link_has_a_copy_button(client, call):
-    response = client.post(APPLY, {**form_data(call, 1), "action": "draft"}, follow=True)
+    client.post(APPLY, {**form_data(call, 1), "action": "draft"})
+    response = client.get(confirm_by_mail(client)["Location"])  # shown once, on confirming
     page = response.content.decode()
     assert 'id="private-link"' in page and "复制链接" in page
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from applications import services
 from applications.models import Application, QuestionKind
-from tests.factories import form_data, other_call, seal_upload
+from tests.factories import confirm_by_mail, form_data, other_call, seal_upload
 from tests.factories.documents import page_texts
 from tests.factories.questions import ask_every_kind
 
@@ -112,6 +112,8 @@ def test_answers_are_kept_shown_printed_and_exported(client, asking, admin_clien
     b, made = asking
     response = client.post(APPLY, {**form_data(b, 4), **answers(made), "seal_scan": seal_upload()})
     assert response.status_code == 303
+    response = confirm_by_mail(client)
+    assert response.status_code == 303
     application = Application.objects.get()
     assert application.extra_answers == {
         str(made[QuestionKind.SHORT_TEXT].pk): "5000–10000",
@@ -167,6 +169,8 @@ def test_answers_are_kept_shown_printed_and_exported(client, asking, admin_clien
 def test_an_edit_keeps_the_answers_of_hidden_questions(client, asking):
     b, made = asking
     response = client.post(APPLY, {**form_data(b, 5), **answers(made), "seal_scan": seal_upload()})
+    assert response.status_code == 303
+    response = confirm_by_mail(client)
     application = Application.objects.get()
     application.extra_answers[str(made["hidden"].pk)] = "旧的回答"
     application.save(update_fields=["extra_answers"])

@@ -18,7 +18,14 @@ from applications.models import Application, PendingUpload
 from applications.services import NewFile
 from applications.storage import private_storage
 from outbox.models import MailState, OutgoingMail
-from tests.factories import UserFactory, create_application, form_data, pdf_upload, seal_upload
+from tests.factories import (
+    UserFactory,
+    confirm_by_mail,
+    create_application,
+    form_data,
+    pdf_upload,
+    seal_upload,
+)
 from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +109,12 @@ def test_form_page_has_every_section_and_field(client, call):
     assert "基诺族" in html and "九三学社社员" in html and "T 国际组织" in html
 
 
-def test_submit_redirects_303_to_private_page_and_shows_link_once(
+def test_submit_waits_for_the_confirmed_address_then_shows_the_link_once(
     client, call, django_capture_on_commit_callbacks
 ):
+    """Behaviour changed with issue 20 item 5: the first save of an anonymous visitor
+    redirects to "请查收确认邮件"; opening the mailed link gives the reference, submits and
+    shows the private link once."""
     with django_capture_on_commit_callbacks(execute=True):
         response = post_apply(
             client,
@@ -113,17 +123,24 @@ def test_submit_redirects_303_to_private_page_and_shows_link_once(
             unit_profile_file=pdf_upload(),
         )
     assert response.status_code == 303, response.content.decode()[:3000]
-    reference, token = PRIVATE_URL.match(response["Location"]).groups()
+    assert response["Location"] == "/calls/cqo-2021/apply/check-mail/"
     application = Application.objects.get()
-    assert application.reference == reference == "CQO-2021-0001"
-    assert application.status == enums.Status.SUBMITTED
+    assert application.status == enums.Status.DRAFT and application.submit_requested_at
     assert application.seal_detected is None  # the request did not wait for the hint
     assert application.seal_scan_name == "盖章扫描件.png"
     assert application.unit_profile_file_name == "单位简介.pdf"
     run_jobs()
     application.refresh_from_db()
     assert application.seal_detected is True  # the worker found the red seal
-    assert [m.to for m in mail.outbox] == [[application.contact_email]] * 2
+    assert [m.to for m in mail.outbox] == [[application.contact_email]]  # the confirmation
+    with django_capture_on_commit_callbacks(execute=True):
+        response = confirm_by_mail(client)
+    reference, token = PRIVATE_URL.match(response["Location"]).groups()
+    application.refresh_from_db()
+    assert application.reference == reference == "CQO-2021-0001"
+    assert application.status == enums.Status.SUBMITTED
+    run_jobs()
+    assert [m.to for m in mail.outbox] == [[application.contact_email]] * 3
     first = client.get(response["Location"]).content.decode()
     assert "请保存您的专属链接" in first and token in first and "已提交" in first
     second = client.get(response["Location"]).content.decode()
@@ -147,9 +164,9 @@ def test_a_mail_server_that_is_down_does_not_fail_the_saved_application(client, 
 
     assert response.status_code == 303
     application = Application.objects.get()
-    assert application.reference == "CQO-2021-0001"
-    assert "请保存您的专属链接" in client.get(response["Location"]).content.decode()
-    [receipt] = OutgoingMail.objects.all()
+    assert "请查收确认邮件" in client.get(response["Location"]).content.decode()
+    [receipt] = OutgoingMail.objects.all()  # the confirmation mail, first of all
+    assert receipt.kind == "confirm"
     assert (receipt.state, receipt.to, receipt.application) == (
         MailState.QUEUED,
         application.contact_email,

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from applications import enums
-from tests.factories import create_application, form_data, seal_upload
+from tests.factories import confirm_by_mail, create_application, form_data, seal_upload
 from tests.jobs import run_jobs
 
 APPLY = "/calls/cqo-2021/apply/"
@@ -53,6 +53,7 @@ def test_english_summary_lines_have_no_colon_after_a_question_mark(call):
 def test_the_submitted_mail_does_not_say_review_waits_for_the_deadline(client, call):
     data = {**form_data(call, 1), "action": "submit", "seal_scan": seal_upload()}
     client.post(APPLY, data)
+    confirm_by_mail(client)  # the submission is made when the address is confirmed
     run_jobs()
     submitted = [m for m in mail.outbox if "申报已提交" in m.subject]
     assert submitted and "截止后组织评审" not in submitted[0].body

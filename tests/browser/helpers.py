@@ -11,9 +11,12 @@ from playwright.sync_api import Locator, Page, expect
 from applications import demo, form_schema
 from applications.form_schema import Kind
 from applications.validation import CREDIT_CODE_CHARSET
+from tests.factories import confirmation_token
 
 CALL_TITLE = "关于公开征集首席质量官系列团体标准起草单位和起草人的通知"
 PRIVATE_URL = re.compile(r"/a/CQO-2021-\d{4}/[^/]+/$")
+DEFAULT_WAIT_MS = 10_000
+CHECK_MAIL_URL = re.compile(r"/calls/[^/]+/apply/check-mail/$")
 SUBMIT = "button[name=action][value=submit]"
 DRAFT = "button[name=action][value=draft]"
 
@@ -122,3 +125,12 @@ def assert_no_sideways_scroll(page: Page) -> None:
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert scroll <= client, f"{page.url} scrolls sideways: scrollWidth {scroll} > {client}"
+
+
+def open_confirmation_link(page: Page, *, timeout: float = DEFAULT_WAIT_MS) -> None:
+    """After the first save the page says "请查收确认邮件"; the applicant then opens the link
+    of the confirmation mail (read from the outbox, as from the mailbox), which confirms the
+    address and leads to the private page."""
+    expect(page).to_have_url(CHECK_MAIL_URL, timeout=timeout)
+    base = page.url.split("/calls/", 1)[0]
+    page.goto(f"{base}/confirm/{confirmation_token()}/")

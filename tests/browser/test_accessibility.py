@@ -21,6 +21,7 @@ from .helpers import (
     TEXT_FIELDS,
     TICKS,
     applicant_values,
+    open_confirmation_link,
     write_files,
 )
 
@@ -62,6 +63,7 @@ def test_axe_finds_nothing_serious_on_the_applicant_pages(
         ("withdraw confirmation", f"{base}withdraw/"),
         ("print view", f"{base}print/"),
         ("get my private link", "/link/"),
+        ("check your mail", "/calls/cqo-2021/apply/check-mail/"),
         ("page not found", "/a/CQO-2021-9999/wrong/"),
     ):
         page.goto(path)
@@ -219,7 +221,8 @@ def test_the_whole_form_with_the_keyboard_alone(
     else:
         pytest.fail("the submit button cannot be reached with Tab")
 
-    expect(page).to_have_url(PRIVATE_URL, timeout=20_000)
+    open_confirmation_link(page, timeout=20_000)
+    expect(page).to_have_url(PRIVATE_URL)
     expect(page.locator(".status-badge")).to_have_text("已提交")
     application = Application.objects.get()
     assert application.status == enums.Status.SUBMITTED

@@ -24,6 +24,7 @@ from tests.jobs import run_jobs
 from .conftest import DESKTOP, PHONE, screenshot
 from .helpers import (
     CALL_TITLE,
+    CHECK_MAIL_URL,
     DRAFT,
     PRIVATE_URL,
     PROFILE_NAME,
@@ -32,6 +33,7 @@ from .helpers import (
     applicant_values,
     assert_no_sideways_scroll,
     fill_form,
+    open_confirmation_link,
     type_into,
     write_files,
     wrong_check_char,
@@ -115,6 +117,7 @@ def test_desktop_apply_with_one_mistake_then_submit(
     type_into(page.locator("#id_credit_code"), good_code, replace=True)
     page.locator(SUBMIT).click()
 
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE_URL)
     application = Application.objects.get()
     reference = application.reference
@@ -151,11 +154,17 @@ def test_desktop_apply_with_one_mistake_then_submit(
     assert application.unit_profile_file_name == PROFILE_NAME
     assert application.standards.count() == 2
     actions = AuditEntry.objects.filter(application=application).values_list("action", flat=True)
-    assert sorted(actions) == ["application.create", "application.submit"]
+    assert sorted(actions) == [
+        "application.create",
+        "application.email_confirm",
+        "application.submit",
+    ]
     # locmem mail backend: the live server thread appends to the same django.core.mail.outbox.
     assert mailoutbox is mail.outbox
     run_jobs()
-    assert [m.to for m in mailoutbox] == [[values["contact_email"]]] * 2
+    assert [m.to for m in mailoutbox] == [[values["contact_email"]]] * 3
+    confirmation = mailoutbox.pop(0)  # sent first: the link that confirmed the address
+    assert values["unit_name"] not in confirmation.body and reference not in confirmation.body
     subjects = [m.subject for m in mailoutbox]
     assert subjects == [f"[{reference}] 申报已保存：您的专属链接", f"[{reference}] 申报已提交"]
     assert all(reference in m.body and page.url.split("/a/")[1] in m.body for m in mailoutbox)
@@ -183,6 +192,7 @@ def test_phone_draft_without_sideways_scrolling(transactional_db, call, open_pag
     type_into(page.locator("#id_contact_email"), "draft@example.com", tap=True)
     page.locator(DRAFT).tap()
 
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE_URL)
     expect(page.locator(".status-badge")).to_have_text("草稿")
     expect(page.locator("h1")).to_have_text("深圳质量技术示范单位")
@@ -211,6 +221,7 @@ def test_double_click_submits_once(transactional_db, call, open_page, live_serve
 
     page.dblclick(SUBMIT)
 
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE_URL)
     expect(page.locator(".status-badge")).to_have_text("已提交")
     page.wait_for_load_state("networkidle")
@@ -265,15 +276,20 @@ def test_phone_upload_shows_real_progress_and_sends_once(
     expect(page.locator(DRAFT)).to_be_disabled()
     submit.dispatch_event("click")
 
-    expect(page).to_have_url(PRIVATE_URL, timeout=30_000)
-    expect(page.locator(".status-badge")).to_have_text("已提交")
-    expect(page.locator(".fresh-link")).to_be_visible()  # the page came from the same POST
+    expect(page).to_have_url(CHECK_MAIL_URL, timeout=30_000)
+    expect(page.locator(".submit-pending")).to_be_visible()  # the page came from the same POST
+    expect(page.locator(".submit-pending")).to_contain_text("请打开确认邮件中的链接完成提交")
+    assert_no_sideways_scroll(page)
+    screenshot(page, "flow-check-mail-submit-phone")
     seen = page.evaluate("window.progressSeen")
     assert seen[-1] == 100, seen
     partial = [value for value in seen if 0 < value < 100]
     assert len(partial) >= 3, seen
     assert seen == sorted(seen), seen
     assert posts == [f"{live_server.url}/calls/cqo-2021/apply/"], posts
+    open_confirmation_link(page)
+    expect(page).to_have_url(PRIVATE_URL)
+    expect(page.locator(".status-badge")).to_have_text("已提交")
     application = Application.objects.get()
     assert application.status == enums.Status.SUBMITTED
     assert application.seal_scan.size == size
@@ -302,6 +318,7 @@ def test_a_lost_connection_keeps_the_form_and_frees_the_buttons(
     # The connection is back: the same button sends it, once.
     page.unroute("**/calls/cqo-2021/apply/")
     page.locator(SUBMIT).tap()
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE_URL)
     expect(page.locator(".status-badge")).to_have_text("已提交")
     assert Application.objects.count() == 1

@@ -15,7 +15,14 @@ from tests.factories.documents import page_texts, pdf_page_png
 from tests.jobs import run_jobs
 
 from .conftest import DESKTOP, PHONE, artifact_path, screenshot
-from .helpers import SUBMIT, applicant_values, assert_no_sideways_scroll, fill_form, write_files
+from .helpers import (
+    SUBMIT,
+    applicant_values,
+    assert_no_sideways_scroll,
+    fill_form,
+    open_confirmation_link,
+    write_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +111,7 @@ def test_a_manager_copies_the_call_adds_two_questions_publishes_and_a_phone_appl
     phone.screenshot(path=str(artifact_path("calls-form-phone")), full_page=True)
     form_html = phone.content()
     phone.locator(SUBMIT).click()
+    open_confirmation_link(phone)
     expect(phone).to_have_url(re.compile(r"/a/RSQ-2027-0001/[^/]+/$"))
     expect(phone.locator("body")).to_contain_text("门店数量")
     private_html = phone.content()

@@ -13,7 +13,14 @@ from applications import services
 from applications.models import Application
 
 from .conftest import DESKTOP, PHONE, artifact_path
-from .helpers import DRAFT, PRIVATE_URL, SUBMIT, applicant_values, fill_form, write_files
+from .helpers import (
+    CHECK_MAIL_URL,
+    DRAFT,
+    SUBMIT,
+    applicant_values,
+    fill_form,
+    write_files,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +68,7 @@ def test_leaving_a_form_with_unsaved_changes_asks_first(transactional_db, call, 
     # Saving is not leaving: a draft saves without a question.
     fill_form(page, applicant_values(3), {}, typing=False)
     page.locator(DRAFT).click()
-    expect(page).to_have_url(PRIVATE_URL)
+    expect(page).to_have_url(CHECK_MAIL_URL)
     assert asked == ["beforeunload"]
 
 
@@ -87,7 +94,7 @@ def test_a_rate_limited_upload_is_answered_above_the_kept_form(
     # The limit passes: the same button sends the same form, files included.
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "form_post": "30/d"}
     page.locator(SUBMIT).tap()
-    expect(page).to_have_url(PRIVATE_URL)
+    expect(page).to_have_url(CHECK_MAIL_URL)
     assert Application.objects.get().seal_scan
 
 
@@ -129,7 +136,7 @@ def test_the_long_texts_count_characters_and_never_cut_a_paste(transactional_db,
     fill_form(page, applicant_values(5), {}, typing=False)
     profile.fill(exactly)
     page.locator(DRAFT).click()
-    expect(page).to_have_url(PRIVATE_URL)
+    expect(page).to_have_url(CHECK_MAIL_URL)
     assert Application.objects.get().unit_profile == exactly
 
 
@@ -190,7 +197,7 @@ def test_the_upload_progress_shows_one_percentage(transactional_db, call, open_p
     )
     page.evaluate(ONE_PERCENTAGE_RECORDER)
     page.locator(SUBMIT).tap()
-    expect(page).to_have_url(PRIVATE_URL, timeout=30_000)
+    expect(page).to_have_url(CHECK_MAIL_URL, timeout=30_000)
     shown = page.evaluate("window.percentagesShown")
     assert 1 in shown, shown
     assert max(shown) == 1, shown
@@ -229,5 +236,5 @@ def test_a_real_server_error_is_answered_above_the_kept_form(
     # Mended: the same button sends the same form, files included.
     monkeypatch.setattr(services, "application_create", create)
     page.locator(SUBMIT).tap()
-    expect(page).to_have_url(PRIVATE_URL)
+    expect(page).to_have_url(CHECK_MAIL_URL)
     assert Application.objects.get().seal_scan

@@ -22,6 +22,7 @@ from .helpers import (
     applicant_values,
     assert_no_sideways_scroll,
     fill_form,
+    open_confirmation_link,
     write_files,
 )
 from .test_organiser_flow import log_in
@@ -83,6 +84,7 @@ def test_every_kind_of_question_drafted_refused_kept_submitted_and_printed(
 
     # A draft needs none of the answers.
     page.locator(DRAFT).click()
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE)
     application = Application.objects.get(reference="RSQ-2026-0001")
     assert (application.status, application.extra_answers) == (enums.Status.DRAFT, {})

@@ -3,12 +3,14 @@ users make; form data is what a browser posts; files are real files of each kind
 
 import datetime as dt
 import random
+import re
 from fractions import Fraction
 from pathlib import Path
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from applications.enums import CallStatus, Status
 from applications.models import Call, Criterion, OrganisingBody, Standard
 from applications.roles import SELECTOR_GROUP
 from applications.services import NewFile
+from outbox.models import OutgoingMail
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -130,9 +133,13 @@ def create_application(
     files=None,
     standards=None,
     language=None,
+    confirmed=True,
+    client="",
     **overrides,
 ):
-    """(application, token) made by ``services.application_create`` with valid data."""
+    """(application, token) made by ``services.application_create`` with valid data, its
+    contact address confirmed (``confirmed=False``: an anonymous visitor's draft, whose
+    token is that of the confirmation link)."""
     if files is None:
         files = {"seal_scan": seal_file()} if action == "submit" else {}
     return services.application_create(
@@ -142,7 +149,35 @@ def create_application(
         files=files,
         action=action,
         language=language,
+        confirmed=confirmed,
+        client=client,
     )
+
+
+CONFIRM_LINK = re.compile(r"/confirm/([A-Za-z0-9_-]{40,})/")
+
+
+def confirmation_token(to: str | None = None) -> str:
+    """The token of the latest confirmation mail (to ``to``), read as the applicant reads
+    it: from the outbox while it waits (the stored copy keeps the link until it is sent),
+    else from the mails the worker sent (``django.core.mail.outbox``)."""
+    mails = OutgoingMail.objects.filter(kind="confirm")
+    if to is not None:
+        mails = mails.filter(to=to)
+    stored = mails.order_by("-pk").first()
+    assert stored is not None, "no confirmation mail"
+    found = CONFIRM_LINK.search(stored.text)
+    if found is None:  # sent: the stored copy no longer holds the link
+        sent = [m for m in mail.outbox if to is None or m.to == [to]]
+        found = next((f for m in reversed(sent) if (f := CONFIRM_LINK.search(m.body))), None)
+    assert found, stored.text
+    return found.group(1)
+
+
+def confirm_by_mail(client, to: str | None = None):
+    """Open the link of the latest confirmation mail in ``client``: the response is a 303
+    to the private page (with the reference given on confirmation)."""
+    return client.get(f"/confirm/{confirmation_token(to)}/")
 
 
 def application_in_status(call, status: str, actor, number: int = 1):

@@ -47,6 +47,7 @@ def bulk_applications(call, count: int, *, seed: int = 7, reviewer=None) -> list
                     reference=locked.format_reference(number),
                     access_token_hash=token_hash(secrets.token_urlsafe(32)),
                     status=status,
+                    email_confirmed_at=opens,
                     unit_name=f"批量单位{number:05d}",
                     unit_type=rng.choice(enums.UnitType.values),
                     industry=rng.choice(["C", "F", "I", "M", "L", ""]),

@@ -72,6 +72,35 @@ def test_references_stay_unique_and_gap_free_under_concurrent_submissions(call):
     assert Call.objects.get(pk=call.pk).last_reference_number == 40
 
 
+def test_racing_confirmations_take_distinct_consecutive_references(call):
+    """Issue 20 item 5: the gap-free reference is given when the address is confirmed, under
+    the call's lock; drafts that were never confirmed use none."""
+    tokens = [
+        create_application(call, number, action="draft", confirmed=False)[1]
+        for number in range(1, 7)
+    ]
+    create_application(call, 7, action="draft", confirmed=False)  # never confirmed
+
+    def confirm(token):
+        return lambda: services.application_confirm_email(token=token).application.reference
+
+    results = run_together([confirm(token) for token in tokens])
+    assert [kind for kind, _ in results] == ["ok"] * 6, results
+    assert sorted(reference for _, reference in results) == [
+        f"CQO-2021-{n:04d}" for n in range(1, 7)
+    ]
+    assert Call.objects.get(pk=call.pk).last_reference_number == 6
+
+
+def test_the_same_link_opened_twice_at_once_confirms_once(call):
+    _application, token = create_application(call, 1, action="draft", confirmed=False)
+    results = run_together([lambda: services.application_confirm_email(token=token)] * 2)
+    assert sorted(kind for kind, _ in results) == ["ok", "ok"], results
+    assert sorted(done is None for _, done in results) == [False, True]
+    assert Call.objects.get(pk=call.pk).last_reference_number == 1
+    assert AuditEntry.objects.filter(action="application.email_confirm").count() == 1
+
+
 def test_a_unit_racing_itself_gets_one_application_and_no_gap(call):
     twin_code = values(999)["credit_code"]
 
@@ -243,7 +272,9 @@ def test_the_same_unit_submitted_at_once_the_losers_keep_their_form_and_file(
             assert "我的盖章件.png" in html
     assert Application.objects.count() == 1
     application = Application.objects.get()
-    assert application.reference == "CQO-2021-0001"
+    # an anonymous visitor's application: no reference until its address is confirmed
+    assert application.reference.startswith("CQO-2021-U")
+    assert Call.objects.get(pk=call.pk).last_reference_number == 0
     assert PendingUpload.objects.filter(field_name="seal_scan").count() == racers - 1
     kept = {application.seal_scan.name, *PendingUpload.objects.values_list("file", flat=True)}
     assert _stored_files(settings.MEDIA_ROOT) == sorted(kept)

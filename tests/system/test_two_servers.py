@@ -25,7 +25,8 @@ from django.db import connection
 
 from applications import demo
 from applications.models import Application
-from tests.factories import form_data
+from outbox.models import OutgoingMail
+from tests.factories import CONFIRM_LINK, form_data
 from tests.system.servers import ROOT, free_port, start_gunicorn
 
 pytestmark = [
@@ -148,6 +149,21 @@ def cluster(tmp_path, call, s3_server):
             )
 
 
+def mailed_confirmation_token(mails) -> str:
+    """The confirmation link's token: from the outbox while the mail waits, else from the
+    mail the worker wrote (the stored copy drops the link once sent)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        texts = list(OutgoingMail.objects.filter(kind="confirm").values_list("text", flat=True))
+        texts += [p.read_text() for p in mails.glob("*")]
+        for text in texts:
+            found = CONFIRM_LINK.search(text.replace("=\n", ""))
+            if found:
+                return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError("no confirmation link")
+
+
 def test_two_servers_share_files_cache_limits_sessions_and_the_worker(call, cluster):
     (servers, mails) = cluster
     a = httpx.Client(base_url=servers["A"], timeout=30)
@@ -165,19 +181,23 @@ def test_two_servers_share_files_cache_limits_sessions_and_the_worker(call, clus
         headers={"Referer": f"{servers['A']}{apply}"},
     )
     assert response.status_code == 303, response.text[:2000]
-    private = response.headers["location"]
+    assert response.headers["location"] == f"/calls/{call.code}/apply/check-mail/"
+    # The applicant opens the link of the confirmation mail (on A): the private page.
+    opened = a.get(f"/confirm/{mailed_confirmation_token(mails)}/")
+    assert opened.status_code == 303, opened.text[:2000]
+    private = opened.headers["location"]
     assert re.fullmatch(r"/a/CQO-2021-0001/[\w-]+/", private)
     downloaded = httpx.get(f"{servers['B']}{private}files/seal_scan/", timeout=30)
     assert downloaded.status_code == 200
     assert downloaded.content == seal
     assert not any(p for p in (mails.parent / "media-B").rglob("*") if p.is_file())
 
-    # The receipt and the confirmation, sent by the worker, not by A.
+    # The address confirmation, the receipt and the submission, sent by the worker, not by A.
     deadline = time.monotonic() + 30
-    while len(list(mails.glob("*"))) < 2 and time.monotonic() < deadline:
+    while len(list(mails.glob("*"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     sent = "".join(p.read_text() for p in mails.glob("*"))
-    assert sent.count("To: ") == 2 and Application.objects.get().contact_email in sent
+    assert sent.count("To: ") == 3 and Application.objects.get().contact_email in sent
 
     # 2. A login made on A holds on B (sessions in the database, behind the shared cache).
     User.objects.create(
