@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from applications import queries, services
 from applications.models import Application, Conflict
-from tests.factories import create_application, form_data, seal_file, seal_upload, values
+from tests.factories import (
+    confirm_by_mail,
+    create_application,
+    form_data,
+    seal_file,
+    seal_upload,
+    values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +48,11 @@ def test_a_ticked_body_becomes_its_conflict_on_submission(client, call):
     assert response.status_code == 303
     application = Application.objects.get()
     assert application.related_bodies == [bodies[2].pk]
+    # Submitted (and so declared) once the address is confirmed, from the mailed link.
+    assert declared(application) == []
+    assert confirm_by_mail(client).status_code == 303
+    application.refresh_from_db()
+    assert application.status == "submitted"
     assert declared(application) == [(bodies[2].pk, "本单位为该委员会会员单位")]
     entry = application.audit_entries.get(action="application.conflict_declare")
     assert (entry.actor, entry.body, entry.data["conflict_source"]) == (
