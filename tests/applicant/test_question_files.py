@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from applications import services
 from applications.models import AnswerFile, Application, Question, QuestionKind
-from tests.factories import form_data, other_call, pdf_upload, seal_upload
+from tests.factories import confirm_by_mail, form_data, other_call, pdf_upload, seal_upload
 from tests.factories.documents import page_texts
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,7 @@ def test_the_file_is_kept_through_an_error_elsewhere_and_saved_with_the_form(cli
         },
     )
     assert response.status_code == 303
+    assert confirm_by_mail(client).status_code == 303  # the submission completes
     application = Application.objects.get()
     row = AnswerFile.objects.get()
     assert (application.status, row.original_name, row.question) == (
@@ -128,7 +129,7 @@ def test_an_edit_replaces_the_file_and_an_optional_one_can_be_removed(client, as
         APPLY,
         {**form_data(b, 5), licence.key: pdf_upload("旧执照.pdf"), "seal_scan": seal_upload()},
     )
-    edit = f"{response['Location']}edit/"
+    edit = f"{confirm_by_mail(client)['Location']}edit/"
     page = client.get(edit).content.decode()
     assert "当前文件：<strong>旧执照.pdf</strong>" in page
     assert f'name="{licence.key}_clear"' not in page  # required: replaced, never removed
@@ -157,7 +158,8 @@ def test_the_file_is_shown_printed_exported_and_viewed_in_admin(client, asking, 
     response = client.post(
         APPLY, {**form_data(b, 6), licence.key: upload, "seal_scan": seal_upload()}
     )
-    private = response["Location"]
+    assert response.status_code == 303
+    private = confirm_by_mail(client)["Location"]
     application = Application.objects.get()
     page = re.sub(r"\s+", " ", client.get(private).content.decode())
     link = f"{private}files/{licence.key}/"

@@ -178,6 +178,7 @@ def test_a_file_question_on_a_phone_keeps_the_chosen_file_through_an_error(
     screenshot(page, "questions-file-phone-kept")
     fill_form(page, applicant_values(27), write_files(tmp_path), typing=False)
     page.locator(DRAFT).click()
+    open_confirmation_link(page)
     expect(page).to_have_url(PRIVATE)
     assert AnswerFile.objects.get().original_name == LICENCE_NAME
     expect(page.locator("body")).to_contain_text(LICENCE_NAME)
@@ -198,6 +199,7 @@ def test_the_organiser_sees_the_file_answer_in_the_application_page(
         files={"seal_scan": seal_file()},
         answer_files={licence.pk: pdf_file(LICENCE_NAME)},
         action="submit",
+        confirmed=True,
     )
     selector("chief")
     for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):

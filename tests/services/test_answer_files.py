@@ -56,6 +56,7 @@ def create(call, number=1, *, action="submit", answer_files=None, **overrides):
         files={"seal_scan": seal_file()} if action == "submit" else {},
         answer_files=answer_files or {},
         action=action,
+        confirmed=True,  # an address already confirmed: these tests are about the files
     )
 
 

@@ -32,6 +32,7 @@ from applications.storage import private_storage
 from chiefquality.storage_url import storage_from_url
 from tests.factories import (
     UserFactory,
+    confirm_by_mail,
     create_application,
     form_data,
     other_call,
@@ -276,7 +277,9 @@ def test_a_file_question_is_answered_in_the_bucket_and_replaced_there(
     assert STORED_NAME.match(row.file.name)
     assert s3_bucket.keys() == sorted([application.seal_scan.name, row.file.name])
     assert s3_bucket.read(row.file.name) == pdf_bytes
-    download = client.get(f"{response['Location']}files/{licence.key}/")
+    private = confirm_by_mail(client)["Location"]
+    application.refresh_from_db()
+    download = client.get(f"{private}files/{licence.key}/")
     assert read_download(download) == pdf_bytes
 
     # The scan matches; a new file changes a printed answer, so the save is refused as
@@ -308,7 +311,7 @@ def test_a_file_question_is_answered_in_the_bucket_and_replaced_there(
     assert refused.value.error_dict["seal_scan"][0].code == "stale_scan"
     assert s3_bucket.keys() == kept
 
-    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    token = private.rstrip("/").rsplit("/", 1)[-1]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("applications:edit", args=[application.reference, token]),
