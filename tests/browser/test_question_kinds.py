@@ -140,7 +140,7 @@ def test_every_kind_of_question_drafted_refused_kept_submitted_and_printed(
     assert page.request.get(link.get_attribute("href")).body() == licence.read_bytes()
     screenshot(page, "questions-every-kind-private")
 
-    pdf = page.request.get(f"{page.url}form.pdf").body()
+    pdf = page.request.get(f"{page.url}form.pdf", timeout=60_000)  # rendered by WeasyPrint.body()
     text = "".join(page_texts(pdf)).replace(" ", "")
     for printed in (
         "附加信息",
