@@ -118,7 +118,8 @@ def test_a_manager_copies_the_call_adds_two_questions_publishes_and_a_phone_appl
 
     application = Application.objects.get(reference="RSQ-2027-0001")
     assert sorted(application.extra_answers.values()) == ["100 家以上", "5000–10000"]
-    pdf = phone.request.get(f"{phone.url}form.pdf", timeout=60_000)  # rendered by WeasyPrint.body()
+    # WeasyPrint renders it in the live server: up to 60 s on a loaded machine.
+    pdf = phone.request.get(f"{phone.url}form.pdf", timeout=60_000).body()
     pdf_page_png(pdf, 1, dpi=80, keep_as="calls-form-pdf-page1.png")
     pdf_page_png(pdf, 2, dpi=80, keep_as="calls-form-pdf-page2.png")
     pdf_text = "".join(page_texts(pdf))

@@ -140,7 +140,8 @@ def test_every_kind_of_question_drafted_refused_kept_submitted_and_printed(
     assert page.request.get(link.get_attribute("href")).body() == licence.read_bytes()
     screenshot(page, "questions-every-kind-private")
 
-    pdf = page.request.get(f"{page.url}form.pdf", timeout=60_000)  # rendered by WeasyPrint.body()
+    # WeasyPrint renders it in the live server: up to 60 s on a loaded machine.
+    pdf = page.request.get(f"{page.url}form.pdf", timeout=60_000).body()
     text = "".join(page_texts(pdf)).replace(" ", "")
     for printed in (
         "附加信息",
