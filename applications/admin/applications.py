@@ -521,15 +521,21 @@ class ApplicationAdmin(ReadOnlyAdmin):
             and remaining < application.call.required_recommendations,
         }
 
-    def conflict_view(self, request, pk):
-        """A reviewer declares a conflict of their body (or of a person of it) from the
-        application page; a refused form is shown again in the page, as typed."""
-        application = get_object_or_404(
+    @staticmethod
+    def _visible_application(request, pk) -> Application:
+        """The application ``pk`` among those ``request.user`` may see (its call read along),
+        else 404: the review and 回避 pages start from it."""
+        return get_object_or_404(
             queries.applications_visible_to(
                 request.user, Application.objects.select_related("call")
             ),
             pk=pk,
         )
+
+    def conflict_view(self, request, pk):
+        """A reviewer declares a conflict of their body (or of a person of it) from the
+        application page; a refused form is shown again in the page, as typed."""
+        application = self._visible_application(request, pk)
         if not self.has_view_permission(request, application):
             raise PermissionDenied
         if request.method != "POST":
@@ -558,12 +564,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     def conflict_remove_view(self, request, pk, conflict_pk):
         """Remove a conflict: a page asking the reason (GET), the service (POST)."""
-        application = get_object_or_404(
-            queries.applications_visible_to(
-                request.user, Application.objects.select_related("call")
-            ),
-            pk=pk,
-        )
+        application = self._visible_application(request, pk)
         conflict = get_object_or_404(
             Conflict.objects.select_related("body", "declared_by"),
             pk=conflict_pk,
@@ -667,12 +668,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
         """A reviewer writes or changes their body's verdict from the application page (the
         form is there); "保存并评审下一家未评审" then opens the next application their body has
         not reviewed. A refused form is shown again in the application page, as typed."""
-        application = get_object_or_404(
-            queries.applications_visible_to(
-                request.user, Application.objects.select_related("call")
-            ),
-            pk=pk,
-        )
+        application = self._visible_application(request, pk)
         if not self.has_view_permission(request, application):
             raise PermissionDenied
         if request.method != "POST":
