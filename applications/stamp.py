@@ -140,6 +140,12 @@ def scan_texts(application: Any) -> list[str]:
     return texts
 
 
+def missing_pages(application: Any) -> str:
+    """The pages of the current version a partial seal scan lacks: "2、3"."""
+    verdict = judge(scan_texts(application), application.reference, digest(application))
+    return "、".join(str(page) for page in verdict.missing)
+
+
 def judge(texts: list[str], reference: str, code: str) -> Verdict:
     """What the QR texts found on a scan say, against the application's current digest.
 

@@ -115,6 +115,14 @@ def applicant_fieldsets():
         yield (section.title, {"fields": tuple(lines)})
 
 
+# The paper check in a few characters, for the change list (its full label is the title).
+SCAN_CHECK_SHORT = {
+    enums.ScanCheck.MATCHES: gettext_lazy("✓ 一致"),
+    enums.ScanCheck.STALE: gettext_lazy("✗ 不一致"),
+    enums.ScanCheck.OTHER: gettext_lazy("✗ 非本申报"),
+    enums.ScanCheck.UNREADABLE: gettext_lazy("? 未识别"),
+}
+
 PHONE_SPELLING = re.compile(r"^(?:\+?86|0086)?[\d\s\-()（）]{7,}$")
 
 
@@ -209,11 +217,13 @@ class ApplicationAdmin(ReadOnlyAdmin):
             "industry_code",
             "standards_list",
             "status_badge",
+            # Right after the status: at 1280 px a row's paper check is read without
+            # scrolling sideways (tests/browser/test_change_list_layout.py).
+            "scan_check_column",
             *[verdict_column(body) for body in self._bodies(request)],
             "mean_score_display",
             "quorum_display",
             self._conflicts_display(request),
-            "scan_check_display",
         )
 
     def get_list_filter(self, request):
@@ -412,22 +422,38 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("盖章表校验"), ordering="scan_check")
     def scan_check_display(self, obj):
-        """What the version stamps on the scan say (applications.stamp); a warning unless
-        the scan matches the current data or no scan is there yet."""
+        """What the version stamps on the scan say (applications.stamp), in full, on the
+        application's page; a warning unless the scan matches the current data or no scan is
+        there yet."""
         if not obj.scan_check:
             return "—"
         label = obj.get_scan_check_display()
         if obj.scan_check == enums.ScanCheck.PARTIAL:
-            missing = "、".join(
-                str(page)
-                for page in stamp.judge(
-                    stamp.scan_texts(obj), obj.reference, stamp.digest(obj)
-                ).missing
-            )
-            label = _("%(label)s（缺少第 %(pages)s 页）") % {"label": label, "pages": missing}
+            label = _("%(label)s（缺少第 %(pages)s 页）") % {
+                "label": label,
+                "pages": stamp.missing_pages(obj),
+            }
         if obj.scan_check == enums.ScanCheck.MATCHES:
             return format_html('<span class="scan-check-matches">{}</span>', label)
         return format_html('<strong class="scan-check-{}">{}</strong>', obj.scan_check, label)
+
+    @admin.display(description=gettext_lazy("盖章表"), ordering="scan_check")
+    def scan_check_column(self, obj):
+        """The paper check in the change list: a badge of a few characters that never wraps,
+        read at a glance (a mark and a colour per outcome), its full label as the title;
+        missing pages are named ("缺第 2、3 页")."""
+        if not obj.scan_check:
+            return "—"
+        if obj.scan_check == enums.ScanCheck.PARTIAL:
+            short = _("缺第 %(pages)s 页") % {"pages": stamp.missing_pages(obj)}
+        else:
+            short = SCAN_CHECK_SHORT[obj.scan_check]
+        return format_html(
+            '<span class="scan-badge scan-badge-{}" title="{}">{}</span>',
+            obj.scan_check,
+            obj.get_scan_check_display(),
+            short,
+        )
 
     @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):

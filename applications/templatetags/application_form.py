@@ -94,10 +94,7 @@ def extra_answers(application, hidden=False, questions=None, files=None):
 @register.simple_tag
 def scan_missing_pages(application) -> str:
     """The pages of the current version a partial seal scan lacks: "2、3"."""
-    verdict = stamp.judge(
-        stamp.scan_texts(application), application.reference, stamp.digest(application)
-    )
-    return "、".join(str(page) for page in verdict.missing)
+    return stamp.missing_pages(application)
 
 
 THUMBNAIL_SUFFIXES = (".png", ".jpg", ".heic", ".heif")

@@ -140,13 +140,13 @@ def test_the_organiser_sees_every_outcome(transactional_db, call, open_page):
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(5)
     for application, label in (
-        (matching, "与在线内容一致"),
-        (stale, "与在线内容不一致"),
-        (partial, "缺少第 2"),
-        (other, "其他申报的表"),
+        (matching, "✓ 一致"),
+        (stale, "✗ 不一致"),
+        (partial, "缺第 2"),
+        (other, "✗ 非本申报"),
     ):
         row = page.locator("#result_list tr", has_text=application.reference)
-        expect(row.locator("td.field-scan_check_display")).to_contain_text(label)
+        expect(row.locator("td.field-scan_check_column")).to_contain_text(label)
     screenshot(page, "seal-check-admin-list")
 
     page.goto("/admin/applications/application/?scan_check__exact=stale")
