@@ -520,10 +520,12 @@ class ApplicationForm(forms.ModelForm):
         if upload:
             kinds, _accept = self.file_fields[name]
             # The red-seal hint is a job of the worker once saved (applications/seal_jobs.py).
-            inspected = uploads.inspect_upload(upload, allowed=kinds)
+            seal = name == SEAL_FIELD
+            inspected = uploads.inspect_upload(upload, allowed=kinds, keep_picture=seal)
             # The version stamps are read here, in the request: the page after the upload
             # says at once whether the scan matches (about a second at most; bench/qr_check.py).
-            stamps = uploads.read_stamps(upload, inspected.kind) if name == SEAL_FIELD else []
+            # A photo is decoded once, by the check; the reader reads its picture.
+            stamps = uploads.read_stamps(upload, inspected.kind, inspected.picture) if seal else []
             return NewFile(
                 upload=upload,
                 original_name=display_filename(upload.name),

@@ -864,8 +864,8 @@ def add_seal_page(request, reference, token):
         messages.error(request, _("请选择要追加的一页照片。"))
         return see_other(back)
     try:
-        inspected = uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
-        stamps = uploads.read_stamps(upload, inspected.kind)
+        inspected = uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS, keep_picture=True)
+        stamps = uploads.read_stamps(upload, inspected.kind, inspected.picture)
         services.seal_page_add(
             application=application,
             page=services.NewFile(

@@ -29,6 +29,7 @@ from applications.uploads.images import (
     bomb_error,
     bomb_warnings_as_errors,
     opened_image,
+    upright,
 )
 from applications.uploads.kinds import (
     DOCX_MAX_ENTRIES,
@@ -45,21 +46,28 @@ from applications.uploads.kinds import (
 from applications.uploads.seal import SEAL_WORK_SIZE, hint, shows_red_seal
 
 
-def check_image(f: IO[bytes], name: str, *, kind: str, seal_hint: bool = False) -> bool | None:
+def check_image(
+    f: IO[bytes], name: str, *, kind: str, seal_hint: bool = False, keep_picture: bool = False
+) -> tuple[bool | None, Image.Image | None]:
     """Decode every pixel: catches truncated and corrupt files a header check would miss.
 
     A JPEG is decoded at the smallest scale that still leaves the seal check enough
     pixels (``draft``): every block of the file is still read and decoded, so damage
     is still found, at a fraction of the time and memory. Returns the red-seal hint
-    when ``seal_hint``, from the same decoded pixels, else None.
+    when ``seal_hint``, from the same decoded pixels, else None; and with
+    ``keep_picture`` the upright picture when it was decoded in full (a PNG, a HEIF, a
+    small JPEG: what the QR reader would decode again), else None.
     """
     f.seek(0)
     with bomb_warnings_as_errors():
         try:
             with opened_image(f, kind) as img:
+                size = img.size
                 img.draft("RGB", (SEAL_WORK_SIZE, SEAL_WORK_SIZE))
                 img.load()  # ImageFile.LOAD_TRUNCATED_IMAGES stays False: truncation raises
-                return hint(shows_red_seal, img) if seal_hint else None
+                seal = hint(shows_red_seal, img) if seal_hint else None
+                whole = keep_picture and img.size == size
+                return seal, upright(img) if whole else None
         except TooManyPixels as exc:
             raise bomb_error(name, exc.limit) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -145,6 +145,26 @@ def heif_picture(f: IO[bytes], limit: int) -> Image.Image:
     return picture
 
 
+def upright(img: Image.Image) -> Image.Image:
+    """RGB (or L) on white, turned as the EXIF orientation says (a phone stores the sensor's
+    rows as taken and a tag saying how to turn them). Never ``img`` itself: the picture
+    outlives the file it was opened from."""
+    orientation = img.getexif().get(0x0112, 1)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        picture = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        picture = picture.convert("RGB")
+    elif img.mode in ("L", "RGB"):
+        img.load()
+        picture = img
+    else:
+        picture = img.convert("RGB")
+    transpose = UPRIGHT.get(orientation)
+    if transpose is not None:
+        return picture.transpose(transpose)
+    return picture.copy() if picture is img else picture
+
+
 @contextmanager
 def bomb_warnings_as_errors() -> Iterator[None]:
     """Silence decoder chatter (odd EXIF and the like) but make bomb warnings errors.

@@ -30,7 +30,7 @@ from applications.uploads.seal import hint, pdf_shows_red_seal
 
 
 def inspect_upload(
-    f: IO[bytes], *, allowed: frozenset[str], seal_hint: bool = False
+    f: IO[bytes], *, allowed: frozenset[str], seal_hint: bool = False, keep_picture: bool = False
 ) -> InspectedFile:
     """Check an uploaded file against the upload contract and describe it.
 
@@ -38,8 +38,9 @@ def inspect_upload(
     the set of ALLOWED_KINDS keys this field accepts. Raises ValidationError
     (see the module docstring); on success returns an InspectedFile, with the
     red-seal hint of detect_red_seal when ``seal_hint`` (worked out from the pixels
-    the check has already decoded). Either way ``f`` is rewound to the start, so it
-    can be saved or inspected again.
+    the check has already decoded), and with ``keep_picture`` the picture it decoded in
+    full, for the QR reader (``InspectedFile.picture``: a HEIC photo is decoded once).
+    Either way ``f`` is rewound to the start, so it can be saved or inspected again.
     """
     name = os.path.basename(getattr(f, "name", None) or "")
     limit = settings.UPLOAD_MAX_BYTES
@@ -84,12 +85,15 @@ def inspect_upload(
                 code="polyglot",
                 params={"name": name, "kind": info.label},
             )
+        picture = None
         if kind in PIL_FORMATS:
-            seal = check_image(f, name, kind=kind, seal_hint=seal_hint)
+            seal, picture = check_image(
+                f, name, kind=kind, seal_hint=seal_hint, keep_picture=keep_picture
+            )
         else:
             VALIDATORS[kind](f, name, head)
             seal = hint(pdf_shows_red_seal, f) if seal_hint and kind == "pdf" else None
-        return InspectedFile(kind, info.content_type, info.extensions[0], size, seal)
+        return InspectedFile(kind, info.content_type, info.extensions[0], size, seal, picture)
     finally:
         f.seek(0)
 

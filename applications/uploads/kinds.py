@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -39,6 +40,9 @@ class InspectedFile:
     extension: str  # canonical extension with dot, e.g. ".pdf", ".jpg"
     size: int
     seal_detected: bool | None = None  # the red-seal hint, when asked for (see detect_red_seal)
+    # The upright picture the check decoded, when asked for (``keep_picture``) and decoded in
+    # full: the QR reader reads it instead of decoding the file again (``read_stamps``).
+    picture: Any = field(default=None, compare=False, repr=False)
 
 
 MB = 1024 * 1024

@@ -32,9 +32,9 @@ from PIL import Image, ImageFilter
 from applications import stamp
 from applications.uploads.images import (
     PHOTO_SIDE,
-    UPRIGHT,
     bomb_warnings_as_errors,
     opened_image,
+    upright,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,12 +45,16 @@ PDF_DPI = 200
 PDF_MAX_PIXELS = 12_000_000  # per rendered page
 
 
-def read_stamps(f: IO[bytes], kind: str) -> list[str]:
+def read_stamps(f: IO[bytes], kind: str, picture: Image.Image | None = None) -> list[str]:
     """The text of every version stamp found in the upload (each once; other QR codes left
-    out), for ``stamp.judge``. Rewinds f."""
+    out), for ``stamp.judge``. ``picture``: the upright picture the upload check already
+    decoded (``InspectedFile.picture``), read instead of decoding the file again. Rewinds f."""
     try:
         with bomb_warnings_as_errors():
-            texts = list(_pdf_texts(f) if kind == "pdf" else _image_texts(f, kind))
+            if picture is not None:
+                texts = _read_picture(_fit(picture, FULL_SIDE))
+            else:
+                texts = list(_pdf_texts(f) if kind == "pdf" else _image_texts(f, kind))
     except Exception:  # a hint must never break the upload
         logger.info("could not read QR codes from a %s upload", kind, exc_info=True)
         texts = []
@@ -113,25 +117,8 @@ def _image_texts(f: IO[bytes], kind: str) -> list[str]:
             # half and all of it, so a 40 MP photo is decoded at a quarter of its pixels.
             half = FULL_SIDE // 2
             img.draft("RGB", (img.width * half // full, img.height * half // full))
-        picture = _upright(img)
+        picture = upright(img)
     return _read_picture(_fit(picture, FULL_SIDE))
-
-
-def _upright(img: Image.Image) -> Image.Image:
-    """RGB (or L) on white, turned as the EXIF orientation says (a phone stores the sensor's
-    rows as taken and a tag saying how to turn them)."""
-    orientation = img.getexif().get(0x0112, 1)
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        picture = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-        picture = picture.convert("RGB")
-    elif img.mode in ("L", "RGB"):
-        picture = img.copy() if orientation != 1 else img
-        picture.load()
-    else:
-        picture = img.convert("RGB")
-    transpose = UPRIGHT.get(orientation)
-    return picture.transpose(transpose) if transpose is not None else picture
 
 
 def _fit(img: Image.Image, side: int) -> Image.Image:

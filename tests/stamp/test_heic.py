@@ -13,6 +13,7 @@ from applications import stamp, uploads
 from applications.documents import pdf
 from applications.enums import ScanCheck
 from applications.models import Application
+from applications.uploads import formats, images, qr
 from tests.factories import create_application, form_data, selector
 from tests.factories import scans as s
 
@@ -108,3 +109,48 @@ def test_a_heic_over_the_pillow_budget_is_read_by_strips_and_refused_only_past_i
         uploads.inspect_upload(upload, allowed=uploads.SEAL_KINDS)
     assert refused.value.code == "image_bomb"
     assert "1800 万像素" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "size",
+    [(2400, 1800), (5000, 3750)],
+    ids=["decoded-by-pillow", "decoded-by-strips"],
+)
+def test_a_heic_seal_scan_is_decoded_once_for_the_check_and_the_qr_reader(
+    call, client, monkeypatch, size
+):
+    """The upload check decodes every pixel of the photo; the QR reader reads that picture
+    rather than decoding the HEIC again (about a second for 24 MP: docs/performance.md)."""
+    opened, decoded = [], []
+
+    def counting(module, name, seen):
+        real = getattr(module, name)
+
+        def spy(*args, **kwargs):
+            seen.append(name)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+
+    for module in (formats, qr):
+        counting(module, "opened_image", opened)
+    counting(images, "open_heif", decoded)
+
+    application, token = create_application(call, 53, unit_profile=SHORT, drafter_resume=SHORT)
+    application = Application.objects.get(pk=application.pk)
+    pages = s.pdf_pages(pdf.application_form_pdf(application), dpi=150)
+    photo = heic_bytes(s.on_table(pages[0], size=size))
+    first = str(call.standards.first().pk)
+    data = form_data(call, 53, unit_profile=SHORT, drafter_resume=SHORT, standards=[first])
+    data = {k: v for k, v in data.items() if k != "idempotency_key"}
+    data["action"] = "save"
+    data["seal_scan"] = SimpleUploadedFile("IMG_0004.HEIC", photo, content_type="image/heic")
+    response = client.post(f"/a/{application.reference}/{token}/edit/", data)
+    assert response.status_code == 303, response.content.decode()[:2000]
+
+    saved = Application.objects.get(pk=application.pk)
+    expected = ScanCheck.MATCHES if len(pages) == 1 else ScanCheck.PARTIAL
+    assert saved.scan_check == expected
+    assert saved.scan_stamps == [stamp.qr_text(saved.reference, stamp.digest(saved), 1, len(pages))]
+    assert opened == ["opened_image"]  # the check's; the reader used its picture
+    assert len(decoded) == (1 if max(size) > images.PHOTO_SIDE else 0)
