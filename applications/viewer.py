@@ -21,3 +21,16 @@ INLINE_POLICY = (
 def inline_type(stored_name: str) -> str | None:
     """The content type to show ``stored_name`` inline with, or None (download only)."""
     return INLINE_TYPES.get(PurePosixPath(stored_name or "").suffix.lower())
+
+
+# Kept as uploaded, shown to organisers as a JPEG rendition made when asked for (an iPhone's
+# HEIC, which most browsers cannot show; views.RENDITION_EXTENSIONS).
+RENDITION_SUFFIXES = (".heic", ".heif")
+
+
+def shown_type(stored_name: str) -> str | None:
+    """What an organiser's page shows ``stored_name`` as: its own type, a HEIC as its JPEG
+    rendition, or None (download only)."""
+    if PurePosixPath(stored_name or "").suffix.lower() in RENDITION_SUFFIXES:
+        return "image/jpeg"
+    return inline_type(stored_name)

@@ -376,7 +376,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
             name,
             _("（下载）"),
         )
-        kind = viewer.inline_type(stored_name)
+        kind = viewer.shown_type(stored_name)
         if kind is None:
             return download
         inline = f"{url}?inline=1"

@@ -749,7 +749,8 @@ def print_form(request, reference, token):
     )
 
 
-RENDITION_EXTENSIONS = {".heic": "heif", ".heif": "heif"}  # stored as uploaded, shown as JPEG
+# Stored as uploaded, shown as JPEG (viewer.RENDITION_SUFFIXES).
+RENDITION_EXTENSIONS = dict.fromkeys(viewer.RENDITION_SUFFIXES, "heif")
 
 
 def _file_response(

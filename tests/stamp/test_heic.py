@@ -79,6 +79,13 @@ def test_an_iphone_photo_of_the_form_matches_and_organisers_get_a_jpeg(call, cli
         assert (jpeg.format, jpeg.size) == ("JPEG", (2400, 1800))
     original = organiser.get(f"/organiser/files/{saved.pk}/seal_scan/?original=1")
     assert b"".join(original.streaming_content) == photo
+    # The application's admin page shows the photo, as its JPEG, in the page.
+    shown = f"/organiser/files/{saved.pk}/seal_scan/?inline=1"
+    change = organiser.get(f"/admin/applications/application/{saved.pk}/change/")
+    assert f'<img src="{shown}"' in change.content.decode()
+    inline = organiser.get(shown)
+    assert inline["Content-Type"] == "image/jpeg"
+    assert inline["Content-Disposition"].startswith("inline")
 
 
 def test_a_heic_over_the_pillow_budget_is_read_by_strips_and_refused_only_past_its_limit(call):
