@@ -23,7 +23,7 @@ from tests.factories import create_application, selector
 from tests.factories import scans as s
 from tests.jobs import run_jobs
 
-from .conftest import DESKTOP, PHONE, screenshot
+from .conftest import DESKTOP, PHONE, artifact_path, screenshot
 from .helpers import SUBMIT
 from .test_organiser_flow import log_in
 
@@ -106,10 +106,11 @@ def test_print_stamp_photograph_upload_edit_and_upload_again(
     assert Application.objects.get(pk=application.pk).scan_check == ScanCheck.MATCHES
 
 
-def test_the_organiser_sees_every_outcome(transactional_db, call, open_page):
-    matching, _ = create_application(call, 32)
+def test_the_applicant_and_the_organiser_see_every_outcome(transactional_db, call, open_page):
+    tokens = {}
+    matching, tokens["matches"] = create_application(call, 32)
     new_scan(matching, pdf.application_form_pdf(Application.objects.get(pk=matching.pk)))
-    stale, _ = create_application(call, 33)
+    stale, tokens["stale"] = create_application(call, 33)
     new_scan(stale, pdf.application_form_pdf(Application.objects.get(pk=stale.pk)))
     stale = Application.objects.get(pk=stale.pk)
     services.application_update(
@@ -123,16 +124,18 @@ def test_the_organiser_sees_every_outcome(transactional_db, call, open_page):
         action="submit",
         confirm_stale=True,
     )
-    partial, _ = create_application(call, 34, unit_profile="本单位推行首席质量官制度。" * 250)
+    partial, tokens["partial"] = create_application(
+        call, 34, unit_profile="本单位推行首席质量官制度。" * 250
+    )
     whole = pdf.application_form_pdf(Application.objects.get(pk=partial.pk))
     writer = PdfWriter()
     writer.add_page(PdfReader(io.BytesIO(whole)).pages[0])
     first = io.BytesIO()
     writer.write(first)
     new_scan(partial, first.getvalue())
-    other, _ = create_application(call, 35)
+    other, tokens["other"] = create_application(call, 35)
     new_scan(other, pdf.application_form_pdf(Application.objects.get(pk=matching.pk)))
-    create_application(call, 36)  # the factory's PNG: unreadable
+    unreadable, tokens["unreadable"] = create_application(call, 36)  # the factory's PNG
     selector("chief")
 
     page = open_page(None, **DESKTOP)
@@ -158,6 +161,40 @@ def test_the_organiser_sees_every_outcome(transactional_db, call, open_page):
     expect(page.locator(".field-scan_check_display")).to_contain_text("与在线内容不一致")
     expect(page.locator(".field-seal_scan_link")).to_be_visible()
     screenshot(page, "seal-check-admin-stale")
+
+    # Every outcome on the application's admin page, and on the applicant's private page
+    # (a phone) with what to do about it.
+    phone = open_page(None, **PHONE)
+    for application, outcome, in_admin, private in (
+        (matching, "matches", "与在线内容一致", "二维码与当前在线填写内容一致"),
+        (partial, "partial", "缺页（缺少第 2", "缺少第 2"),
+        (other, "other", "其他申报的表", "属于另一份申报"),
+        (unreadable, "unreadable", "未识别到校验码", "未在上传的文件中识别到申报表的二维码"),
+        (stale, "stale", "与在线内容不一致", "请重新打印盖章"),
+    ):
+        assert Application.objects.get(pk=application.pk).scan_check == outcome
+        page.goto(f"/admin/applications/application/{application.pk}/change/")
+        expect(page.locator(".field-scan_check_display")).to_contain_text(in_admin)
+        screenshot(page, f"seal-check-admin-page-{outcome}")
+        seal_rows = page.locator("fieldset", has=page.locator(".field-scan_check_display"))
+        if outcome == "unreadable":  # the factory's PNG: the scan itself beside its outcome
+            scan = seal_rows.locator(".field-seal_scan_link img")
+            scan.scroll_into_view_if_needed()
+            expect(scan).to_have_js_property("complete", True)
+            assert scan.evaluate("img => img.naturalWidth") > 0
+        seal_rows.screenshot(path=artifact_path(f"seal-check-admin-field-{outcome}"))
+        phone.goto(f"/a/{application.reference}/{tokens[outcome]}/")
+        expect(phone.locator("#scan-check")).to_contain_text(private)
+        # Pages are added one by one only to a form with pages missing; the other outcomes
+        # need the whole stamped form again.
+        adding = phone.locator("form.add-seal-page")
+        expect(adding).to_have_count(1 if outcome == "partial" else 0)
+        if outcome == "partial":
+            expect(adding).to_contain_text("追加缺少的第 2、3 页")
+        screenshot(phone, f"seal-check-private-{outcome}-phone")
+        phone.locator("#scan-check").screenshot(
+            path=artifact_path(f"seal-check-private-box-{outcome}-phone")
+        )
 
 
 def test_a_long_form_photographed_page_by_page(transactional_db, call, open_page, tmp_path):
