@@ -28,6 +28,19 @@ def heic_bytes(img: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def post_photo(client, call, number, application, token, name, photo, action) -> Application:
+    """The photo as the seal scan of the edit form, with the answers the factory gave the
+    application (its ``number``): the page photographed is the one printed."""
+    first = str(call.standards.first().pk)
+    data = form_data(call, number, unit_profile=SHORT, drafter_resume=SHORT, standards=[first])
+    data = {k: v for k, v in data.items() if k != "idempotency_key"}
+    data["action"] = action
+    data["seal_scan"] = SimpleUploadedFile(name, photo, content_type="image/heic")
+    response = client.post(f"/a/{application.reference}/{token}/edit/", data)
+    assert response.status_code == 303, response.content.decode()[:2000]
+    return Application.objects.get(pk=application.pk)
+
+
 def test_a_heic_is_a_seal_kind_judged_by_its_content():
     data = heic_bytes(Image.new("RGB", (64, 48), "white"))
     photo = SimpleUploadedFile("IMG_0001.HEIC", data, content_type="image/heic")
@@ -51,16 +64,7 @@ def test_an_iphone_photo_of_the_form_matches_and_organisers_get_a_jpeg(call, cli
         spread.paste(page, (number * (page.width + 20), 0))
     photo = heic_bytes(s.on_table(spread, size=(2400, 1800), fill=0.95))
 
-    # The same answers as posted: the page photographed is the one printed.
-    first = str(call.standards.first().pk)
-    data = form_data(call, 51, unit_profile=SHORT, drafter_resume=SHORT, standards=[first])
-    data = {k: v for k, v in data.items() if k != "idempotency_key"}
-    data["action"] = "submit"
-    data["seal_scan"] = SimpleUploadedFile("IMG_0002.HEIC", photo, content_type="image/heic")
-    response = client.post(f"/a/{application.reference}/{token}/edit/", data)
-    assert response.status_code == 303, response.content.decode()[:2000]
-
-    saved = Application.objects.get(pk=application.pk)
+    saved = post_photo(client, call, 51, application, token, "IMG_0002.HEIC", photo, "submit")
     assert saved.scan_check == ScanCheck.MATCHES
     code = stamp.digest(saved)
     assert saved.scan_stamps == [
@@ -147,15 +151,7 @@ def test_a_heic_seal_scan_is_decoded_once_for_the_check_and_the_qr_reader(
     application = Application.objects.get(pk=application.pk)
     pages = s.pdf_pages(pdf.application_form_pdf(application), dpi=150)
     photo = heic_bytes(s.on_table(pages[0], size=size))
-    first = str(call.standards.first().pk)
-    data = form_data(call, 53, unit_profile=SHORT, drafter_resume=SHORT, standards=[first])
-    data = {k: v for k, v in data.items() if k != "idempotency_key"}
-    data["action"] = "save"
-    data["seal_scan"] = SimpleUploadedFile("IMG_0004.HEIC", photo, content_type="image/heic")
-    response = client.post(f"/a/{application.reference}/{token}/edit/", data)
-    assert response.status_code == 303, response.content.decode()[:2000]
-
-    saved = Application.objects.get(pk=application.pk)
+    saved = post_photo(client, call, 53, application, token, "IMG_0004.HEIC", photo, "draft")
     expected = ScanCheck.MATCHES if len(pages) == 1 else ScanCheck.PARTIAL
     assert saved.scan_check == expected
     assert saved.scan_stamps == [stamp.qr_text(saved.reference, stamp.digest(saved), 1, len(pages))]
