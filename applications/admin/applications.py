@@ -319,9 +319,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
             format_html(_("Select this object for an action - {}"), obj),
         )
 
-    # Not yet scored sorts as the lowest score, on every database.
+    # Not yet scored sorts as the lowest score, on every database; so does a score hidden
+    # from a reviewer whose body stands aside (the sort must not tell it).
     @admin.display(
-        description=gettext_lazy("加权平均分"), ordering=Coalesce("mean_score", Value(-1.0))
+        description=gettext_lazy("加权平均分"),
+        ordering=Coalesce(queries.hidden_from_conflicted_viewer("mean_score"), Value(-1.0)),
     )
     def mean_score_display(self, obj):
         if getattr(obj, "viewer_conflicted", False):
@@ -329,7 +331,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
         score = getattr(obj, "mean_score", None)
         return "—" if score is None else f"{score:.1f}"
 
-    @admin.display(description=gettext_lazy("会签"), boolean=True, ordering="recommend_count")
+    @admin.display(
+        description=gettext_lazy("会签"),
+        boolean=True,
+        ordering=queries.hidden_from_conflicted_viewer("recommend_count"),
+    )
     def quorum_display(self, obj):
         if getattr(obj, "viewer_conflicted", False):
             return None

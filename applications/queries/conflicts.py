@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
 
 from applications import enums, workflow
 from applications.models import Application, Call, Conflict, OrganisingBody
@@ -48,7 +49,7 @@ def with_viewer_conflict(
     each application, so they are not shown the other bodies' verdicts (in the same query:
     the reviewer's body is found by the database, not read first)."""
     if not user.is_authenticated:
-        return queryset
+        return queryset.annotate(viewer_conflicted=Value(False))
     return queryset.annotate(
         viewer_conflicted=Exists(
             standing_conflicts().filter(
@@ -56,6 +57,13 @@ def with_viewer_conflict(
             )
         )
     )
+
+
+def hidden_from_conflicted_viewer(field: str) -> Combinable:
+    """The sort key of a column a viewer whose body stands aside is not shown: ``field``,
+    or NULL on those applications, so that sorting by it does not place them by the values
+    the column hides (``with_viewer_conflict`` annotates ``viewer_conflicted``)."""
+    return Case(When(viewer_conflicted=True, then=Value(None)), default=F(field))
 
 
 def conflict_field(body_pk: int) -> str:

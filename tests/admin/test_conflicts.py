@@ -2,6 +2,8 @@
 change list's column and filter, the body's related units, and what a body that stands
 aside is not shown."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -77,6 +79,50 @@ def test_a_reviewer_of_a_body_that_stands_aside_sees_no_other_verdict(client, as
     entries = AuditEntry.objects.filter(application=aside, action="application.review")
     for entry in entries:
         assert client.get(f"/admin/applications/auditentry/{entry.pk}/change/").status_code == 302
+
+
+def sorted_references(client, column: str) -> list[list[str]]:
+    """The change list's references sorted by ``column``: its header's link, then the
+    link that turns the order round."""
+    header = rf'class="sortable column-{column}[^"]*">.*?<div class="text"><a href="\?(o=[^"]+)"'
+    query = re.search(header, text(client.get(CHANGELIST)), re.S).group(1)
+    orders = []
+    for _direction in range(2):
+        page = text(client.get(f"{CHANGELIST}?{query}"))
+        orders.append(re.findall(r'<th class="field-reference"><a href="[^"]*">([^<]+)</a>', page))
+        query = re.search(header, page, re.S).group(1)
+    return orders
+
+
+def test_a_reviewer_that_stands_aside_cannot_learn_hidden_verdicts_by_sorting(
+    client, call, aside, bodies
+):
+    """Sorting by the weighted mean or the sign-off puts the application the viewer's body
+    stands aside on in the same place whatever the other bodies said of it: the sort keys
+    are hidden there as the values are. (The bodies' verdict columns do not sort.)"""
+    for number, verdict, total in ((2, "recommend", 80), (3, "not_recommend", 30), (4, None, 0)):
+        other = create_application(call, number)[0]
+        if verdict:
+            services.review_save(
+                application=other,
+                reviewer=reviewer_for(bodies[1]),
+                recommendation=verdict,
+                scores=rubric_scores(call, total),
+            )
+    client.force_login(reviewer_for(bodies[0]))
+    columns = ("mean_score_display", "quorum_display")
+    before = {column: sorted_references(client, column) for column in columns}
+    assert all(len(order) == 4 for orders in before.values() for order in orders)
+    # What the second body said of it turns round; nothing the viewer is shown changes.
+    services.review_save(
+        application=aside,
+        reviewer=reviewer_for(bodies[1]),
+        recommendation="not_recommend",
+        scores=rubric_scores(call, 5),
+        comment="改为不推荐",
+    )
+    for column in columns:
+        assert sorted_references(client, column) == before[column], column
 
 
 def test_the_other_bodies_and_selectors_see_every_verdict_and_the_conflict(client, aside, bodies):
