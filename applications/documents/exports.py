@@ -224,7 +224,7 @@ def export_columns(
         _local("decided_at"),
         _plain("list_order", 8),
         *[_verdict(body, number) for number, body in enumerate(bodies, start=1)],
-        Column("mean_score", "平均分", _mean_score, 8),
+        Column("mean_score", "加权平均分", _mean_score, 8),
         Column("recommend_count", "推荐数", _recommend_count, 8),
         _conflicts(bodies),
     ]
@@ -390,7 +390,7 @@ def review_record_xlsx(call, viewer: User | None = None):
         ]
         widths += [10, 8, *[8 for _criterion in criteria], 36, 14, 17]
     headers += [
-        "平均分",
+        "加权平均分",
         "推荐家数",
         "已达会签",
         "状态",

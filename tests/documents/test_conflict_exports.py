@@ -70,7 +70,7 @@ def test_a_reviewer_whose_body_stands_aside_exports_no_other_verdict(client, cal
     second = bodies[1].short_name or bodies[1].name
     assert record[aside.reference][f"{second}·评审意见"] == "回避"
     assert record[aside.reference][f"{second}·评语"] in ("", None)
-    assert record[aside.reference]["平均分"] == "回避"
+    assert record[aside.reference]["加权平均分"] == "回避"
     assert "本单位为其主管单位" in record[aside.reference]["回避"]
     assert record[plain.reference][f"{second}·评审意见"] == "推荐"
     # Another body's reviewer reads it all.
@@ -80,4 +80,4 @@ def test_a_reviewer_whose_body_stands_aside_exports_no_other_verdict(client, cal
         for r in read_xlsx(client.get(f"/organiser/calls/{call.code}/reviews.xlsx"))
     }
     assert record[aside.reference][f"{second}·评审意见"] == "推荐"
-    assert record[aside.reference]["平均分"] == 90
+    assert record[aside.reference]["加权平均分"] == 90

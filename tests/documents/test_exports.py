@@ -203,7 +203,7 @@ def test_xlsx_has_keys_labels_frozen_widths_and_every_value(call, applications):
     # Where the export words a field otherwise than its label (form_schema's export_label).
     assert labels["agrees_to_declaration"] == "同意单位意见声明"
     assert labels["signed_on"] == "日期（年 月 日）"
-    assert labels["verdict_1"] == "深圳大学评审意见" and labels["mean_score"] == "平均分"
+    assert labels["verdict_1"] == "深圳大学评审意见" and labels["mean_score"] == "加权平均分"
     assert sheet.column_dimensions["E"].width == 30  # unit_name
     assert all(sheet.column_dimensions[c.column_letter].width for c in sheet[1])
     for application, cells in zip(applications, sheet.iter_rows(min_row=3), strict=True):

@@ -126,7 +126,7 @@ def test_the_review_record_has_every_verdict_and_decision_of_the_call(client, ca
     assert record["申报编号"] == chosen.reference
     assert (record[f"{name}·评审意见"], record[f"{name}·评分"]) == ("推荐", 90)
     assert record[f"{name}·评审人"] and record[f"{name}·评审时间"]
-    assert (record["平均分"], record["推荐家数"], record["已达会签"]) == (90, 2, "是")
+    assert (record["加权平均分"], record["推荐家数"], record["已达会签"]) == (90, 2, "是")
     assert (record["状态"], record["决定人"]) == ("已入选", "chief")
     other = dict(zip(header, second, strict=True))
     assert other[f"{name}·评审意见"] == "未评审" and other["状态"] == "已提交"
