@@ -298,14 +298,19 @@ def validate_drafter_free(*, taken: bool) -> None:
 
 
 # --- Calls ---------------------------------------------------------------------------------
-def call_publish_problems(*, standards: int, bodies: int, opens_at, deadline) -> list[str]:
-    """What keeps a call from being published (empty when it is complete): ``standards`` and
-    ``bodies`` are how many it has."""
+def call_publish_problems(
+    *, standards: int, bodies: int, criteria: int, opens_at, deadline
+) -> list[str]:
+    """What keeps a call from being published (empty when it is complete): ``standards``,
+    ``bodies`` and ``criteria`` (of its rubric) are how many it has. Without criteria its
+    reviewers could not score (a verdict needs every criterion)."""
     problems = []
     if standards < 1:
         problems.append(_("至少需要一项征集起草单位的标准"))
     if bodies < 1:
         problems.append(_("至少需要一个牵头组织单位"))
+    if criteria < 1:
+        problems.append(_("至少需要一项评分标准"))
     if opens_at is None or deadline is None:
         problems.append(_("需要填写开始时间和截止时间"))
     elif deadline <= opens_at:

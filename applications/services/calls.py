@@ -21,6 +21,7 @@ def _publish_counts(call: Call) -> dict:
     return {
         "standards": call.standards.count(),
         "bodies": call.organising_bodies.count(),
+        "criteria": Criterion.objects.filter(call=call).count(),
         "opens_at": call.opens_at,
         "deadline": call.deadline,
     }
@@ -33,8 +34,8 @@ def call_publish_problems(*, call: Call) -> list[str]:
 
 @transaction.atomic
 def call_publish(*, call: Call, actor: User | None) -> Call:
-    """Make a draft call public, once it is complete (a standard, a body, a deadline after
-    its opening); refuses with a ``ValidationError`` naming everything missing.
+    """Make a draft call public, once it is complete (a standard, a body, a scoring criterion,
+    a deadline after its opening); refuses with a ``ValidationError`` naming everything missing.
 
     Side effects: ``status`` and ``published_at`` set, an audit entry ``call.publish``; the
     public pages forget their cached copies (the call's ``post_save`` signal).

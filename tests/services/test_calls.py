@@ -42,7 +42,8 @@ def test_publishing_an_incomplete_call_names_everything_missing(db):
     with pytest.raises(ValidationError) as refused:
         services.call_publish(call=empty, actor=None)
     assert refused.value.messages == [
-        "征集尚不完整，不能发布：至少需要一项征集起草单位的标准；至少需要一个牵头组织单位。"
+        "征集尚不完整，不能发布：至少需要一项征集起草单位的标准；至少需要一个牵头组织单位；"
+        "至少需要一项评分标准。"
     ]
     assert refused.value.code == "call_incomplete"
     empty.refresh_from_db()
@@ -52,18 +53,29 @@ def test_publishing_an_incomplete_call_names_everything_missing(db):
 
 def test_the_publish_rule_checks_the_dates_too():
     now = timezone.now()
-    assert validation.call_publish_problems(standards=1, bodies=1, opens_at=now, deadline=now) == [
-        "截止时间必须晚于开始时间"
-    ]
-    assert validation.call_publish_problems(standards=1, bodies=1, opens_at=None, deadline=now) == [
-        "需要填写开始时间和截止时间"
-    ]
+    assert validation.call_publish_problems(
+        standards=1, bodies=1, criteria=1, opens_at=now, deadline=now
+    ) == ["截止时间必须晚于开始时间"]
+    assert validation.call_publish_problems(
+        standards=1, bodies=1, criteria=1, opens_at=None, deadline=now
+    ) == ["需要填写开始时间和截止时间"]
     assert (
         validation.call_publish_problems(
-            standards=2, bodies=1, opens_at=now, deadline=now + dt.timedelta(seconds=1)
+            standards=2, bodies=1, criteria=7, opens_at=now, deadline=now + dt.timedelta(seconds=1)
         )
         == []
     )
+
+
+def test_a_call_without_scoring_criteria_is_not_published(call):
+    """Its reviewers could not give a verdict: one needs a score for every criterion."""
+    draft = other_call(status=enums.CallStatus.DRAFT, criteria=False)
+    assert services.call_publish_problems(call=draft) == ["至少需要一项评分标准"]
+    with pytest.raises(ValidationError) as refused:
+        services.call_publish(call=draft, actor=None)
+    assert refused.value.messages == ["征集尚不完整，不能发布：至少需要一项评分标准。"]
+    draft.refresh_from_db()
+    assert not draft.is_published
 
 
 def test_an_applicant_cannot_apply_to_a_draft(call):
