@@ -10,6 +10,7 @@ import unicodedata
 import weakref
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,6 +288,15 @@ class ApplicationAdmin(ReadOnlyAdmin):
     def status_badge(self, obj):
         label = choice_labels("status").get(obj.status, obj.status)
         badge = format_html('<span class="status status-{}">{}</span>', obj.status, label)
+        if not obj.email_confirmed:
+            # An anonymous visitor's draft: deleted unless its address is confirmed in time.
+            badge = format_html(
+                '{} <span class="status status-unconfirmed" title="{}">{}</span>',
+                badge,
+                _("申报人尚未打开确认邮件中的链接；%(hours)s 小时内未确认的草稿将连同附件删除。")
+                % {"hours": settings.UNCONFIRMED_DRAFT_HOURS},
+                _("邮箱未确认"),
+            )
         if obj.pending_decision:
             pending = workflow.STAGED[obj.pending_decision].pending_label
             badge = format_html(

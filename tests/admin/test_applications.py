@@ -123,6 +123,23 @@ def test_change_list_shows_verdicts_mean_score_counter_and_filters(admin_client,
     assert [a.pk for a in search.context["cl"].result_list] == [plain.pk]
 
 
+def test_a_draft_whose_address_is_not_confirmed_says_so_in_the_list(admin_client, call):
+    """An anonymous visitor's draft, deleted unless its address is confirmed in time, is
+    told apart from the drafts of confirmed applicants."""
+    confirmed = create_application(call, 1, action="draft")[0]
+    unconfirmed = create_application(call, 2, action="draft", confirmed=False)[0]
+    page = text(admin_client.get(CHANGELIST, {"status__exact": "draft"}))
+    rows = {
+        application.reference: re.search(
+            rf"<tr>(?:(?!</tr>).)*{re.escape(application.reference)}.*?</tr>", page, re.S
+        ).group(0)
+        for application in (confirmed, unconfirmed)
+    }
+    assert "邮箱未确认" in rows[unconfirmed.reference]
+    assert "72 小时内未确认的草稿将连同附件删除" in rows[unconfirmed.reference]
+    assert "邮箱未确认" not in rows[confirmed.reference]
+
+
 def _column(response, name):
     """1-based index of a list_display column, as the admin's ``o`` parameter wants."""
     names = [getattr(c, "__name__", c) for c in response.context["cl"].list_display]
