@@ -229,41 +229,40 @@ def _create(
     except ValidationError as exc:
         raise ValidationError({NON_FIELD_ERRORS: exc}) from exc
     token, digest = new_access_token()
+    shared = {
+        "call": call,
+        "access_token_hash": digest,
+        "idempotency_key": idempotency_key,
+        "created_at": now,
+        "language": language,
+        **values,
+    }
     if not confirmed:
-        return _create_unconfirmed(
-            call=call,
-            values=values,
-            standards=standards,
-            files=files,
-            answer_files=answer_files,
-            action=action,
-            idempotency_key=idempotency_key,
-            now=now,
-            work=work,
-            language=language,
-            client=client,
-            token=token,
-            digest=digest,
+        # A draft of an address nobody has confirmed yet (``services.confirmation``): files
+        # within the caps, a provisional reference, no private link, no audit entry (the row
+        # may expire, and the trail cannot be deleted: ``application.create`` is written when
+        # the address is confirmed), and one mail, the confirmation link.
+        refusals, stored = unconfirmed_file_refusals(
+            files=files, client=client, now=now, answer_files=answer_files
         )
+        if refusals:
+            raise ValidationError(refusals)
+        application = Application(
+            reference=provisional_reference(call),
+            email_confirm_hash=digest,
+            client_key=client,
+            unconfirmed_bytes=stored,
+            **shared,
+        )
+        _store_new(application, standards, files, answer_files, action=action, now=now, work=work)
+        emails.send_confirmation(application, token)
+        return application, token
     number = call.last_reference_number + 1
     application = Application(
-        call=call,
-        reference=call.format_reference(number),
-        access_token_hash=digest,
-        idempotency_key=idempotency_key,
-        created_at=now,
-        email_confirmed_at=now,
-        language=language,
-        **values,
+        reference=call.format_reference(number), email_confirmed_at=now, **shared
     )
-    work.apply(application, files)
-    set_answer_names(application, answer_files)
-    _save(application, standards=standards, now=now, action=action, was_status="")
-    work.apply_answers(application, answer_files)
+    _store_new(application, standards, files, answer_files, action=action, now=now, work=work)
     PrivateLink.objects.create(application=application, token_hash=digest, created_at=now)
-    _judge_scan(application, confirm_stale=False, was_check="")
-    seal_hint_later(application)  # a job: the save does not wait for the red-seal hint
-    work.claim_pending()
     call.last_reference_number = number
     call.save(update_fields=["last_reference_number"])
     _audit(application, "application.create", to=application.status)
@@ -276,56 +275,31 @@ def _create(
     return application, token
 
 
-def _create_unconfirmed(
-    *,
-    call: Call,
-    values: dict[str, Any],
+def _store_new(
+    application: Application,
     standards: Collection[Standard],
     files: dict[str, FileChange],
     answer_files: AnswerFileChanges,
+    *,
     action: str,
-    idempotency_key: uuid.UUID | None,
     now: datetime.datetime,
     work: FileWork,
-    language: str,
-    client: str,
-    token: str,
-    digest: str,
-) -> tuple[Application, str]:
-    """A draft of an address nobody has confirmed yet (``services.confirmation``): files
-    within the caps, a provisional reference, no private link, no audit entry (the row may
-    expire, and the trail cannot be deleted: ``application.create`` is written when the
-    address is confirmed), and one mail, the confirmation link. "提交申报" is checked now
-    (the applicant sees what is missing at once) and recorded as asked for."""
-    refusals, stored = unconfirmed_file_refusals(
-        files=files, client=client, now=now, answer_files=answer_files
-    )
-    if refusals:
-        raise ValidationError(refusals)
-    application = Application(
-        call=call,
-        reference=provisional_reference(call),
-        access_token_hash=digest,
-        email_confirm_hash=digest,
-        client_key=client,
-        unconfirmed_bytes=stored,
-        idempotency_key=idempotency_key,
-        created_at=now,
-        language=language,
-        **values,
-    )
+) -> None:
+    """Save a new application with its files and file answers, judge its seal scan and
+    leave the red-seal hint to a job (the save does not wait for it). On an unconfirmed
+    draft "提交申报" is checked now (the applicant sees what is missing at once) and recorded
+    as asked for: it is submitted when the address is confirmed."""
     work.apply(application, files)
     set_answer_names(application, answer_files)
-    if action == ACTION_SUBMIT:
+    if action == ACTION_SUBMIT and not application.email_confirmed:
         _check_complete(application, standards)
         application.submit_requested_at = now
-    _save(application, standards=standards, now=now, action=ACTION_DRAFT, was_status="")
+        action = ACTION_DRAFT
+    _save(application, standards=standards, now=now, action=action, was_status="")
     work.apply_answers(application, answer_files)
     _judge_scan(application, confirm_stale=False, was_check="")
     seal_hint_later(application)
     work.claim_pending()
-    emails.send_confirmation(application, token)
-    return application, token
 
 
 def application_create(
@@ -346,7 +320,7 @@ def application_create(
 
     Unless ``confirmed`` (the contact address is known to be the applicant's: tests, data
     brought in by organisers), the application is an unconfirmed draft: see
-    ``_create_unconfirmed``; the token returned is then that of the confirmation link,
+    ``_create``; the token returned is then that of the confirmation link,
     which only the mail may carry. ``client`` is the keyed client address
     (``confirmation.client_key``) for the per-client cap.
 
