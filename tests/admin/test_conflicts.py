@@ -103,24 +103,13 @@ def test_a_reviewer_that_stands_aside_cannot_learn_hidden_verdicts_by_sorting(
     for number, verdict, total in ((2, "recommend", 80), (3, "not_recommend", 30), (4, None, 0)):
         other = create_application(call, number)[0]
         if verdict:
-            services.review_save(
-                application=other,
-                reviewer=reviewer_for(bodies[1]),
-                recommendation=verdict,
-                scores=rubric_scores(call, total),
-            )
+            recommend(other, bodies[1:2], score=total, recommendation=verdict)
     client.force_login(reviewer_for(bodies[0]))
     columns = ("mean_score_display", "quorum_display")
     before = {column: sorted_references(client, column) for column in columns}
     assert all(len(order) == 4 for orders in before.values() for order in orders)
     # What the second body said of it turns round; nothing the viewer is shown changes.
-    services.review_save(
-        application=aside,
-        reviewer=reviewer_for(bodies[1]),
-        recommendation="not_recommend",
-        scores=rubric_scores(call, 5),
-        comment="改为不推荐",
-    )
+    recommend(aside, bodies[1:2], score=5, recommendation="not_recommend")
     for column in columns:
         assert sorted_references(client, column) == before[column], column
 
