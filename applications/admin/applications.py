@@ -386,6 +386,11 @@ class ApplicationAdmin(ReadOnlyAdmin):
         """A file's download link and inline view (``_file_link``), for an attachment or a
         file answering one of the call's questions (``field`` ``q_<pk>``)."""
         url = reverse("applications:organiser_file", args=[obj.pk, field])
+        return self._file_viewer(url, stored_name, name)
+
+    def _file_viewer(self, url, stored_name, name):
+        """The download link of the file at ``url`` and, for a checked image or PDF (a HEIC
+        as its JPEG), the file itself in the page (``url?inline=1``)."""
         download = format_html(
             '<a class="file-download" href="{}" download>{}</a> <span class="help">{}</span>',
             url,
@@ -423,15 +428,22 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("盖章表追加页"))
     def seal_pages_links(self, obj):
-        """The pages photographed one by one after the seal scan (HEIC shown as JPEG)."""
+        """The pages photographed one by one after the seal scan, each shown in the page
+        as the scan is (a HEIC as its JPEG), in the order they were added."""
         pages = list(obj.seal_pages.all())
         if not pages:
             return "—"
         return format_html_join(
-            "、",
-            '<a href="{}">{}</a>',
+            "",
+            '<div class="seal-page">{}</div>',
             (
-                (reverse("applications:organiser_seal_page", args=[obj.pk, p.pk]), p.original_name)
+                (
+                    self._file_viewer(
+                        reverse("applications:organiser_seal_page", args=[obj.pk, p.pk]),
+                        p.file.name,
+                        p.original_name,
+                    ),
+                )
                 for p in pages
             ),
         )

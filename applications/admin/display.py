@@ -69,9 +69,13 @@ def detail_value(key, value):
         names = []
         for name in value:
             try:
-                names.append(str(Application._meta.get_field(name).verbose_name))
+                field = Application._meta.get_field(name)
             except FieldDoesNotExist:  # a field since renamed: show its name
                 names.append(name)
+                continue
+            # A reverse relation (the pages added to the seal scan) is named by its model.
+            label = getattr(field, "verbose_name", None) or field.related_model._meta.verbose_name
+            names.append(str(label))
         return "、".join(names)
     if key == "conflict_source":
         return ConflictSource(value).label if value in ConflictSource.values else value

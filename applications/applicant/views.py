@@ -911,10 +911,17 @@ def _organiser_application(request, pk):
 @require_GET
 @limit_download
 def organiser_seal_page(request, pk, page_id):
+    """A page photographed after the seal scan: a download (a HEIC as its JPEG unless
+    ``?original=1``), or with ``?inline=1`` shown in the application's page, as the scan."""
     application = _organiser_application(request, pk)
     page = get_object_or_404(SealPage, application=application, pk=page_id)
     original = request.GET.get("original") == "1"
-    return _stored_response(request, page.file.name, page.original_name, not original)
+    inline = request.GET.get("inline") == "1"
+    if inline and viewer.shown_type(page.file.name) is None:
+        raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
+    return _stored_response(
+        request, page.file.name, page.original_name, not original, inline=inline
+    )
 
 
 @staff_member_required

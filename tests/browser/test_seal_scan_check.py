@@ -228,6 +228,24 @@ def test_a_long_form_photographed_page_by_page(transactional_db, call, open_page
     expect(page.locator(".seal-pages li")).to_have_count(len(pages))
     screenshot(page, "seal-check-pages-matches-phone")
 
+    # The organiser sees every photographed page in the application's page, and the
+    # timeline says the pages were added.
+    selector("chief")
+    admin = open_page(None, **DESKTOP)
+    log_in(admin, "chief")
+    admin.goto(f"/admin/applications/application/{application.pk}/change/")
+    expect(admin.locator(".field-scan_check_display")).to_contain_text("与在线内容一致")
+    added = admin.locator(".field-seal_pages_links .seal-page img")
+    expect(added).to_have_count(len(pages) - 1)
+    for img in added.all():
+        img.scroll_into_view_if_needed()
+        expect(img).to_have_js_property("complete", True)
+        assert img.evaluate("i => i.naturalWidth") > 0
+    expect(admin.locator(".timeline")).to_contain_text("盖章表追加页")
+    admin.locator("fieldset", has=admin.locator(".field-seal_pages_links")).screenshot(
+        path=artifact_path("seal-check-admin-pages")
+    )
+
     # Removing one brings the missing page back.
     page.locator(".seal-pages li").last.get_by_role("button").click()
     expect(page.locator("#scan-check")).to_contain_text(f"缺少第 {len(pages)} 页")

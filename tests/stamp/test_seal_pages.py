@@ -116,6 +116,16 @@ def test_the_applicant_adds_and_removes_a_page_on_the_private_page(long_form, cl
     organiser.force_login(selector())
     got = organiser.get(f"/organiser/pages/{application.pk}/{page.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"\xff\xd8")
+    # The application's admin page shows the added page itself, beside the scan.
+    shown = f"/organiser/pages/{application.pk}/{page.pk}/?inline=1"
+    change = organiser.get(f"/admin/applications/application/{application.pk}/change/")
+    assert f'<img src="{shown}"' in change.content.decode()
+    inline = organiser.get(shown)
+    assert inline["Content-Type"] == "image/jpeg"
+    assert inline["Content-Disposition"].startswith("inline")
+    assert "sandbox" in inline["Content-Security-Policy"]
+    assert b"".join(inline.streaming_content).startswith(b"\xff\xd8")
+    inline.close()
 
     # A file that is not a picture or PDF is refused with a message, nothing stored.
     bad = SimpleUploadedFile("page.txt", b"hello", content_type="text/plain")
