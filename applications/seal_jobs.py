@@ -8,6 +8,8 @@ decides).
 
 from pathlib import PurePosixPath
 
+from django_tasks_db.models import DBTaskResult
+
 from applications.models import Application
 from applications.storage import private_storage
 from applications.uploads import find_red_seal
@@ -38,3 +40,18 @@ def seal_hint_later(application: Application) -> None:
     name = application.seal_scan.name
     if name and application.seal_detected is None:
         seal_hint.enqueue(application.pk, name)
+
+
+def seal_hint_waiting(application: Application) -> bool:
+    """Whether the hint for the application's current scan is still to come: its job waits
+    for the worker or runs (a worker that is down leaves it waiting; nothing is lost)."""
+    name = application.seal_scan.name
+    if not name or application.seal_detected is not None:
+        return False
+    waiting = (DBTaskResult.objects.ready() | DBTaskResult.objects.running()).filter(
+        task_path=seal_hint.module_path
+    )
+    return any(
+        row["args"][:2] == [application.pk, name]
+        for row in waiting.values_list("args_kwargs", flat=True)
+    )

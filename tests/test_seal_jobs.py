@@ -11,7 +11,7 @@ from PIL import Image
 from applications import services
 from applications.models import Application
 from applications.seal_jobs import seal_hint
-from tests.factories import create_application, seal_upload
+from tests.factories import create_application, seal_upload, selector
 from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +53,17 @@ def test_the_hint_comes_from_the_worker_for_the_current_scan(call):
     assert Application.objects.get().seal_detected is None
     run_jobs()
     assert Application.objects.get().seal_detected is True
+
+
+def test_the_organiser_is_told_the_hint_is_still_to_come_until_the_worker_runs(call, client):
+    """Not "cannot tell" while the job waits (a worker that is down): the page says the
+    hint is coming; once the worker has run, what it found."""
+    application, _token = create_application(call, 1, files={"seal_scan": grey_png()})
+    client.force_login(selector())
+    page = f"/admin/applications/application/{application.pk}/change/"
+    waiting = client.get(page).content.decode()
+    assert "正在检测红色印章" in waiting and "未能自动判断" not in waiting
+    run_jobs()
+    done = client.get(page).content.decode()
+    assert "正在检测红色印章" not in done
+    assert "未检测到红色印章，请重点核对。" in done  # grey: no seal

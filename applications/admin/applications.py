@@ -67,6 +67,7 @@ from applications.admin.forms import (
 )
 from applications.documents.admin_actions import ACTIONS as DOCUMENT_ACTIONS
 from applications.models import Application, Conflict, OrganisingBody, Review
+from applications.seal_jobs import seal_hint_waiting
 
 # Forgotten with the request itself.
 _bodies_of_request: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -485,6 +486,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("印章检测"))
     def seal_hint(self, obj):
+        if seal_hint_waiting(obj):
+            return _("正在检测红色印章（由后台任务完成，稍后刷新本页查看）。")
         if obj.seal_detected is None:
             return _("未能自动判断（如为矢量 PDF），请人工核对印章。")
         if obj.seal_detected and obj.seal_place:
