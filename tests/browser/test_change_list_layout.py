@@ -9,7 +9,7 @@ from applications.enums import ScanCheck
 from applications.models import Application
 from tests.factories import create_application, selector
 
-from .conftest import DESKTOP, screenshot
+from .conftest import DESKTOP, PHONE, screenshot
 from .test_organiser_flow import log_in
 
 pytestmark = pytest.mark.browser
@@ -97,3 +97,11 @@ def test_the_paper_check_is_read_at_a_glance_without_scrolling(transactional_db,
         assert seen["x"] + seen["width"] <= DESKTOP["viewport"]["width"]
         assert badge.evaluate("b => b.getClientRects().length") == 1, f"{short} wraps"
     screenshot(page, "admin-change-list-paper-check")
+
+    # On a phone the table scrolls inside its box, not the page; the badges stay one line.
+    phone = open_page(None, **PHONE)
+    log_in(phone, "chief")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    for badge in phone.locator(".scan-badge").all():
+        assert badge.evaluate("b => b.getClientRects().length") == 1
+    screenshot(phone, "admin-change-list-paper-check-phone")
