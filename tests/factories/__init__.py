@@ -266,3 +266,18 @@ def recommend(application, bodies, *, score=80, recommendation="recommend"):
             scores=rubric_scores(application.call, score),
             comment="同意",
         )
+
+
+def shown_in_admin_page(organiser, application, url: str) -> bytes:
+    """The image at ``url`` as the application's admin page shows it (``url?inline=1``, in an
+    ``<img>``): a JPEG sent inline under the viewer's sandbox. Returns its bytes, read to the
+    end (the test client then closes a streamed file; a close() of our own would send
+    request_finished again and close the test's database connection)."""
+    shown = f"{url}?inline=1"
+    page = organiser.get(f"/admin/applications/application/{application.pk}/change/")
+    assert f'<img src="{shown}"' in page.content.decode()
+    inline = organiser.get(shown)
+    assert inline["Content-Type"] == "image/jpeg"
+    assert inline["Content-Disposition"].startswith("inline")
+    assert "sandbox" in inline["Content-Security-Policy"]
+    return b"".join(inline.streaming_content) if inline.streaming else inline.content
