@@ -141,9 +141,20 @@ def scan_texts(application: Any) -> list[str]:
 
 
 def missing_pages(application: Any) -> str:
-    """The pages of the current version a partial seal scan lacks: "2、3"."""
-    verdict = judge(scan_texts(application), application.reference, digest(application))
-    return "、".join(str(page) for page in verdict.missing)
+    """The pages a seal scan judged ``partial`` lacks: "2、3". Read off its stamps alone, no
+    digest taken (no query per row of a list): a scan stays ``partial`` only while every
+    page of it is of the current version (``judge``: an older page makes it ``stale``)."""
+    own = [s for s in (parse(t) for t in scan_texts(application)) if s is not None]
+    return "、".join(str(page) for page in _missing(application.reference, own))
+
+
+def _missing(reference: str, stamps: list[PageStamp]) -> tuple[int, ...]:
+    """The pages of the paged print ``stamps`` come from that none of them is of."""
+    own = [s for s in stamps if s.reference == reference and s.pages]
+    if not own:
+        return ()
+    pages = max(s.pages for s in own)
+    return tuple(sorted(set(range(1, pages + 1)) - {s.page for s in own}))
 
 
 def judge(texts: list[str], reference: str, code: str) -> Verdict:
@@ -164,6 +175,5 @@ def judge(texts: list[str], reference: str, code: str) -> Verdict:
         return Verdict(ScanCheck.STALE)
     if any(s.page == 0 for s in own):
         return Verdict(ScanCheck.MATCHES)
-    pages = max(s.pages for s in own)
-    missing = tuple(sorted(set(range(1, pages + 1)) - {s.page for s in own}))
+    missing = _missing(reference, own)
     return Verdict(ScanCheck.PARTIAL if missing else ScanCheck.MATCHES, missing)

@@ -28,9 +28,9 @@ def inline_type(stored_name: str) -> str | None:
 RENDITION_SUFFIXES = (".heic", ".heif")
 
 
-def shown_type(stored_name: str) -> str | None:
-    """What an organiser's page shows ``stored_name`` as: its own type, a HEIC as its JPEG
-    rendition, or None (download only)."""
-    if PurePosixPath(stored_name or "").suffix.lower() in RENDITION_SUFFIXES:
+def shown_type(stored_name: str, *, rendition: bool = True) -> str | None:
+    """What a page shows ``stored_name`` as: its own type, a HEIC as its JPEG rendition
+    (unless ``rendition`` is off: the original asked for), or None (download only)."""
+    if rendition and PurePosixPath(stored_name or "").suffix.lower() in RENDITION_SUFFIXES:
         return "image/jpeg"
     return inline_type(stored_name)

@@ -775,8 +775,7 @@ def _file_response(
         name, filename = answer.file.name, answer.original_name
     else:
         raise Http404(_("文件不存在。"))
-    shown_as_jpeg = rendition and PurePosixPath(name).suffix.lower() in RENDITION_EXTENSIONS
-    if inline and not (viewer.inline_type(name) or shown_as_jpeg):
+    if inline and viewer.shown_type(name, rendition=rendition) is None:
         raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
     return _stored_response(request, name, filename, rendition, inline=inline)
 
@@ -917,7 +916,7 @@ def organiser_seal_page(request, pk, page_id):
     page = get_object_or_404(SealPage, application=application, pk=page_id)
     original = request.GET.get("original") == "1"
     inline = request.GET.get("inline") == "1"
-    if inline and viewer.shown_type(page.file.name) is None:
+    if inline and viewer.shown_type(page.file.name, rendition=not original) is None:
         raise Http404(_("该类文件不能在页面中查看，请下载后打开。"))
     return _stored_response(
         request, page.file.name, page.original_name, not original, inline=inline

@@ -4,7 +4,7 @@ view and the PDF (``applications/_paper_table.html``) and the private page's sum
 
 from django import template
 
-from applications import form_schema, queries, stamp
+from applications import form_schema, queries, stamp, viewer
 from applications.form_schema import Kind
 from applications.models import Application
 
@@ -97,11 +97,8 @@ def scan_missing_pages(application) -> str:
     return stamp.missing_pages(application)
 
 
-THUMBNAIL_SUFFIXES = (".png", ".jpg", ".heic", ".heif")
-
-
 @register.filter
 def has_thumbnail(fieldfile) -> bool:
     """Whether a stored scan is a picture the private page can show small (a checked PNG or
     JPEG, or a HEIC shown as its JPEG rendition); a PDF is not pictured."""
-    return bool(fieldfile) and fieldfile.name.lower().endswith(THUMBNAIL_SUFFIXES)
+    return bool(fieldfile) and (viewer.shown_type(fieldfile.name) or "").startswith("image/")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from applications import form_schema, queries, services, workflow
+from applications import form_schema, queries, services, stamp, workflow
 from applications.demo import create_demo_applications, create_demo_reviews
 from applications.enums import Status
 from applications.models import Application, Review
@@ -176,6 +176,32 @@ def test_change_list_query_count_does_not_grow_with_the_rows(admin_client, call,
     assert (shown_small, shown_large) == (10, 100)
     print(f"change list queries: {small} with 10 rows, {large} with 100 of 500 rows")
     assert small == large <= 12, (small, large)
+
+
+def test_partial_scans_add_no_query_per_row(admin_client, call):
+    """Naming a partial scan's missing pages ("缺第 2、3 页") reads the stamps the list
+    already holds: as many queries with one such row as with six."""
+
+    def partial(number):
+        application = create_application(call, number)[0]
+        texts = [stamp.qr_text(application.reference, stamp.digest(application), 1, 3)]
+        Application.objects.filter(pk=application.pk).update(
+            scan_stamps=texts, scan_check="partial"
+        )
+
+    def counted():
+        admin_client.get(CHANGELIST)  # warm caches (content types, session)
+        with CaptureQueriesContext(connection) as captured:
+            page = text(admin_client.get(CHANGELIST))
+        return len(captured), page.count("缺第 2、3 页")
+
+    partial(1)
+    one = counted()
+    for number in range(2, 7):
+        partial(number)
+    six = counted()
+    assert (one[1], six[1]) == (1, 6)
+    assert one[0] == six[0], (one, six)
 
 
 def test_a_reviewer_writes_only_their_bodys_verdict_and_cannot_decide(client, call, bodies):
